@@ -1,0 +1,6 @@
+from django.urls import path
+
+from . import views
+
+app_name = "analytics"
+urlpatterns = [path("", views.OperatorHomeView.as_view(), name="operator_home")]

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from . import views
+
+app_name = "mcn"
+urlpatterns = [path("tier/", views.TierView.as_view(), name="tier")]

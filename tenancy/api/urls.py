@@ -1,0 +1,7 @@
+from rest_framework.routers import DefaultRouter
+
+from .endpoints import ApiKeyViewSet, AuditEventViewSet
+
+router = DefaultRouter(trailing_slash=True)
+router.register("audit-events", AuditEventViewSet, basename="audit-event")
+router.register("api-keys", ApiKeyViewSet, basename="api-key")

@@ -1,0 +1,59 @@
+"""Base classes every API view derives from; they own the actor and the tenant scoping.
+
+The actor is worked out right after authentication and set for the rest of the request (the
+permission checks, the handler and rendering), then reset in ``dispatch``'s ``finally``.
+Subclasses of :class:`TenantViewSet` implement :meth:`scoped_queryset`; ``get_queryset`` always
+passes it the actor, so another tenant's row is simply not found (404).
+"""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+
+from rest_framework import permissions, viewsets
+from rest_framework.views import APIView
+
+from ..models import ApiKey
+from ..scoping import Actor, acting_as
+from ..selectors import actor_for_api_key, actor_for_user
+from ..views_base import SESSION_CONTEXT_KEY
+
+
+class ActorAPIMixin:
+    """``read_scope`` / ``write_scope``: the key scope that safe / unsafe methods need."""
+
+    read_scope: str | None = None
+    write_scope: str | None = None
+    actor: Actor | None = None
+
+    def dispatch(self, request, *args, **kwargs):
+        self._actor_context = ExitStack()
+        with self._actor_context:
+            return super().dispatch(request, *args, **kwargs)
+
+    def perform_authentication(self, request):
+        super().perform_authentication(request)
+        self.actor = self._resolve_actor(request)
+        if self.actor is not None:
+            self._actor_context.enter_context(acting_as(self.actor))
+
+    def _resolve_actor(self, request) -> Actor | None:
+        if isinstance(request.auth, ApiKey):
+            return actor_for_api_key(request.auth)
+        return actor_for_user(user=request.user, context=request.session.get(SESSION_CONTEXT_KEY))
+
+    def required_scope(self, request) -> str | None:
+        safe = request.method in permissions.SAFE_METHODS
+        return self.read_scope if safe else self.write_scope
+
+
+class TenantAPIView(ActorAPIMixin, APIView):
+    pass
+
+
+class TenantViewSet(ActorAPIMixin, viewsets.GenericViewSet):
+    def scoped_queryset(self, *, actor: Actor):
+        raise NotImplementedError(f"{type(self).__name__} must implement scoped_queryset(actor=)")
+
+    def get_queryset(self):
+        return self.scoped_queryset(actor=self.actor)

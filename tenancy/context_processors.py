@@ -1,0 +1,13 @@
+from .selectors import memberships_of_user
+from .views_base import request_actor
+
+
+def actor(request):
+    """The acting context and the contexts the user may switch to, for the page header."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "actor": request_actor(request),
+        "switchable_memberships": memberships_of_user(user=user),
+    }

@@ -1,0 +1,135 @@
+"""Organizations (tenants), who belongs to them, their API keys and the audit trail."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from rest_framework_api_key.models import AbstractAPIKey, APIKeyManager
+
+from .managers import TenantManager
+from .scopes import unknown_scopes
+
+
+class Organization(models.Model):
+    class Kind(models.TextChoices):
+        OPERATOR = "operator", _("Platform operator")
+        BRAND = "brand", _("Brand")
+        AGENCY = "agency", _("MCN agency")
+        PARTNER = "partner", _("Partner")
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    region = models.CharField(max_length=64, default="CN")
+    currency = models.CharField(
+        max_length=3, default="CNY", validators=[RegexValidator(r"^[A-Z]{3}$", _("ISO 4217 code"))]
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["operator", "brand", "agency", "partner"]),
+                name="organization_kind_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        ADMIN = "admin", _("Admin")
+        MEMBER = "member", _("Member")
+        VIEWER = "viewer", _("Viewer (read-only)")
+        REVIEWER = "reviewer", _("Compliance reviewer")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager()
+    internal = models.Manager()
+
+    class Meta:
+        default_manager_name = "internal"
+        ordering = ["organization__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="membership_unique"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["owner", "admin", "member", "viewer", "reviewer"]),
+                name="membership_role_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organization} ({self.role})"
+
+
+class ApiKey(AbstractAPIKey):
+    """A partner's key: hashed (only the prefix is stored in clear), bound to one organization.
+
+    Its manager stays the library's unscoped one on purpose: a key is looked up to *find* the
+    actor, before any actor exists. Listing keys goes through ``tenancy.selectors``.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="api_keys"
+    )
+    scopes = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = APIKeyManager()
+
+    class Meta(AbstractAPIKey.Meta):
+        verbose_name = "API key"
+        verbose_name_plural = "API keys"
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes
+
+    def clean(self) -> None:
+        super().clean()
+        unknown = unknown_scopes(self.scopes)
+        if unknown:
+            raise ValidationError({"scopes": _("Unknown scopes: %s") % ", ".join(unknown)})
+
+
+class AuditEvent(models.Model):
+    """An append-only record of a privileged action: who, as which tenant, did what to what."""
+
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events"
+    )
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=200)
+    action = models.CharField(max_length=80, db_index=True)
+    target_type = models.CharField(max_length=80, blank=True)
+    target_id = models.CharField(max_length=80, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = TenantManager()
+    internal = models.Manager()
+
+    class Meta:
+        default_manager_name = "internal"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organization", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"

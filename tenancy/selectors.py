@@ -1,0 +1,69 @@
+"""Reads of the tenancy app. Request-serving reads take the acting ``actor`` first."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from .models import ApiKey, AuditEvent, Membership
+from .scoping import Actor
+
+#: Session key holding the context the user chose in the switcher: an organization id or this.
+CREATOR_CONTEXT = "creator"
+
+
+def memberships_of_user(*, user) -> QuerySet[Membership]:
+    """The user's own memberships. Unscoped by tenant on purpose: this is how an actor is found."""
+    return (
+        Membership.objects.unscoped()
+        .filter(user=user)
+        .select_related("organization")
+        .order_by("organization__kind", "organization__name")
+    )
+
+
+def creator_id_of_user(user) -> int | None:
+    # `creator` is the reverse side of Creator.user, defined by the creators app; reading it by
+    # name keeps tenancy free of imports from apps to its right.
+    creator = getattr(user, "creator", None)
+    return creator.pk if creator is not None else None
+
+
+def actor_for_user(*, user, context=None) -> Actor | None:
+    """The actor a signed-in user acts as, given the context chosen in the switcher."""
+    if user is None or not user.is_authenticated:
+        return None
+    memberships = list(memberships_of_user(user=user))
+    creator_id = creator_id_of_user(user)
+    if creator_id and (context == CREATOR_CONTEXT or not memberships):
+        return Actor(user_id=user.pk, creator_id=creator_id, role="creator")
+    chosen = next((m for m in memberships if str(m.organization_id) == str(context)), None)
+    chosen = chosen or (memberships[0] if memberships else None)
+    if chosen is None:
+        return Actor(user_id=user.pk)
+    return Actor(
+        user_id=user.pk,
+        organization_id=chosen.organization_id,
+        organization_kind=chosen.organization.kind,
+        role=chosen.role,
+        creator_id=creator_id,
+    )
+
+
+def actor_for_api_key(api_key: ApiKey) -> Actor:
+    return Actor(
+        user_id=None,
+        organization_id=api_key.organization_id,
+        organization_kind=api_key.organization.kind,
+        role="api_key",
+        api_key_id=api_key.pk,
+    )
+
+
+def audit_events_list(*, actor: Actor) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.for_actor(actor).select_related("actor_user")
+
+
+def api_keys_list(*, actor: Actor) -> QuerySet[ApiKey]:
+    if actor.organization_id is None:
+        return ApiKey.objects.none()
+    return ApiKey.objects.filter(organization_id=actor.organization_id)

@@ -1,0 +1,117 @@
+"""Writes of the tenancy app: audit records, API keys, memberships."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from .models import ApiKey, AuditEvent, Organization
+from .scopes import unknown_scopes
+from .scoping import ADMIN_ROLES, Actor
+
+
+def _actor_label(actor: Actor) -> str:
+    if actor.api_key_id:
+        return f"api-key:{actor.api_key_id.split('.')[0]}"
+    if actor.user_id:
+        return f"user:{actor.user_id}"
+    if actor.creator_id:
+        return f"creator:{actor.creator_id}"
+    return actor.role or "system"
+
+
+def audit_event_record(
+    *,
+    actor: Actor,
+    action: str,
+    target=None,
+    organization_id: int | None = None,
+    data: dict | None = None,
+) -> AuditEvent:
+    """Append one audit record; ``organization_id`` defaults to the acting organization."""
+    return AuditEvent.objects.unscoped().create(
+        organization_id=organization_id or actor.organization_id,
+        actor_user_id=actor.user_id,
+        actor_label=_actor_label(actor),
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        data=data or {},
+    )
+
+
+def _require_key_admin(actor: Actor, organization: Organization) -> None:
+    """Keys are made by the organization's admins, by the operator, or by the system (CLI)."""
+    if actor.role == "system" or actor.is_operator and actor.role in ADMIN_ROLES:
+        return
+    if actor.organization_id != organization.pk or actor.role not in ADMIN_ROLES:
+        raise PermissionDenied("Only an owner or admin of the organization can manage API keys.")
+
+
+@transaction.atomic
+def api_key_create(
+    *,
+    actor: Actor,
+    organization: Organization,
+    name: str,
+    scopes: list[str],
+    expires_in_days: int | None = None,
+) -> tuple[ApiKey, str]:
+    """Create a key and return it with its secret, which is shown once and never stored."""
+    _require_key_admin(actor, organization)
+    unknown = unknown_scopes(scopes)
+    if unknown:
+        raise ValidationError({"scopes": f"Unknown scope(s): {', '.join(unknown)}"})
+    if not name.strip():
+        raise ValidationError({"name": "A key needs a name."})
+    if expires_in_days is not None and expires_in_days <= 0:
+        raise ValidationError({"expires_in_days": "Expiry must be a positive number of days."})
+    expiry = timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None
+    key, secret = ApiKey.objects.create_key(
+        organization=organization,
+        name=name.strip()[:50],
+        scopes=sorted(set(scopes)),
+        expiry_date=expiry,
+        created_by_id=actor.user_id,
+    )
+    audit_event_record(
+        actor=actor,
+        action="api_key.created",
+        target=key,
+        organization_id=organization.pk,
+        data={"name": key.name, "scopes": key.scopes, "expires": expiry and expiry.isoformat()},
+    )
+    return key, secret
+
+
+@transaction.atomic
+def api_key_revoke(*, actor: Actor, api_key: ApiKey) -> ApiKey:
+    _require_key_admin(actor, api_key.organization)
+    if not api_key.revoked:
+        api_key.revoked = True
+        api_key.save(update_fields=["revoked"])
+        audit_event_record(
+            actor=actor, action="api_key.revoked", target=api_key,
+            organization_id=api_key.organization_id,
+        )
+    return api_key
+
+
+def api_keys_expire(*, actor: Actor, now=None) -> int:
+    """Revoke keys past their expiry, one audit record each; safe to run any number of times."""
+    now = now or timezone.now()
+    expired = ApiKey.objects.filter(revoked=False, expiry_date__lt=now)
+    count = 0
+    for key in expired.select_related("organization"):
+        with transaction.atomic():
+            claimed = ApiKey.objects.filter(pk=key.pk, revoked=False).update(revoked=True)
+            if claimed:
+                audit_event_record(
+                    actor=actor, action="api_key.expired", target=key,
+                    organization_id=key.organization_id,
+                )
+                count += claimed
+    return count

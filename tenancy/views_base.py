@@ -1,0 +1,84 @@
+"""The base of every dashboard page: sign-in, actor context, role checks, 404 for outsiders.
+
+Pages either subclass :class:`TenantView` or decorate a function with :func:`tenant_view`. Both
+set the actor context for the whole view (templates rendered inside it) and reset it in a
+``finally``, so a tenant-owned query outside a page's actor cannot happen.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.views import View
+
+from .scoping import Actor, acting_as
+from .selectors import actor_for_user
+
+SESSION_CONTEXT_KEY = "olive_context"
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def request_actor(request) -> Actor | None:
+    """The actor of a browser session, worked out once per request."""
+    if not hasattr(request, "_olive_actor"):
+        request._olive_actor = actor_for_user(
+            user=request.user, context=request.session.get(SESSION_CONTEXT_KEY)
+        )
+    return request._olive_actor
+
+
+def check_access(actor: Actor | None, kinds: Iterable[str] | None, write: bool) -> Actor:
+    """Not a tenant the page is for: 404 (nothing to see here); a read-only role writing: 403."""
+    if actor is None:
+        raise Http404
+    if kinds is not None:
+        kinds = set(kinds)
+        creator_ok = "creator" in kinds and actor.is_creator
+        if actor.organization_kind not in kinds and not creator_ok:
+            raise Http404
+    if write and not actor.can_write():
+        raise PermissionDenied("Your role in this organization is read-only.")
+    return actor
+
+
+def _run_as(actor: Actor, view, *args, **kwargs):
+    with acting_as(actor):
+        response = view(*args, **kwargs)
+        # Template responses render lazily; render while the actor is still set.
+        if hasattr(response, "render") and not response.is_rendered:
+            response.render()
+        return response
+
+
+class TenantView(View):
+    """Subclasses set ``tenant_kinds``: organization kinds (or ``"creator"``) the page serves."""
+
+    tenant_kinds: Iterable[str] | None = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        write = request.method not in READ_METHODS
+        self.actor = check_access(request_actor(request), self.tenant_kinds, write)
+        return _run_as(self.actor, super().dispatch, request, *args, **kwargs)
+
+
+def tenant_view(kinds: Iterable[str] | None = None) -> Callable:
+    """Function-view form of :class:`TenantView`; the view gets ``actor`` as a keyword."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            write = request.method not in READ_METHODS
+            actor = check_access(request_actor(request), kinds, write)
+            return _run_as(actor, view, request, *args, actor=actor, **kwargs)
+
+        return wrapped
+
+    return decorate
