@@ -13,7 +13,10 @@ class Creator(models.Model):
     handle = models.SlugField(max_length=64, unique=True)
     display_name = models.CharField(max_length=120)
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="creator",
     )
     created_at = models.DateTimeField(auto_now_add=True)

@@ -35,8 +35,9 @@ DEMO_LOGINS = [
     DemoLogin("operator", (("olive-ops", "owner"),), "operator home", staff=True),
     DemoLogin("reviewer", (("olive-ops", "reviewer"),), "operator home"),
     # `brand` also reads a second brand of its group, to show the tenant switcher.
-    DemoLogin("brand", (("huamei-beauty", "owner"), ("tianyuan-foods", "viewer")),
-              "brand dashboard"),
+    DemoLogin(
+        "brand", (("huamei-beauty", "owner"), ("tianyuan-foods", "viewer")), "brand dashboard"
+    ),
     DemoLogin("brand2", (("tianyuan-foods", "owner"),), "brand dashboard"),
     DemoLogin("agency", (("xinghuo-mcn", "owner"),), "agency tier page"),
     DemoLogin("agency2", (("beiji-mcn", "owner"),), "agency tier page"),

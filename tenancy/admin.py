@@ -38,8 +38,14 @@ class ApiKeyAdmin(APIKeyModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "organization", "actor_label", "action", "target_type",
-                    "target_id"]
+    list_display = [
+        "created_at",
+        "organization",
+        "actor_label",
+        "action",
+        "target_type",
+        "target_id",
+    ]
     list_filter = ["action", "organization__kind"]
     search_fields = ["action", "actor_label", "target_id", "organization__name"]
     date_hierarchy = "created_at"

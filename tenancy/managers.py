@@ -30,5 +30,9 @@ class TenantManager(models.Manager.from_queryset(TenantQuerySet)):
     def get_queryset(self):
         return super().get_queryset().for_actor(require_actor())
 
+    def none(self) -> TenantQuerySet:
+        # An empty queryset reveals nothing, so it needs no actor (schema generation uses it).
+        return super().get_queryset().none()
+
     def unscoped(self) -> TenantQuerySet:
         return super().get_queryset()

@@ -58,7 +58,7 @@ class Membership(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TenantManager()
-    internal = models.Manager()
+    internal = models.Manager()  # noqa: DJ012  (a manager, see TenantManager)
 
     class Meta:
         default_manager_name = "internal"
@@ -119,12 +119,12 @@ class AuditEvent(models.Model):
     actor_label = models.CharField(max_length=200)
     action = models.CharField(max_length=80, db_index=True)
     target_type = models.CharField(max_length=80, blank=True)
-    target_id = models.CharField(max_length=80, blank=True)
+    target_id = models.CharField(max_length=160, blank=True)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     objects = TenantManager()
-    internal = models.Manager()
+    internal = models.Manager()  # noqa: DJ012  (a manager, see TenantManager)
 
     class Meta:
         default_manager_name = "internal"

@@ -94,7 +94,9 @@ def api_key_revoke(*, actor: Actor, api_key: ApiKey) -> ApiKey:
         api_key.revoked = True
         api_key.save(update_fields=["revoked"])
         audit_event_record(
-            actor=actor, action="api_key.revoked", target=api_key,
+            actor=actor,
+            action="api_key.revoked",
+            target=api_key,
             organization_id=api_key.organization_id,
         )
     return api_key
@@ -110,7 +112,9 @@ def api_keys_expire(*, actor: Actor, now=None) -> int:
             claimed = ApiKey.objects.filter(pk=key.pk, revoked=False).update(revoked=True)
             if claimed:
                 audit_event_record(
-                    actor=actor, action="api_key.expired", target=key,
+                    actor=actor,
+                    action="api_key.expired",
+                    target=key,
                     organization_id=key.organization_id,
                 )
                 count += claimed

@@ -11,6 +11,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("switch/", views.switch_context, name="switch"),
     path("settings/api-keys/", views.api_keys, name="api_keys"),
-    path("settings/api-keys/<str:prefix>/revoke/", views.api_key_revoke_view,
-         name="api_key_revoke"),
+    path(
+        "settings/api-keys/<str:prefix>/revoke/", views.api_key_revoke_view, name="api_key_revoke"
+    ),
 ]

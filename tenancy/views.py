@@ -68,8 +68,9 @@ def api_keys(request, *, actor):
     if request.method == "POST" and form.is_valid():
         organization = get_object_or_404(Organization, pk=actor.organization_id)
         try:
-            key, secret = api_key_create(actor=actor, organization=organization,
-                                         **form.cleaned_data)
+            key, secret = api_key_create(
+                actor=actor, organization=organization, **form.cleaned_data
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:

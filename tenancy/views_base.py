@@ -45,8 +45,8 @@ def check_access(actor: Actor | None, kinds: Iterable[str] | None, write: bool) 
     return actor
 
 
-def _run_as(actor: Actor, view, *args, **kwargs):
-    with acting_as(actor):
+def _run_as(acting: Actor, view, *args, **kwargs):
+    with acting_as(acting):
         response = view(*args, **kwargs)
         # Template responses render lazily; render while the actor is still set.
         if hasattr(response, "render") and not response.is_rendered:

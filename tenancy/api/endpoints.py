@@ -53,8 +53,16 @@ class AuditEventOutput(serializers.ModelSerializer):
 
     class Meta:
         model = AuditEvent
-        fields = ["id", "created_at", "actor_label", "actor_user", "action", "target_type",
-                  "target_id", "data"]
+        fields = [
+            "id",
+            "created_at",
+            "actor_label",
+            "actor_user",
+            "action",
+            "target_type",
+            "target_id",
+            "data",
+        ]
 
 
 class AuditEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
@@ -100,15 +108,19 @@ class ApiKeyViewSet(mixins.ListModelMixin, TenantViewSet):
 
     @extend_schema(
         request=ApiKeyInput,
-        responses={201: inline_serializer("ApiKeyCreated", {
-            "key": ApiKeyOutput(), "secret": serializers.CharField()})},
+        responses={
+            201: inline_serializer(
+                "ApiKeyCreated", {"key": ApiKeyOutput(), "secret": serializers.CharField()}
+            )
+        },
     )
     def create(self, request):
         payload = ApiKeyInput(data=request.data)
         payload.is_valid(raise_exception=True)
         organization = Organization.objects.get(pk=self.actor.organization_id)
-        key, secret = api_key_create(actor=self.actor, organization=organization,
-                                     **payload.validated_data)
+        key, secret = api_key_create(
+            actor=self.actor, organization=organization, **payload.validated_data
+        )
         body = {"key": ApiKeyOutput(key).data, "secret": secret}
         return Response(body, status=status.HTTP_201_CREATED)
 

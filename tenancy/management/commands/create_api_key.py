@@ -31,8 +31,10 @@ class Command(BaseCommand):
         except UsageError as error:
             self.stderr.write(f"error: {error}")
             raise SystemExit(2) from None
-        self.stdout.write(f"Created key '{key.name}' for {key.organization.slug} "
-                          f"(prefix {key.prefix}, scopes: {', '.join(key.scopes) or 'none'}).")
+        self.stdout.write(
+            f"Created key '{key.name}' for {key.organization.slug} "
+            f"(prefix {key.prefix}, scopes: {', '.join(key.scopes) or 'none'})."
+        )
         self.stdout.write("Store it now; it is not shown again:")
         self.stdout.write(secret)
 
@@ -44,7 +46,12 @@ class Command(BaseCommand):
         if unknown := unknown_scopes(scopes):
             raise UsageError(f"unknown scope(s): {', '.join(unknown)}")
         try:
-            return api_key_create(actor=SYSTEM, organization=organization, name=name,
-                                  scopes=scopes, expires_in_days=expires_days)
+            return api_key_create(
+                actor=SYSTEM,
+                organization=organization,
+                name=name,
+                scopes=scopes,
+                expires_in_days=expires_days,
+            )
         except ValidationError as error:
             raise UsageError("; ".join(error.messages)) from None

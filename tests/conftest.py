@@ -1,0 +1,62 @@
+import os
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tests.tenancy_helpers import make_personas
+
+#: In CI, a test that needs a service must run: a skip there would hide a gap.
+REQUIRE_SERVICES = os.environ.get("OLIVE_REQUIRE_SERVICES") == "1"
+
+
+def _missing_service(marker_name: str) -> str | None:
+    if marker_name == "postgres" and connection.vendor != "postgresql":
+        return "needs PostgreSQL: set DATABASE_URL=postgres://... (CI does)"
+    if marker_name == "live_worker" and not settings.REDIS_URL:
+        return "needs Redis for a live Celery worker: set REDIS_URL=redis://... (CI does)"
+    return None
+
+
+def pytest_runtest_setup(item):
+    for name in ("postgres", "live_worker"):
+        if item.get_closest_marker(name) and (reason := _missing_service(name)):
+            if REQUIRE_SERVICES:
+                pytest.fail(f"OLIVE_REQUIRE_SERVICES=1 but this test {reason}")
+            pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery_unless_live_worker(request):
+    """Tasks run in-process in tests, except in tests that start a real worker."""
+    from config.celery import app
+
+    eager = request.node.get_closest_marker("live_worker") is None
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = eager
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Assertions read English messages; the Chinese default has its own tests."""
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def personas(db):
+    return make_personas("brand")

@@ -1,0 +1,69 @@
+"""Personas and the cross-tenant check every app's tests reuse.
+
+Three personas per test, as in DESIGN.md: ``member`` (owner of tenant A), ``viewer`` (read-only
+member of A) and ``outsider`` (owner of tenant B, of the same kind). The outsider must get 404 on
+A's objects and see none of their data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.test import Client
+from rest_framework.test import APIClient
+
+from tenancy.models import Organization
+from tenancy.scoping import SYSTEM
+from tenancy.services import api_key_create
+from tests.factories import MembershipFactory, OrganizationFactory
+
+
+@dataclass
+class Personas:
+    tenant: Organization
+    other_tenant: Organization
+    member: object
+    viewer: object
+    outsider: object
+
+    def client(self, user) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    def api_client(self, user) -> APIClient:
+        client = APIClient()
+        client.force_authenticate(user=None)
+        client.force_login(user)
+        return client
+
+    def key_client(self, organization: Organization, scopes: list[str]) -> APIClient:
+        _key, secret = api_key_create(
+            actor=SYSTEM, organization=organization, name="test key", scopes=scopes
+        )
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {secret}")
+        return client
+
+
+def make_personas(kind: str = "brand") -> Personas:
+    tenant = OrganizationFactory(kind=kind)
+    other = OrganizationFactory(kind=kind)
+    member = MembershipFactory(organization=tenant, role="owner").user
+    viewer = MembershipFactory(organization=tenant, role="viewer").user
+    outsider = MembershipFactory(organization=other, role="owner").user
+    return Personas(tenant, other, member, viewer, outsider)
+
+
+def assert_outsider_gets_404(
+    client, path: str, *, secrets: list[str], method: str = "get", data=None
+) -> None:
+    """``client`` acts for another tenant: ``path`` (which shows tenant A's object to A) must
+    answer 404 and mention none of ``secrets`` (names, ids, amounts of A's object)."""
+    response = getattr(client, method)(path, data=data)
+    assert response.status_code == 404, (
+        f"{method.upper()} {path} gave {response.status_code} to an outsider, expected 404"
+    )
+    body = response.content.decode(errors="replace")
+    for secret in secrets:
+        assert str(secret) not in body, f"{path} leaked {secret!r} to an outsider"
