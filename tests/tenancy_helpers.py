@@ -55,6 +55,22 @@ def make_personas(kind: str = "brand") -> Personas:
     return Personas(tenant, other, member, viewer, outsider)
 
 
+def assert_only_tenant_sees(
+    member_client, outsider_client, path: str, *, secrets: list[str]
+) -> None:
+    """The member of tenant A sees ``secrets`` at ``path``; the outsider gets 404 and none.
+
+    Checking the member first makes the outsider check meaningful: a path that 404s for
+    everybody would otherwise pass.
+    """
+    response = member_client.get(path)
+    assert response.status_code == 200, f"{path} gave {response.status_code} to its own tenant"
+    body = response.content.decode(errors="replace")
+    for secret in secrets:
+        assert str(secret) in body, f"{path} does not show {secret!r} to its own tenant"
+    assert_outsider_gets_404(outsider_client, path, secrets=secrets)
+
+
 def assert_outsider_gets_404(
     client, path: str, *, secrets: list[str], method: str = "get", data=None
 ) -> None:
