@@ -1,1 +1,256 @@
-"""Models arrive with this app's issue."""
+"""Brands' side of the closed loop: products, campaigns, collaborations with creators, and the
+orders, refunds and complaints they lead to. Every table here is owned by a brand organization.
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from creators import taxonomy
+from creators.models import Creator
+from tenancy.models import TenantOwned
+
+PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
+
+
+class BrandProfile(models.Model):
+    organization = models.OneToOneField(
+        "tenancy.Organization",
+        on_delete=models.CASCADE,
+        related_name="brand_profile",
+        limit_choices_to={"kind": "brand"},
+    )
+    industry = models.CharField(max_length=40, blank=True)
+    description = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"brand profile of {self.organization_id}"
+
+
+class Product(TenantOwned):
+    name = models.CharField(max_length=200)
+    category = models.CharField(max_length=24, choices=taxonomy.choices("vertical"))
+    price = models.DecimalField(max_digits=12, decimal_places=2)
+    target_gender = models.JSONField()
+    target_age = models.JSONField()
+    target_city_tier = models.JSONField()
+    target_interests = models.JSONField()
+    description = models.TextField(blank=True)
+    claims = models.JSONField(default=list, blank=True, help_text=_("Selling claims, one each"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    TARGETS = {f"target_{axis}": axis for axis in taxonomy.AUDIENCE_AXES}
+
+    class Meta(TenantOwned.Meta):
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(price__gt=0), name="product_price_positive"),
+            models.UniqueConstraint(fields=["organization", "name"], name="product_name_unique"),
+        ]
+
+    def clean(self) -> None:
+        errors = {}
+        for field, axis in self.TARGETS.items():
+            try:
+                taxonomy.validate_distribution(axis, getattr(self, field) or {})
+            except (ValueError, AttributeError) as error:
+                errors[field] = str(error)
+        if not isinstance(self.claims, list) or not all(isinstance(c, str) for c in self.claims):
+            errors["claims"] = _("Claims must be a list of strings.")
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        self.clean()
+        super().save(*args, **kwargs)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Campaign(TenantOwned):
+    class Mode(models.TextChoices):
+        SELF_BROADCAST = "self_broadcast", _("Brand self-broadcast")
+        CREATOR_DISTRIBUTION = "creator_distribution", _("Creator distribution")
+        BOTH = "both", _("Self-broadcast + creator distribution")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    name = models.CharField(max_length=200)
+    objective = models.CharField(max_length=200, blank=True)
+    mode = models.CharField(max_length=24, choices=Mode.choices, default=Mode.BOTH)
+    budget = models.DecimalField(max_digits=14, decimal_places=2)
+    start = models.DateField()
+    end = models.DateField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(TenantOwned.Meta):
+        ordering = ["-start", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gte=F("start")), name="campaign_dates_ordered"),
+            models.CheckConstraint(condition=Q(budget__gte=0), name="campaign_budget_not_negative"),
+            models.CheckConstraint(
+                condition=Q(mode__in=["self_broadcast", "creator_distribution", "both"]),
+                name="campaign_mode_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Collaboration(TenantOwned):
+    """A brand's offer to a creator for one product in one campaign, and what became of it.
+
+    ``status`` changes only through ``brands.services.collaboration_transition``.
+    """
+
+    class OfferType(models.TextChoices):
+        DIRECT_ORDER = "direct_order", _("Direct order")
+        INVITATION = "invitation", _("Invitation")
+
+    class Status(models.TextChoices):
+        OFFERED = "offered", _("Offered")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        EXPIRED = "expired", _("Expired")
+        CONTENT_SUBMITTED = "content_submitted", _("Content submitted")
+        LIVE = "live", _("Live")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="collaborations")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="collaborations")
+    creator = models.ForeignKey(Creator, on_delete=models.PROTECT, related_name="collaborations")
+    offer_type = models.CharField(max_length=16, choices=OfferType.choices)
+    response_deadline = models.DateTimeField(null=True, blank=True)
+    fee = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    commission_pct = models.DecimalField(
+        max_digits=5, decimal_places=2, default=0, validators=PERCENT
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OFFERED)
+    offered_at = models.DateTimeField()
+    status_changed_at = models.DateTimeField()
+
+    class Meta(TenantOwned.Meta):
+        ordering = ["-offered_at"]
+        indexes = [
+            models.Index(fields=["creator", "status"]),
+            models.Index(fields=["campaign", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(offer_type="invitation") | Q(response_deadline__isnull=False),
+                name="collaboration_invitation_has_deadline",
+            ),
+            models.CheckConstraint(condition=Q(fee__gte=0), name="collaboration_fee_not_negative"),
+            models.CheckConstraint(
+                condition=Q(commission_pct__gte=0, commission_pct__lte=100),
+                name="collaboration_commission_is_percent",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=[
+                        "offered",
+                        "accepted",
+                        "declined",
+                        "expired",
+                        "content_submitted",
+                        "live",
+                        "completed",
+                        "cancelled",
+                    ]
+                ),
+                name="collaboration_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} × {self.creator} ({self.status})"
+
+
+class Order(TenantOwned):
+    """A sale: through a collaboration, or from the brand's own broadcast (no collaboration)."""
+
+    collaboration = models.ForeignKey(
+        Collaboration, null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
+    )
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    placed_at = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    external_id = models.CharField(max_length=80)
+
+    class Meta(TenantOwned.Meta):
+        ordering = ["-placed_at"]
+        indexes = [models.Index(fields=["organization", "-placed_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "external_id"], name="order_external_id_unique_per_brand"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="order_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(delivered_at__isnull=True) | Q(delivered_at__gte=F("placed_at")),
+                name="order_delivered_after_placed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
+class Refund(TenantOwned):
+    class Reason(models.TextChoices):
+        NO_REASON = "no_reason", _("No reason (48-hour no-questions return)")
+        QUALITY = "quality", _("Quality problem")
+        NOT_AS_DESCRIBED = "not_as_described", _("Not as described")
+        LATE_DELIVERY = "late_delivery", _("Late delivery")
+        OTHER = "other", _("Other")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="refunds")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    requested_at = models.DateTimeField()
+
+    class Meta(TenantOwned.Meta):
+        ordering = ["-requested_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"refund {self.amount} of {self.order_id}"
+
+
+class Complaint(TenantOwned):
+    class Category(models.TextChoices):
+        FALSE_ADVERTISING = "false_advertising", _("False advertising")
+        QUALITY = "quality", _("Quality")
+        DELIVERY = "delivery", _("Delivery")
+        SERVICE = "service", _("Service")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        RESOLVED = "resolved", _("Resolved")
+        REJECTED = "rejected", _("Rejected")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="complaints")
+    category = models.CharField(max_length=20, choices=Category.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField()
+
+    class Meta(TenantOwned.Meta):
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.category} on {self.order_id}"

@@ -1,17 +1,43 @@
-"""Creators: the people who make content. Issue 3 adds portraits, metrics and content."""
+"""Creators, their audience portraits, weekly metrics and content.
+
+Creators are platform-wide, not owned by a tenant: their public fields are visible to every
+signed-in tenant, the private ones (income, contracts) only to the creator, its agency and the
+operator. ``creators.selectors`` applies that rule; nothing here does.
+"""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from . import taxonomy
 
 
 class Creator(models.Model):
-    """Platform-wide, not owned by a tenant: public fields are visible to every signed-in tenant.
-
-    ``user`` is the creator's own login to the portal (reverse name ``creator``).
-    """
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        RESTRICTED = "restricted", _("Restricted")
+        SUSPENDED = "suspended", _("Suspended")
 
     handle = models.SlugField(max_length=64, unique=True)
     display_name = models.CharField(max_length=120)
+    vertical = models.CharField(max_length=24, choices=taxonomy.choices("vertical"))
+    region = models.CharField(max_length=16, default="CN")
+    city_tier = models.CharField(max_length=4, choices=taxonomy.choices("city_tier"))
+    followers = models.PositiveBigIntegerField(default=0, db_index=True)
+    joined = models.DateField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    # Kept in step by mcn.services (contract signing and ending); never set elsewhere.
+    agency = models.ForeignKey(
+        "tenancy.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="signed_creators",
+        limit_choices_to={"kind": "agency"},
+    )
+    # The creator's own login to the portal.
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -22,7 +48,122 @@ class Creator(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["handle"]
+        ordering = ["-followers", "handle"]
+        indexes = [
+            models.Index(fields=["vertical", "-followers"]),
+            models.Index(fields=["agency", "-followers"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["active", "restricted", "suspended"]),
+                name="creator_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(vertical__in=taxonomy.VERTICAL), name="creator_vertical_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(city_tier__in=taxonomy.CITY_TIER), name="creator_city_tier_valid"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.display_name} (@{self.handle})"
+
+
+class AudienceProfile(models.Model):
+    """Who watches a creator: one ``{key: share}`` distribution per taxonomy axis.
+
+    Every distribution uses only taxonomy keys and sums to 1 within 1e-6; ``save`` refuses
+    anything else, so no code path (form, API, admin) can store a broken portrait.
+    """
+
+    creator = models.OneToOneField(Creator, on_delete=models.CASCADE, related_name="audience")
+    gender = models.JSONField()
+    age = models.JSONField()
+    city_tier = models.JSONField()
+    interests = models.JSONField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    AXES = taxonomy.AUDIENCE_AXES
+
+    def clean(self) -> None:
+        errors = {}
+        for axis in self.AXES:
+            value = getattr(self, axis)
+            try:
+                if not isinstance(value, dict):
+                    raise ValueError(f"{axis}: expected an object of {{key: share}}")
+                taxonomy.validate_distribution(axis, value)
+            except ValueError as error:
+                errors[axis] = str(error)
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        self.clean()
+        super().save(*args, **kwargs)
+
+    def __str__(self) -> str:
+        return f"audience of {self.creator_id}"
+
+
+class MetricSnapshot(models.Model):
+    """One creator's figures for one day (the demo world and partners push them weekly)."""
+
+    creator = models.ForeignKey(Creator, on_delete=models.CASCADE, related_name="snapshots")
+    date = models.DateField()
+    followers = models.PositiveBigIntegerField()
+    views = models.PositiveBigIntegerField(default=0)
+    likes = models.PositiveBigIntegerField(default=0)
+    comments = models.PositiveBigIntegerField(default=0)
+    shares = models.PositiveBigIntegerField(default=0)
+    live_minutes = models.PositiveIntegerField(default=0)
+    tipping_revenue = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    gmv = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    orders = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["creator", "-date"]
+        constraints = [
+            models.UniqueConstraint(fields=["creator", "date"], name="snapshot_unique_per_day"),
+            models.CheckConstraint(
+                condition=Q(tipping_revenue__gte=0) & Q(gmv__gte=0),
+                name="snapshot_money_not_negative",
+            ),
+        ]
+        indexes = [models.Index(fields=["date"])]
+
+    def __str__(self) -> str:
+        return f"{self.creator_id} @ {self.date}"
+
+
+class ContentItem(models.Model):
+    class Kind(models.TextChoices):
+        VIDEO = "video", _("Video")
+        LIVE = "live", _("Livestream")
+        LISTING = "listing", _("Shop listing")
+
+    creator = models.ForeignKey(Creator, on_delete=models.CASCADE, related_name="content")
+    external_id = models.CharField(max_length=80, blank=True, default="")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    text = models.TextField(blank=True, help_text=_("Description, or transcript of a live"))
+    published_at = models.DateTimeField()
+    views = models.PositiveBigIntegerField(default=0)
+    engagement = models.PositiveBigIntegerField(default=0, help_text=_("likes+comments+shares"))
+
+    class Meta:
+        ordering = ["-published_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["creator", "external_id"],
+                condition=~Q(external_id=""),
+                name="content_external_id_unique_per_creator",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["video", "live", "listing"]), name="content_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

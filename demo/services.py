@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -71,6 +72,15 @@ def demo_tenants_seed() -> dict[str, Organization]:
             )
     creator_user = get_user_model().objects.get(username="creator")
     Creator.objects.get_or_create(
-        handle="xiaolin-farm", defaults={"display_name": "小林的田园", "user": creator_user}
+        handle="xiaolin-farm",
+        defaults={
+            "display_name": "小林的田园",
+            "user": creator_user,
+            "vertical": "agriculture",
+            "region": "CN-SD",
+            "city_tier": "t4",
+            "followers": 186_000,
+            "joined": datetime.date(2022, 5, 1),
+        },
     )
     return organizations

@@ -40,6 +40,18 @@ class Organization(models.Model):
         return self.name
 
 
+class TenantOwned(models.Model):
+    """A row owned by one organization; ``objects`` is scoped to the acting one."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    objects = TenantManager()
+    internal = models.Manager()  # noqa: DJ012  (what Django's own machinery uses)
+
+    class Meta:
+        abstract = True
+        default_manager_name = "internal"
+
+
 class Membership(models.Model):
     class Role(models.TextChoices):
         OWNER = "owner", _("Owner")
