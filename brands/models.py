@@ -52,6 +52,13 @@ class Product(TenantOwned):
             models.UniqueConstraint(fields=["organization", "name"], name="product_name_unique"),
         ]
 
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.clean()
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         errors = {}
         for field, axis in self.TARGETS.items():
@@ -63,13 +70,6 @@ class Product(TenantOwned):
             errors["claims"] = _("Claims must be a list of strings.")
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args, **kwargs):
-        self.clean()
-        super().save(*args, **kwargs)
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Campaign(TenantOwned):

@@ -86,6 +86,13 @@ class AudienceProfile(models.Model):
 
     AXES = taxonomy.AUDIENCE_AXES
 
+    def __str__(self) -> str:
+        return f"audience of {self.creator_id}"
+
+    def save(self, *args, **kwargs):
+        self.clean()
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         errors = {}
         for axis in self.AXES:
@@ -98,13 +105,6 @@ class AudienceProfile(models.Model):
                 errors[axis] = str(error)
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args, **kwargs):
-        self.clean()
-        super().save(*args, **kwargs)
-
-    def __str__(self) -> str:
-        return f"audience of {self.creator_id}"
 
 
 class MetricSnapshot(models.Model):
