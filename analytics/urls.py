@@ -3,4 +3,4 @@ from django.urls import path
 from . import views
 
 app_name = "analytics"
-urlpatterns = [path("", views.OperatorHomeView.as_view(), name="operator_home")]
+urlpatterns = [path("operator/", views.OperatorHomeView.as_view(), name="operator_home")]

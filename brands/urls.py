@@ -3,4 +3,4 @@ from django.urls import path
 from . import views
 
 app_name = "brands"
-urlpatterns = [path("", views.DashboardView.as_view(), name="dashboard")]
+urlpatterns = [path("brand/", views.DashboardView.as_view(), name="dashboard")]

@@ -13,10 +13,11 @@ api_v1 = [
 
 urlpatterns = [
     path("", include("tenancy.urls")),
-    path("brand/", include("brands.urls")),
-    path("creator/", include("creators.urls")),
-    path("agency/", include("mcn.urls")),
-    path("operator/", include("analytics.urls")),
+    # Each app's urls.py carries its full paths (brand/…, creators/…, portal/…, agency/…).
+    path("", include("creators.urls")),
+    path("", include("brands.urls")),
+    path("", include("mcn.urls")),
+    path("", include("analytics.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

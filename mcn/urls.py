@@ -3,4 +3,4 @@ from django.urls import path
 from . import views
 
 app_name = "mcn"
-urlpatterns = [path("tier/", views.TierView.as_view(), name="tier")]
+urlpatterns = [path("agency/tier/", views.TierView.as_view(), name="tier")]

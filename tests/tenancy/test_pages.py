@@ -48,7 +48,7 @@ def test_wrong_password_is_a_form_error():
 
 
 def test_signed_out_pages_redirect_to_login():
-    for path in ["/", "/brand/", "/agency/tier/", "/creator/portal/", "/operator/"]:
+    for path in ["/", "/brand/", "/agency/tier/", "/portal/", "/operator/"]:
         response = Client().get(path)
         assert response.status_code == 302 and response["Location"].startswith("/login/"), path
 
@@ -56,7 +56,7 @@ def test_signed_out_pages_redirect_to_login():
 def test_a_page_for_another_kind_of_tenant_is_404(personas):
     client = personas.client(personas.member)  # a brand
     assert client.get("/brand/").status_code == 200
-    for path in ["/agency/tier/", "/operator/", "/creator/portal/"]:
+    for path in ["/agency/tier/", "/operator/", "/portal/"]:
         assert client.get(path).status_code == 404, path
 
 
