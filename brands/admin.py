@@ -77,7 +77,7 @@ class RefundAdmin(admin.ModelAdmin):
 
 @admin.register(Complaint)
 class ComplaintAdmin(admin.ModelAdmin):
-    list_display = ["order", "category", "status", "created_at"]
+    list_display = ["order", "category", "status", "filed_at"]
     list_filter = ["category", "status"]
     search_fields = ["order__external_id"]
     raw_id_fields = ["order"]

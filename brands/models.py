@@ -213,6 +213,8 @@ class Refund(TenantOwned):
         NO_REASON = "no_reason", _("No reason (48-hour no-questions return)")
         QUALITY = "quality", _("Quality problem")
         NOT_AS_DESCRIBED = "not_as_described", _("Not as described")
+        WRONG_ITEM = "wrong_item", _("Wrong item")
+        DAMAGED = "damaged", _("Damaged")
         LATE_DELIVERY = "late_delivery", _("Late delivery")
         OTHER = "other", _("Other")
 
@@ -237,20 +239,22 @@ class Complaint(TenantOwned):
         QUALITY = "quality", _("Quality")
         DELIVERY = "delivery", _("Delivery")
         SERVICE = "service", _("Service")
+        COUNTERFEIT = "counterfeit", _("Counterfeit")
         OTHER = "other", _("Other")
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
+        INVESTIGATING = "investigating", _("Investigating")
         RESOLVED = "resolved", _("Resolved")
         REJECTED = "rejected", _("Rejected")
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="complaints")
     category = models.CharField(max_length=20, choices=Category.choices)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    created_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    filed_at = models.DateTimeField()
 
     class Meta(TenantOwned.Meta):
-        ordering = ["-created_at"]
+        ordering = ["-filed_at"]
 
     def __str__(self) -> str:
         return f"{self.category} on {self.order_id}"
