@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
+import pandas as pd
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from creators.models import Creator
+from demo import loader
+from demo.world import World, generate_world
 from tenancy.models import Membership, Organization
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -16,8 +20,8 @@ DEMO_PASSWORD = "demo-pass-2026"
 ORGANIZATIONS = [
     # slug, name, kind, region
     ("olive-ops", "Olive 平台运营", "operator", "CN"),
-    ("huamei-beauty", "花美美妆 Huamei Beauty", "brand", "CN-ZJ"),
-    ("tianyuan-foods", "田园食品 Tianyuan Foods", "brand", "CN-SD"),
+    ("huayang-beauty", "花漾美妆 Huayang Beauty", "brand", "CN-ZJ"),
+    ("yunshang-apparel", "云裳服饰 Yunshang Apparel", "brand", "CN-GD"),
     ("xinghuo-mcn", "星火传媒 Xinghuo MCN", "agency", "CN-BJ"),
     ("beiji-mcn", "北极星 MCN Beiji", "agency", "CN-GD"),
     ("datalink", "数联 Datalink Partners", "partner", "CN-SH"),
@@ -37,9 +41,9 @@ DEMO_LOGINS = [
     DemoLogin("reviewer", (("olive-ops", "reviewer"),), "operator home"),
     # `brand` also reads a second brand of its group, to show the tenant switcher.
     DemoLogin(
-        "brand", (("huamei-beauty", "owner"), ("tianyuan-foods", "viewer")), "brand dashboard"
+        "brand", (("huayang-beauty", "owner"), ("yunshang-apparel", "viewer")), "brand dashboard"
     ),
-    DemoLogin("brand2", (("tianyuan-foods", "owner"),), "brand dashboard"),
+    DemoLogin("brand2", (("yunshang-apparel", "owner"),), "brand dashboard"),
     DemoLogin("agency", (("xinghuo-mcn", "owner"),), "agency tier page"),
     DemoLogin("agency2", (("beiji-mcn", "owner"),), "agency tier page"),
     DemoLogin("creator", (), "creator portal"),
@@ -70,17 +74,67 @@ def demo_tenants_seed() -> dict[str, Organization]:
             Membership.objects.unscoped().get_or_create(
                 user=user, organization=organizations[slug], defaults={"role": role}
             )
-    creator_user = get_user_model().objects.get(username="creator")
-    Creator.objects.get_or_create(
-        handle="xiaolin-farm",
-        defaults={
-            "display_name": "小林的田园",
-            "user": creator_user,
-            "vertical": "agriculture",
-            "region": "CN-SD",
-            "city_tier": "t4",
-            "followers": 186_000,
-            "joined": datetime.date(2022, 5, 1),
-        },
-    )
     return organizations
+
+
+DEMO_BRAND_SLUGS = ["huayang-beauty", "yunshang-apparel"]
+DEMO_AGENCY_SLUGS = ["xinghuo-mcn", "beiji-mcn"]
+FIRST_HANDLE = "c000001"
+
+
+def demo_world_present() -> bool:
+    return Creator.objects.filter(handle=FIRST_HANDLE).exists()
+
+
+@transaction.atomic
+def demo_world_seed(
+    *,
+    creators: int,
+    seed: int,
+    weeks: int,
+    end_date: datetime.date,
+    progress: Callable[[str], None] = lambda message: None,
+) -> dict | None:
+    """Generate and load the demo world in one transaction; None if it is already there."""
+    if demo_world_present():
+        return None
+    world = generate_world(creators=creators, seed=seed, weeks=weeks, end_date=end_date)
+    progress(f"generated {len(world.creators)} creators, {len(world.snapshots)} snapshots")
+    keys = {
+        "agency": loader.organizations(
+            world, kind="agency", frame=world.agencies, demo_slugs=DEMO_AGENCY_SLUGS, prefix="mcn"
+        ),
+        "brand": loader.organizations(
+            world, kind="brand", frame=world.brands, demo_slugs=DEMO_BRAND_SLUGS, prefix="brand"
+        ),
+    }
+    loader.profiles(keys["brand"], world.brands, keys["agency"])
+    keys["creator"] = loader.creators(world, keys["agency"])
+    for step in (loader.audiences, loader.snapshots):
+        step(world, keys["creator"])
+        progress(f"loaded {step.__name__}")
+    loader.contracts(world, keys["creator"], keys["agency"])
+    keys["product"] = loader.products(world, keys["brand"])
+    keys["campaign"] = loader.campaigns(world, keys["brand"])
+    keys["collaboration"] = loader.collaborations(world, keys)
+    keys["order"] = loader.orders(world, keys)
+    loader.order_followups(world, keys)
+    _link_demo_creator(world, keys)
+    return {name: len(getattr(world, name)) for name in World.__dataclass_fields__}
+
+
+def _link_demo_creator(world: World, keys: dict) -> None:
+    """Give the `creator` login a mid-tier creator of the demo agency with an open offer."""
+    creators = world.creators
+    offers = world.collaborations
+    open_offer = offers[
+        (offers["status"] == "offered") & (offers["response_deadline"] > pd.Timestamp.now())
+    ]["creator_index"]
+    candidates = creators[creators["agency_index"] == 0].assign(
+        has_offer=lambda f: f["creator_index"].isin(open_offer),
+        mid=lambda f: f["followers"].between(100_000, 1_000_000),
+    )
+    best = candidates.sort_values(["has_offer", "mid", "followers"], ascending=False)
+    chosen = best["creator_index"].iloc[0] if len(best) else 0
+    user = get_user_model().objects.get(username="creator")
+    Creator.objects.filter(pk=int(keys["creator"][chosen])).update(user=user)

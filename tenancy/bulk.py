@@ -15,6 +15,7 @@ import json
 from collections.abc import Iterable, Sequence
 
 import numpy as np
+import pandas as pd
 from django.core.management.color import no_style
 from django.db import connection, models
 
@@ -33,6 +34,41 @@ def reset_sequence(model: type[models.Model]) -> None:
     with connection.cursor() as cursor:
         for sql in statements:
             cursor.execute(sql)
+
+
+def load_frame(model: type[models.Model], frame: pd.DataFrame) -> int:
+    """Insert a DataFrame whose columns are ``model`` field names (``<fk>_id`` for keys).
+
+    Columns are converted once, vectorised: ``datetime64`` to database text (NaT = NULL),
+    dates (``DateField``) to ISO text, numpy scalars to Python values.
+    """
+    fields = list(frame.columns)
+    columns = [_column_values(model, name, frame[name]) for name in fields]
+    return load_rows(model, fields, zip(*columns, strict=True))
+
+
+def _column_values(model, name: str, series: pd.Series) -> list:
+    field = model._meta.get_field(name)  # accepts attnames such as "creator_id" too
+    if isinstance(field, models.DateTimeField):
+        return datetime_texts(series.to_numpy())
+    if isinstance(field, models.DateField):
+        return [
+            None if t == "NaT" else t
+            for t in np.datetime_as_string(series.to_numpy().astype("datetime64[D]"), unit="D")
+        ]
+    if isinstance(field, models.JSONField):
+        return list(series)  # load_rows encodes JSON
+    if isinstance(field, models.DecimalField):
+        return np.round(series.to_numpy(dtype=float), field.decimal_places).tolist()
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        series = series.astype(str)
+    if series.hasnans:  # missing values (NaN, NA, None) become NULL
+        return [
+            None if missing else value
+            for value, missing in zip(series.astype(object), series.isna(), strict=True)
+        ]
+    values = series.to_numpy()
+    return values.tolist()
 
 
 def load_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence]) -> int:

@@ -64,7 +64,7 @@ def test_create_api_key_bad_input_is_one_line_and_exit_2(args, message):
 
 
 def test_seed_demo_is_idempotent():
-    _run("seed_demo")
+    _run("seed_demo", "--creators", "200", "--weeks", "8")
 
     def snapshot():
         users = list(
@@ -81,10 +81,10 @@ def test_seed_demo_is_idempotent():
         )
 
     first = snapshot()
-    code, out, _err = _run("seed_demo")
+    code, out, _err = _run("seed_demo", "--creators", "200", "--weeks", "8")
     assert code == 0 and snapshot() == first
     assert "demo-pass-2026" in out and "creator" in out
-    assert len(first[1]) == 6 and {kind for _slug, kind in first[1]} == {
+    assert len(first[1]) >= 6 and {kind for _slug, kind in first[1]} == {
         "operator",
         "brand",
         "agency",

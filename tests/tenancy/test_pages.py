@@ -31,7 +31,7 @@ def _sign_in(username, password=DEMO_PASSWORD):
 
 
 def test_every_demo_login_lands_on_its_role_home():
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", creators=200, weeks=8, stdout=io.StringIO())
     assert {login.username for login in DEMO_LOGINS} == set(HOME_MARKER)
     for login in DEMO_LOGINS:
         _client, response = _sign_in(login.username)
@@ -40,7 +40,7 @@ def test_every_demo_login_lands_on_its_role_home():
 
 
 def test_wrong_password_is_a_form_error():
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", creators=200, weeks=8, stdout=io.StringIO())
     client, response = _sign_in("brand", "wrong-password")
     assert response.status_code == 200
     assert response.context["form"].non_field_errors()

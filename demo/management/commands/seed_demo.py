@@ -1,16 +1,55 @@
-"""``seed_demo``: the demo tenants and logins (later issues add the demo world). Idempotent."""
+"""``seed_demo [--creators N] [--seed S] [--weeks W] [--end-date YYYY-MM-DD]``.
 
-from django.core.management.base import BaseCommand
+Demo tenants and logins, then the calibrated demo world. Idempotent: a second run changes
+nothing (the world is loaded only into a database that does not have it yet).
+"""
 
-from demo.services import DEMO_LOGINS, DEMO_PASSWORD, demo_tenants_seed
+import datetime
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from demo.services import DEMO_LOGINS, DEMO_PASSWORD, demo_tenants_seed, demo_world_seed
 
 
 class Command(BaseCommand):
-    help = "Create (or leave as they are) the demo organizations, users and data."
+    help = "Create (or leave as they are) the demo organizations, users and world."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument("--creators", type=int, default=3000)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--weeks", type=int, default=104)
+        parser.add_argument(
+            "--end-date",
+            type=datetime.date.fromisoformat,
+            default=None,
+            help="last snapshot date (default: yesterday)",
+        )
+
+    def handle(self, *args, creators, seed, weeks, end_date, **options):
+        if creators < 1 or weeks < 1:
+            raise CommandError("--creators and --weeks must be at least 1.")
+        started = time.perf_counter()
         demo_tenants_seed()
+        counts = demo_world_seed(
+            creators=creators,
+            seed=seed,
+            weeks=weeks,
+            end_date=end_date or timezone.localdate() - datetime.timedelta(days=1),
+            progress=self._progress,
+        )
+        if counts is None:
+            self.stdout.write("Demo world already present; left unchanged.")
+        else:
+            summary = ", ".join(f"{n} {name}" for name, n in counts.items())
+            self.stdout.write(
+                f"Demo world loaded in {time.perf_counter() - started:.1f} s: {summary}."
+            )
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for login in DEMO_LOGINS:
             self.stdout.write(f"  {login.username:<10} → {login.lands_on}")
+
+    def _progress(self, message: str) -> None:
+        self.stdout.write(f"  … {message}")

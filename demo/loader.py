@@ -1,0 +1,240 @@
+"""Writes a generated :class:`~demo.world.World` into the database, in bulk.
+
+Rows get their primary keys here (``next_ids``), so every ``*_index`` column of the world maps
+to an id with one numpy lookup and related tables load without reading anything back.
+The two demo brands and the two demo agencies of ``demo.services`` take the world's first
+brands and agencies (the largest agencies), so demo users see real data.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from django.db import models
+
+from brands.models import BrandProfile, Campaign, Collaboration, Complaint, Order, Product, Refund
+from creators import taxonomy
+from creators.models import AudienceProfile, Creator, MetricSnapshot
+from demo.world import World, portrait_dicts
+from mcn.models import AgencyProfile, Contract
+from tenancy.bulk import load_frame, next_ids, reset_sequence
+from tenancy.models import Organization
+
+
+def _ids(model: type[models.Model], count: int) -> np.ndarray:
+    return np.asarray(next_ids(model, count), dtype=np.int64)
+
+
+def _lookup(ids: np.ndarray, index: pd.Series) -> pd.Series:
+    """Map 0-based row numbers (-1 = none) to ids (missing)."""
+    positions = index.to_numpy()
+    mapped = pd.Series(ids[np.maximum(positions, 0)], index=index.index, dtype="Int64")
+    return mapped.mask(positions < 0)
+
+
+def _load(model, frame: pd.DataFrame) -> None:
+    load_frame(model, frame)
+    reset_sequence(model)
+
+
+def organizations(
+    world: World, *, kind: str, frame: pd.DataFrame, demo_slugs: list[str], prefix: str
+) -> np.ndarray:
+    """Ids of the organizations for ``frame``'s rows: the demo ones first, then new ones."""
+    existing = [Organization.objects.get(slug=slug).pk for slug in demo_slugs]
+    extra = frame.iloc[len(existing) :]
+    new = [
+        Organization(kind=kind, name=name, slug=f"{prefix}-{i:03d}")
+        for i, name in zip(extra.index, extra["name"], strict=True)
+    ]
+    created = Organization.objects.bulk_create(new)
+    return np.asarray(existing + [o.pk for o in created], dtype=np.int64)
+
+
+def creators(world: World, agency_ids: np.ndarray) -> np.ndarray:
+    frame = world.creators
+    ids = _ids(Creator, len(frame))
+    _load(
+        Creator,
+        pd.DataFrame(
+            {
+                "id": ids,
+                "handle": frame["handle"],
+                "display_name": frame["display_name"],
+                "vertical": frame["vertical"],
+                "region": frame["region"],
+                "city_tier": frame["city_tier"],
+                "followers": frame["followers"],
+                "joined": frame["joined"],
+                "status": frame["status"],
+                "agency_id": _lookup(agency_ids, frame["agency_index"]),
+                "created_at": frame["joined"],
+            }
+        ),
+    )
+    return ids
+
+
+def audiences(world: World, creator_ids: np.ndarray) -> None:
+    frame = world.audiences
+    columns = {axis: portrait_dicts(frame, axis) for axis in taxonomy.AUDIENCE_AXES}
+    _load(
+        AudienceProfile,
+        pd.DataFrame(
+            {
+                "creator_id": creator_ids[frame["creator_index"].to_numpy()],
+                **columns,
+                "updated_at": pd.Timestamp.now(tz="UTC").tz_localize(None).floor("s"),
+            }
+        ),
+    )
+
+
+def snapshots(world: World, creator_ids: np.ndarray) -> None:
+    frame = world.snapshots
+    table = frame.drop(columns=["creator_index"])
+    table.insert(0, "creator_id", creator_ids[frame["creator_index"].to_numpy()])
+    load_frame(MetricSnapshot, table)
+
+
+def contracts(world: World, creator_ids: np.ndarray, agency_ids: np.ndarray) -> None:
+    signed = world.creators[world.creators["agency_index"] >= 0]
+    _load(
+        Contract,
+        pd.DataFrame(
+            {
+                "organization_id": agency_ids[signed["agency_index"].to_numpy()],
+                "creator_id": creator_ids[signed["creator_index"].to_numpy()],
+                "start": signed["contract_start"],
+                "revenue_share_pct": signed["revenue_share_pct"],
+                "status": "active",
+                "end_reason": "",
+                "created_at": signed["contract_start"],
+            }
+        ),
+    )
+
+
+def profiles(brand_ids: np.ndarray, brands: pd.DataFrame, agency_ids: np.ndarray) -> None:
+    BrandProfile.objects.bulk_create(
+        [
+            BrandProfile(organization_id=int(i), industry=str(v))
+            for i, v in zip(brand_ids, brands["vertical"], strict=True)
+        ],
+        ignore_conflicts=True,
+    )
+    AgencyProfile.objects.bulk_create(
+        [AgencyProfile(organization_id=int(i)) for i in agency_ids], ignore_conflicts=True
+    )
+
+
+def products(world: World, brand_ids: np.ndarray) -> np.ndarray:
+    frame = world.products
+    ids = _ids(Product, len(frame))
+    _load(
+        Product,
+        pd.DataFrame(
+            {
+                "id": ids,
+                "organization_id": brand_ids[frame["brand_index"].to_numpy()],
+                "name": frame["name"],
+                "category": frame["category"],
+                "price": frame["price"],
+                **{f"target_{axis}": frame[f"target_{axis}"] for axis in taxonomy.AUDIENCE_AXES},
+                "description": frame["description"],
+                "claims": frame["claims"],
+                "created_at": pd.Timestamp.now(tz="UTC").tz_localize(None).floor("s"),
+            }
+        ),
+    )
+    return ids
+
+
+def campaigns(world: World, brand_ids: np.ndarray) -> np.ndarray:
+    frame = world.campaigns
+    ids = _ids(Campaign, len(frame))
+    _load(
+        Campaign,
+        pd.DataFrame(
+            {
+                "id": ids,
+                "organization_id": brand_ids[frame["brand_index"].to_numpy()],
+                "name": frame["name"],
+                "objective": frame["objective"],
+                "mode": frame["mode"],
+                "budget": frame["budget"],
+                "start": frame["start"],
+                "end": frame["end"],
+                "status": frame["status"],
+                "created_at": frame["start"],
+            }
+        ),
+    )
+    return ids
+
+
+def collaborations(world: World, keys: dict[str, np.ndarray]) -> np.ndarray:
+    frame = world.collaborations
+    brand_of_campaign = keys["brand"][world.campaigns["brand_index"].to_numpy()]
+    ids = _ids(Collaboration, len(frame))
+    campaign = frame["campaign_index"].to_numpy()
+    _load(
+        Collaboration,
+        pd.DataFrame(
+            {
+                "id": ids,
+                "organization_id": brand_of_campaign[campaign],
+                "campaign_id": keys["campaign"][campaign],
+                "product_id": keys["product"][frame["product_index"].to_numpy()],
+                "creator_id": keys["creator"][frame["creator_index"].to_numpy()],
+                "offer_type": frame["offer_type"],
+                "response_deadline": frame["response_deadline"],
+                "fee": frame["fee"],
+                "commission_pct": frame["commission_pct"],
+                "status": frame["status"],
+                "offered_at": frame["offered_at"],
+                "status_changed_at": frame["offered_at"],
+            }
+        ),
+    )
+    return ids
+
+
+def orders(world: World, keys: dict[str, np.ndarray]) -> np.ndarray:
+    frame = world.orders
+    ids = _ids(Order, len(frame))
+    _load(
+        Order,
+        pd.DataFrame(
+            {
+                "id": ids,
+                "organization_id": keys["brand"][frame["brand_index"].to_numpy()],
+                "collaboration_id": _lookup(keys["collaboration"], frame["collaboration_index"]),
+                "amount": frame["amount"],
+                "placed_at": frame["placed_at"],
+                "delivered_at": frame["delivered_at"],
+                "external_id": frame["external_id"],
+            }
+        ),
+    )
+    return ids
+
+
+def order_followups(world: World, keys: dict[str, np.ndarray]) -> None:
+    """Refunds and complaints, owned by the order's brand."""
+    brand_of_order = keys["brand"][world.orders["brand_index"].to_numpy()]
+    for model, frame, columns in [
+        (Refund, world.refunds, ["amount", "reason", "requested_at"]),
+        (Complaint, world.complaints, ["category", "status", "filed_at"]),
+    ]:
+        order = frame["order_index"].to_numpy()
+        _load(
+            model,
+            pd.DataFrame(
+                {
+                    "organization_id": brand_of_order[order],
+                    "order_id": keys["order"][order],
+                    **{column: frame[column] for column in columns},
+                }
+            ),
+        )

@@ -1,0 +1,88 @@
+"""seed_demo writes a calibrated world into the database: the figures come from the rows."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Case, DecimalField, Sum, When
+
+from brands.models import Campaign, Collaboration, Complaint, Order
+from creators.models import AudienceProfile, Creator, MetricSnapshot
+from mcn.models import Contract
+from tenancy.models import Organization
+
+pytestmark = pytest.mark.django_db
+END = datetime.date(2026, 11, 27)
+
+
+def seed(**options):
+    out = io.StringIO()
+    args = {"creators": 1500, "weeks": 26, "seed": 1, "end_date": END, **options}
+    call_command("seed_demo", stdout=out, **{k: v for k, v in args.items()})
+    return out.getvalue()
+
+
+def mid_band_tipping_share() -> float:
+    mid = Case(
+        When(followers__gte=100_000, followers__lt=1_000_000, then="tipping_revenue"),
+        default=Decimal(0),
+        output_field=DecimalField(),
+    )
+    totals = MetricSnapshot.objects.aggregate(mid=Sum(mid), all=Sum("tipping_revenue"))
+    return float(totals["mid"] / totals["all"])
+
+
+def complaint_rate() -> float:
+    return Complaint.objects.unscoped().count() / Order.objects.unscoped().count()
+
+
+def test_calibration_measured_from_the_rows():
+    seed()
+    share, rate = mid_band_tipping_share(), complaint_rate()
+    mid_creators = Creator.objects.filter(followers__range=(100_000, 999_999)).count() / 1500
+    assert 0.60 <= share <= 0.70, share
+    assert 0.05 <= mid_creators <= 0.16, mid_creators
+    assert 0 < rate < 0.008, rate
+
+
+@pytest.mark.django_db(transaction=True)  # flush between the two worlds needs no open transaction
+def test_another_seed_gives_another_world():
+    seed(seed=1)
+    first = (mid_band_tipping_share(), complaint_rate(), MetricSnapshot.objects.count())
+    call_command("flush", "--noinput", stdout=io.StringIO())
+    seed(seed=2)
+    second = (mid_band_tipping_share(), complaint_rate(), MetricSnapshot.objects.count())
+    assert first != second
+    assert 0.60 <= second[0] <= 0.70 and second[1] < 0.008
+
+
+def test_a_second_run_changes_nothing():
+    seed(creators=300)
+    tables = [
+        Organization.objects,
+        Creator.objects,
+        AudienceProfile.objects,
+        MetricSnapshot.objects,
+        Contract.objects.unscoped(),
+        Campaign.objects.unscoped(),
+        Collaboration.objects.unscoped(),
+        Order.objects.unscoped(),
+    ]
+    before = [table.count() for table in tables]
+    assert "already present" in seed(creators=300)
+    assert [table.count() for table in tables] == before
+
+
+def test_demo_users_get_real_data():
+    seed(creators=300)
+    creator = Creator.objects.select_related("agency").get(user__username="creator")
+    assert creator.agency.slug == "xinghuo-mcn"
+    assert Contract.objects.unscoped().filter(creator=creator, status="active").exists()
+    assert Collaboration.objects.unscoped().filter(creator=creator).exists()
+    brand = Organization.objects.get(slug="huayang-beauty")
+    assert Campaign.objects.unscoped().filter(organization=brand).count() > 0
+    assert Creator.objects.filter(agency=creator.agency).count() > 10
+    statuses = set(Collaboration.objects.unscoped().values_list("status", flat=True))
+    assert statuses == set(Collaboration.Status.values)
