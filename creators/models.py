@@ -110,7 +110,11 @@ class AudienceProfile(models.Model):
 class MetricSnapshot(models.Model):
     """One creator's figures for one day (the demo world and partners push them weekly)."""
 
-    creator = models.ForeignKey(Creator, on_delete=models.CASCADE, related_name="snapshots")
+    # No index of its own: the (creator, date) unique index serves creator lookups, and one
+    # index less makes bulk loads of millions of rows measurably faster.
+    creator = models.ForeignKey(
+        Creator, on_delete=models.CASCADE, related_name="snapshots", db_index=False
+    )
     date = models.DateField()
     followers = models.PositiveBigIntegerField()
     views = models.PositiveBigIntegerField(default=0)

@@ -94,7 +94,7 @@ def snapshots(world: World, creator_ids: np.ndarray) -> None:
     frame = world.snapshots
     table = frame.drop(columns=["creator_index"])
     table.insert(0, "creator_id", creator_ids[frame["creator_index"].to_numpy()])
-    load_frame(MetricSnapshot, table)
+    load_frame(MetricSnapshot, table, rebuild_foreign_keys=True)
 
 
 def contracts(world: World, creator_ids: np.ndarray, agency_ids: np.ndarray) -> None:

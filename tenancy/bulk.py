@@ -9,10 +9,10 @@ rows can be loaded without reading ids back.
 
 from __future__ import annotations
 
-import csv
 import io
+import itertools
 import json
-from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
@@ -36,82 +36,107 @@ def reset_sequence(model: type[models.Model]) -> None:
             cursor.execute(sql)
 
 
-def load_frame(model: type[models.Model], frame: pd.DataFrame) -> int:
+def load_frame(
+    model: type[models.Model], frame: pd.DataFrame, *, rebuild_foreign_keys: bool = False
+) -> int:
     """Insert a DataFrame whose columns are ``model`` field names (``<fk>_id`` for keys).
 
     Columns are converted once, vectorised: ``datetime64`` to database text (NaT = NULL),
-    dates (``DateField``) to ISO text, numpy scalars to Python values.
+    dates to ISO text, JSON to text. ``rebuild_foreign_keys`` (PostgreSQL, millions of rows,
+    nobody else writing): drop the table's foreign keys for the load and add them back, which
+    checks them in one pass instead of one deferred trigger per row at commit.
     """
-    fields = list(frame.columns)
-    columns = [_column_values(model, name, frame[name]) for name in fields]
-    return load_rows(model, fields, zip(*columns, strict=True))
+    table = pd.DataFrame({name: _column_values(model, name, frame[name]) for name in frame})
+    table.columns = [model._meta.get_field(name).column for name in frame.columns]
+    if connection.vendor != "postgresql":
+        return _insert_many(model._meta.db_table, list(table.columns), _python_rows(table))
+    with _foreign_keys_rebuilt(model._meta.db_table, enabled=rebuild_foreign_keys):
+        for start in range(0, len(table), BATCH_ROWS):
+            _copy_csv(model._meta.db_table, table.iloc[start : start + BATCH_ROWS])
+    return len(table)
 
 
-def _column_values(model, name: str, series: pd.Series) -> list:
+def _column_values(model, name: str, series: pd.Series):
     field = model._meta.get_field(name)  # accepts attnames such as "creator_id" too
     if isinstance(field, models.DateTimeField):
         return datetime_texts(series.to_numpy())
     if isinstance(field, models.DateField):
-        return [
-            None if t == "NaT" else t
-            for t in np.datetime_as_string(series.to_numpy().astype("datetime64[D]"), unit="D")
-        ]
+        texts = np.datetime_as_string(series.to_numpy().astype("datetime64[D]"), unit="D")
+        return [None if t == "NaT" else t for t in texts]
     if isinstance(field, models.JSONField):
-        return list(series)  # load_rows encodes JSON
+        return [json.dumps(value, ensure_ascii=False) for value in series]
     if isinstance(field, models.DecimalField):
-        return np.round(series.to_numpy(dtype=float), field.decimal_places).tolist()
+        return np.round(series.to_numpy(dtype=float), field.decimal_places)
     if isinstance(series.dtype, pd.CategoricalDtype):
-        series = series.astype(str)
+        return series.astype(str).to_numpy()
     if series.hasnans:  # missing values (NaN, NA, None) become NULL
-        return [
-            None if missing else value
-            for value, missing in zip(series.astype(object), series.isna(), strict=True)
-        ]
-    values = series.to_numpy()
-    return values.tolist()
+        return series.astype(object).where(series.notna(), None).to_numpy()
+    return series.to_numpy()
 
 
-def load_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence]) -> int:
-    """Insert ``rows`` (tuples in ``fields`` order) into ``model``'s table; returns the count."""
-    columns = [model._meta.get_field(name).column for name in fields]
-    json_positions = [
-        i
-        for i, name in enumerate(fields)
-        if isinstance(model._meta.get_field(name), models.JSONField)
+def _python_rows(table: pd.DataFrame):
+    """Rows of plain Python values (sqlite3 refuses numpy scalars)."""
+    columns = [
+        column.tolist()
+        if isinstance(column, np.ndarray) and column.dtype != object
+        else [None if v is None or v is pd.NA else v for v in column]
+        for column in (table[name].to_numpy() for name in table.columns)
     ]
-    total, batch = 0, []
-    for row in rows:
-        batch.append(_encode_json(row, json_positions) if json_positions else row)
-        if len(batch) >= BATCH_ROWS:
-            total += _write(model._meta.db_table, columns, batch)
-            batch = []
-    if batch:
-        total += _write(model._meta.db_table, columns, batch)
-    return total
+    return zip(*columns, strict=True)
 
 
-def _encode_json(row: Sequence, positions: list[int]) -> list:
-    row = list(row)
-    for i in positions:
-        row[i] = json.dumps(row[i], ensure_ascii=False)
-    return row
-
-
-def _write(table: str, columns: list[str], rows: list) -> int:
-    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+def _copy_csv(table: str, chunk: pd.DataFrame) -> None:
+    buffer = io.StringIO()
+    chunk.to_csv(buffer, header=False, index=False, na_rep="\\N")
+    buffer.seek(0)
+    quoted = ", ".join(connection.ops.quote_name(c) for c in chunk.columns)
+    sql = (
+        f"COPY {connection.ops.quote_name(table)} ({quoted}) "
+        f"FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+    )
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            buffer = io.StringIO()
-            csv.writer(buffer).writerows([_csv_cells(row) for row in rows])
-            buffer.seek(0)
-            target = f"{connection.ops.quote_name(table)} ({quoted})"
-            sql = f"COPY {target} FROM STDIN WITH (FORMAT csv, NULL '\\N')"
-            cursor.cursor.copy_expert(sql, buffer)
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            sql = f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({marks})"
-            cursor.executemany(sql, rows)
-    return len(rows)
+        cursor.cursor.copy_expert(sql, buffer)
+
+
+@contextmanager
+def _foreign_keys_rebuilt(table: str, *, enabled: bool):
+    if not enabled:
+        yield
+        return
+    with connection.cursor() as cursor:
+        # Pending deferred checks on the referenced tables would block ALTER TABLE: run them.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'f'",
+            [table],
+        )
+        keys = cursor.fetchall()
+        quoted = connection.ops.quote_name(table)
+        for name, _definition in keys:
+            cursor.execute(
+                f"ALTER TABLE {quoted} DROP CONSTRAINT {connection.ops.quote_name(name)}"
+            )
+    yield
+    with connection.cursor() as cursor:
+        for name, definition in keys:
+            cursor.execute(
+                f"ALTER TABLE {quoted} ADD CONSTRAINT {connection.ops.quote_name(name)} "
+                f"{definition}"
+            )
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's keys are deferrable
+
+
+def _insert_many(table: str, columns: list[str], rows) -> int:
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({marks})"
+    total = 0
+    with connection.cursor() as cursor:
+        while batch := list(itertools.islice(rows, BATCH_ROWS)):
+            cursor.executemany(sql, batch)
+            total += len(batch)
+    return total
 
 
 def datetime_texts(values) -> list[str | None]:
@@ -120,7 +145,3 @@ def datetime_texts(values) -> list[str | None]:
     # SQLite keeps naive UTC text as Django writes it; PostgreSQL needs the offset.
     suffix = "+00" if connection.vendor == "postgresql" else ""
     return [None if t == "NaT" else t.replace("T", " ") + suffix for t in texts]
-
-
-def _csv_cells(row: Sequence) -> list:
-    return ["\\N" if value is None else value for value in row]
