@@ -148,7 +148,7 @@ class ContentItem(models.Model):
         LISTING = "listing", _("Shop listing")
 
     creator = models.ForeignKey(Creator, on_delete=models.CASCADE, related_name="content")
-    external_id = models.CharField(max_length=80, blank=True, default="")
+    external_id = models.CharField(max_length=80, help_text=_("The source's id of the item"))
     kind = models.CharField(max_length=8, choices=Kind.choices)
     title = models.CharField(max_length=200)
     text = models.TextField(blank=True, help_text=_("Description, or transcript of a live"))
@@ -160,9 +160,7 @@ class ContentItem(models.Model):
         ordering = ["-published_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["creator", "external_id"],
-                condition=~Q(external_id=""),
-                name="content_external_id_unique_per_creator",
+                fields=["creator", "external_id"], name="content_external_id_unique_per_creator"
             ),
             models.CheckConstraint(
                 condition=Q(kind__in=["video", "live", "listing"]), name="content_kind_valid"

@@ -59,6 +59,8 @@ def load_frame(
 def _column_values(model, name: str, series: pd.Series):
     field = model._meta.get_field(name)  # accepts attnames such as "creator_id" too
     if isinstance(field, models.DateTimeField):
+        if isinstance(series.dtype, pd.DatetimeTZDtype):
+            series = series.dt.tz_convert("UTC").dt.tz_localize(None)
         return datetime_texts(series.to_numpy())
     if isinstance(field, models.DateField):
         texts = np.datetime_as_string(series.to_numpy().astype("datetime64[D]"), unit="D")
@@ -145,3 +147,57 @@ def datetime_texts(values) -> list[str | None]:
     # SQLite keeps naive UTC text as Django writes it; PostgreSQL needs the offset.
     suffix = "+00" if connection.vendor == "postgresql" else ""
     return [None if t == "NaT" else t.replace("T", " ") + suffix for t in texts]
+
+
+def upsert_frame(
+    model: type[models.Model], frame: pd.DataFrame, *, conflict: list[str], update: list[str]
+) -> int:
+    """Insert rows, or update them where ``conflict`` fields match; returns the row count.
+
+    PostgreSQL: COPY into a temporary staging table, then one ``INSERT … ON CONFLICT DO UPDATE``
+    that leaves rows whose values did not change untouched. Elsewhere ``bulk_create`` with
+    ``update_conflicts``. Column names are field attnames (``creator_id``).
+    """
+    if connection.vendor != "postgresql":
+        objects = [model(**row) for row in frame.to_dict("records")]
+        model._base_manager.bulk_create(
+            objects,
+            batch_size=2_000,
+            update_conflicts=True,
+            unique_fields=conflict,
+            update_fields=update,
+        )
+        return len(objects)
+    staging = f"staging_{model._meta.db_table}"
+    fields = [model._meta.get_field(name) for name in frame.columns]
+    ddl = ", ".join(
+        f"{connection.ops.quote_name(f.column)} {f.db_type(connection)}" for f in fields
+    )
+    with connection.cursor() as cursor:
+        # A second upsert in the same transaction finds the first one's table.
+        cursor.execute(f"DROP TABLE IF EXISTS {staging}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {staging} ({ddl}) ON COMMIT DROP")
+        table = pd.DataFrame(
+            {f.column: _column_values(model, f.attname, frame[f.attname]) for f in fields}
+        )
+        _copy_csv(staging, table)
+        cursor.execute(_upsert_sql(model, staging, list(table.columns), conflict, update))
+    return len(frame)
+
+
+def _upsert_sql(
+    model, staging: str, columns: list[str], conflict: list[str], update: list[str]
+) -> str:
+    quote = connection.ops.quote_name
+    target = quote(model._meta.db_table)
+    names = ", ".join(quote(c) for c in columns)
+    keys = ", ".join(quote(model._meta.get_field(f).column) for f in conflict)
+    changed = [quote(model._meta.get_field(f).column) for f in update]
+    assignments = ", ".join(f"{c} = EXCLUDED.{c}" for c in changed)
+    current = ", ".join(f"{target}.{c}" for c in changed)
+    incoming = ", ".join(f"EXCLUDED.{c}" for c in changed)
+    return (
+        f"INSERT INTO {target} ({names}) SELECT {names} FROM {staging} "
+        f"ON CONFLICT ({keys}) DO UPDATE SET {assignments} "
+        f"WHERE ({current}) IS DISTINCT FROM ({incoming})"
+    )
