@@ -1,8 +1,80 @@
+"""Creator pages: the directory and profiles that tenants browse, and the creator's own portal.
+
+Views stay thin: the rows come from ``selectors`` (which apply who-may-see-what), the filters
+from ``filters``; what is left here is shaping rows into what the templates and chart tags draw.
+"""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from tenancy.views_base import TenantView
+from tenancy.views_base import TenantView, tenant_view
 
-from .selectors import creator_of_portal
+from . import taxonomy
+from .filters import CreatorFilter, taxonomy_lang
+from .selectors import (
+    can_see_private,
+    creator_of_portal,
+    creator_profile,
+    creators_directory,
+    metric_trend,
+)
+
+#: Tenants that browse creators; portal creators do not (they get 404), see creator_profile.
+DIRECTORY_KINDS = ("operator", "brand", "agency", "partner")
+PAGE_SIZE = 25
+TREND_WEEKS = 26
+
+METRIC_LABELS = {
+    "followers": _("Followers"),
+    "views": _("Views"),
+    "likes": _("Likes"),
+    "comments": _("Comments"),
+    "shares": _("Shares"),
+    "live_minutes": _("Live minutes"),
+    "tipping_revenue": _("Tipping revenue"),
+    "gmv": _("GMV"),
+    "orders": _("Orders"),
+}
+#: Metrics drawn as charts; the tables may hold more columns.
+CHARTED = ("followers", "views", "tipping_revenue", "gmv", "orders")
+#: The profile page shows reach, plus income when the actor may see it (metric_trend decides).
+DETAIL_COLUMNS = CHARTED
+PORTAL_COLUMNS = tuple(METRIC_LABELS)
+AXIS_TITLES = {
+    "gender": _("Gender"),
+    "age": _("Age"),
+    "city_tier": _("City tier"),
+    "interests": _("Interests"),
+}
+
+
+@tenant_view(kinds=DIRECTORY_KINDS)
+def directory(request, *, actor):
+    filterset = CreatorFilter(request.GET, queryset=creators_directory(actor=actor))
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = with_labels(page.object_list)
+    context = {"filter": filterset, "page": page, "page_query": _without_page(request.GET)}
+    return _page_or_partial(
+        request, "creators/directory.html", "creators/_directory_table.html", context
+    )
+
+
+@tenant_view(kinds=(*DIRECTORY_KINDS, "creator"))
+def detail(request, handle, *, actor):
+    creator = creator_profile(actor=actor, handle=handle)
+    trend = metric_trend(actor=actor, creator=creator, last=TREND_WEEKS)
+    context = {
+        "creator": with_labels([creator])[0],
+        "private": can_see_private(actor=actor, creator=creator),
+        "audience_charts": audience_charts(creator),
+        **trend_context(trend, DETAIL_COLUMNS),
+    }
+    return render(request, "creators/detail.html", context)
 
 
 class PortalView(TenantView, TemplateView):
@@ -10,4 +82,71 @@ class PortalView(TenantView, TemplateView):
     template_name = "creators/portal.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(creator=creator_of_portal(actor=self.actor), **kwargs)
+        creator = creator_of_portal(actor=self.actor)
+        trend = metric_trend(actor=self.actor, creator=creator, last=TREND_WEEKS)
+        return super().get_context_data(
+            creator=with_labels([creator])[0],
+            private=True,  # the creator's own figures
+            audience_charts=audience_charts(creator),
+            **trend_context(trend, PORTAL_COLUMNS),
+            **kwargs,
+        )
+
+
+def _page_or_partial(request, page_template: str, partial_template: str, context: dict):
+    """htmx swaps in only the results; a history restore (htmx cache miss) needs the page."""
+    partial = request.htmx and not request.htmx.history_restore_request
+    response = render(request, partial_template if partial else page_template, context)
+    # The same URL answers with a page or a fragment: caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _without_page(params) -> str:
+    """The query string of the current filters, for pagination links to append ``page=`` to."""
+    params = params.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def with_labels(creators) -> list:
+    """Attach taxonomy labels in the page's language (model choices carry English only)."""
+    lang, creators = taxonomy_lang(), list(creators)
+    for creator in creators:
+        creator.vertical_label = taxonomy.label(creator.vertical, lang, axis="vertical")
+        creator.city_tier_label = taxonomy.label(creator.city_tier, lang, axis="city_tier")
+    return creators
+
+
+def audience_charts(creator) -> list[tuple[str, list]]:
+    """``[(axis title, [(label, share)])]`` per audience axis; empty without a portrait."""
+    audience = getattr(creator, "audience", None)  # select_related: None costs no query
+    if audience is None:
+        return []
+    lang = taxonomy_lang()
+    return [
+        (AXIS_TITLES[axis], _shares(axis, getattr(audience, axis), lang))
+        for axis in taxonomy.AUDIENCE_AXES
+    ]
+
+
+def _shares(axis: str, shares: dict, lang: str) -> list[tuple[str, float]]:
+    keys = taxonomy.keys(axis)
+    if axis == "interests":  # 13 keys: only those the audience has, largest first
+        keys = sorted((key for key in keys if shares.get(key)), key=lambda key: -shares[key])
+    return [(taxonomy.label(key, lang, axis=axis), shares.get(key, 0)) for key in keys]
+
+
+def trend_context(trend: list[dict], columns: tuple[str, ...]) -> dict:
+    """Charts and a table of the weekly rows, limited to the columns the selector returned."""
+    shown = [column for column in columns if trend and column in trend[0]]
+    return {
+        "trend_weeks": TREND_WEEKS,
+        "trend_columns": [METRIC_LABELS[column] for column in shown],
+        "trend_rows": [(row["date"], [row[column] for column in shown]) for row in trend],
+        "trend_charts": [
+            (METRIC_LABELS[column], [(row["date"].isoformat(), row[column]) for row in trend])
+            for column in shown
+            if column in CHARTED
+        ],
+    }
