@@ -17,6 +17,7 @@ from ..models import ApiKey
 from ..scoping import Actor, acting_as
 from ..selectors import actor_for_api_key, actor_for_user
 from ..views_base import SESSION_CONTEXT_KEY
+from . import idempotency
 
 
 class ActorAPIMixin:
@@ -41,6 +42,20 @@ class ActorAPIMixin:
         if isinstance(request.auth, ApiKey):
             return actor_for_api_key(request.auth)
         return actor_for_user(user=request.user, context=request.session.get(SESSION_CONTEXT_KEY))
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self._idempotency_claim = idempotency.begin(request, self.actor)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, idempotency.Replay):
+            return idempotency.replayed(exc)
+        return super().handle_exception(exc)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        idempotency.finish(getattr(self, "_idempotency_claim", None), response)
+        return response
 
     def required_scope(self, request) -> str | None:
         safe = request.method in permissions.SAFE_METHODS

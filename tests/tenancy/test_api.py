@@ -156,3 +156,19 @@ def test_keys_cannot_mint_keys_and_viewers_cannot_either(personas):
 
 def test_unknown_api_path_is_a_json_404():
     _assert_error(APIClient().get("/api/v1/no-such-thing/"), 404, "not_found")
+
+
+def test_idempotency_key_replays_the_first_answer_and_refuses_a_different_body(personas):
+    client = personas.api_client(personas.member)
+    body = {"name": "erp", "scopes": ["orders:write"]}
+    first = client.post("/api/v1/api-keys/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    again = client.post("/api/v1/api-keys/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.status_code == again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true" and again.json() == first.json()
+    assert ApiKey.objects.count() == 1
+    other = client.post(
+        "/api/v1/api-keys/", {**body, "name": "other"}, format="json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
+    _assert_error(other, 422, "idempotency_key_reused")
+    fresh = client.post("/api/v1/api-keys/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-2")
+    assert fresh.status_code == 201 and ApiKey.objects.count() == 2
