@@ -93,25 +93,18 @@ def test_me_describes_the_key(personas):
     assert (body["role"], body["scopes"], body["user"]) == ("api_key", ["creators:read"], None)
 
 
-def test_throttled_key_gets_429_with_retry_after(personas, settings):
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"api_key": "3/min", "user": "3/min"},
-    }
-    from rest_framework.settings import api_settings
-    from rest_framework.throttling import SimpleRateThrottle
+def test_throttled_key_gets_429_with_retry_after(personas, monkeypatch):
+    from tenancy.api.throttling import ApiKeyRateThrottle
 
-    SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
-    try:
-        _key_row, client = _key(personas.tenant)
-        codes = [client.get("/api/v1/me/").status_code for _ in range(4)]
-        response = client.get("/api/v1/me/")
-        assert codes == [200, 200, 200, 429]
-        _assert_error(response, 429, "throttled")
-        assert int(response["Retry-After"]) > 0
-    finally:
-        api_settings.reload()
-        SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    monkeypatch.setattr(ApiKeyRateThrottle, "rate", "3/min")
+    _key_row, client = _key(personas.tenant)
+    codes = [client.get("/api/v1/me/").status_code for _ in range(4)]
+    response = client.get("/api/v1/me/")
+    assert codes == [200, 200, 200, 429]
+    _assert_error(response, 429, "throttled")
+    assert int(response["Retry-After"]) > 0
+    _other_key, other_client = _key(personas.tenant)  # the limit is per key
+    assert other_client.get("/api/v1/me/").status_code == 200
 
 
 def test_api_key_lifecycle_by_session_admin(personas):
