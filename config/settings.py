@@ -195,6 +195,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `status`; name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "CreatorStatusEnum": "creators.models.Creator.Status",
+        "CampaignStatusEnum": "brands.models.Campaign.Status",
+        "CollaborationStatusEnum": "brands.models.Collaboration.Status",
+        "ComplaintStatusEnum": "brands.models.Complaint.Status",
+        "ContractStatusEnum": "mcn.models.Contract.Status",
+    },
 }
 
 # --- Security (production-like mode) --------------------------------------------------------

@@ -1,14 +1,25 @@
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
 
+from creators import api as creators_api
 from tenancy.api.endpoints import MeView
 from tenancy.api.urls import router as tenancy_router
 from tenancy.health import healthz
 
+# One router for /api/v1/: each app's api module lists its viewsets.
+router = DefaultRouter()
+router.include_format_suffixes = False
+router.registry.extend(tenancy_router.registry)
+for prefix, viewset, basename in creators_api.ROUTES:
+    router.register(prefix, viewset, basename=basename)
+
 api_v1 = [
     path("me/", MeView.as_view(), name="me"),
-    *tenancy_router.urls,
+    path("metrics/bulk/", creators_api.MetricsBulkView.as_view(), name="metrics-bulk"),
+    path("content/bulk/", creators_api.ContentBulkView.as_view(), name="content-bulk"),
+    *router.urls,
 ]
 
 urlpatterns = [

@@ -1,0 +1,202 @@
+"""Partner API for creators: directory, audience portraits, metrics, content, bulk ingestion.
+
+Public fields go to every tenant with ``creators:read``; private ones (agency, income figures)
+only to the creator's agency and the operator, decided by ``selectors.can_see_private``.
+"""
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers
+from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
+from rest_framework.response import Response
+
+from tenancy.api.errors import error_body
+from tenancy.api.pagination import CursorPage
+from tenancy.api.views import TenantAPIView, TenantViewSet
+
+from .filters import CreatorFilter
+from .ingest import MAX_ROWS, RowErrors, content_items_upsert, metric_snapshots_upsert
+from .models import AudienceProfile, ContentItem, Creator, MetricSnapshot
+from .selectors import PRIVATE_METRICS, PUBLIC_METRICS, can_see_private, creators_directory
+
+
+class CreatorOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Creator
+        fields = [
+            "handle",
+            "display_name",
+            "vertical",
+            "region",
+            "city_tier",
+            "followers",
+            "joined",
+            "status",
+        ]
+
+
+class CreatorPrivateOutput(CreatorOutput):
+    agency = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+
+    class Meta(CreatorOutput.Meta):
+        fields = [*CreatorOutput.Meta.fields, "agency"]
+
+
+class AudienceOutput(serializers.ModelSerializer):
+    gender = serializers.DictField(child=serializers.FloatField())
+    age = serializers.DictField(child=serializers.FloatField())
+    city_tier = serializers.DictField(child=serializers.FloatField())
+    interests = serializers.DictField(child=serializers.FloatField())
+
+    class Meta:
+        model = AudienceProfile
+        fields = ["gender", "age", "city_tier", "interests", "updated_at"]
+
+
+class MetricOutput(serializers.ModelSerializer):
+    class Meta:
+        model = MetricSnapshot
+        fields = ["date", *PUBLIC_METRICS, *PRIVATE_METRICS]
+
+
+class PublicMetricOutput(MetricOutput):
+    class Meta(MetricOutput.Meta):
+        fields = ["date", *PUBLIC_METRICS]
+
+
+class ContentOutput(serializers.ModelSerializer):
+    class Meta:
+        model = ContentItem
+        fields = ["external_id", "kind", "title", "text", "published_at", "views", "engagement"]
+
+
+class DatePage(CursorPage):
+    ordering = "-date"
+
+
+class PublishedPage(CursorPage):
+    ordering = "-published_at"
+
+
+class CreatorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    """Creators: search (`q`), filter and order (`ordering=-followers`, `joined`, `handle`)."""
+
+    read_scope = "creators:read"
+    lookup_field = "handle"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filterset_class = CreatorFilter
+    ordering_fields = ["followers", "joined", "handle"]
+    ordering = ["-followers"]
+    serializer_class = CreatorOutput
+
+    def scoped_queryset(self, *, actor) -> QuerySet[Creator]:
+        creators = creators_directory(actor=actor).only(
+            *CreatorPrivateOutput.Meta.fields[:-1], "id", "agency"
+        )
+        return creators.filter(pk=actor.creator_id) if actor.is_creator else creators
+
+    @extend_schema(responses=CreatorPrivateOutput)
+    def retrieve(self, request, *args, **kwargs):
+        creator = self.get_object()
+        private = can_see_private(actor=self.actor, creator=creator)
+        output = CreatorPrivateOutput if private else CreatorOutput
+        return Response(output(creator).data)
+
+    @extend_schema(responses=AudienceOutput)
+    @action(detail=True, filter_backends=[], pagination_class=None)
+    def audience(self, request, handle=None):
+        audience = AudienceProfile.objects.filter(creator=self.get_object()).first()
+        if audience is None:
+            raise Http404("This creator has no audience portrait yet.")
+        return Response(AudienceOutput(audience).data)
+
+    @extend_schema(
+        responses=MetricOutput(many=True),
+        parameters=[
+            OpenApiParameter("since", str, description="YYYY-MM-DD, inclusive"),
+            OpenApiParameter("until", str, description="YYYY-MM-DD, inclusive"),
+        ],
+    )
+    @action(detail=True, filter_backends=[], pagination_class=DatePage)
+    def metrics(self, request, handle=None):
+        """Snapshots, newest first; income columns only for those who may see them."""
+        creator = self.get_object()
+        rows = MetricSnapshot.objects.filter(creator=creator)
+        rows = rows.filter(**_date_range(request.query_params))
+        private = can_see_private(actor=self.actor, creator=creator)
+        return self._page(rows, MetricOutput if private else PublicMetricOutput)
+
+    @extend_schema(responses=ContentOutput(many=True))
+    @action(detail=True, filter_backends=[], pagination_class=PublishedPage)
+    def content(self, request, handle=None):
+        return self._page(ContentItem.objects.filter(creator=self.get_object()), ContentOutput)
+
+    def _page(self, rows, output):
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(output(page, many=True).data)
+
+
+def _date_range(params) -> dict:
+    lookups = {}
+    for name, lookup in (("since", "date__gte"), ("until", "date__lte")):
+        if params.get(name):
+            value = serializers.DateField().run_validation(params[name])
+            lookups[lookup] = value
+    return lookups
+
+
+class BulkInput(serializers.Serializer):
+    rows = serializers.ListField(child=serializers.DictField(), max_length=MAX_ROWS)
+
+
+class BulkOutput(serializers.Serializer):
+    rows = serializers.IntegerField(help_text="rows inserted or updated")
+    creators = serializers.IntegerField(help_text="distinct creators touched")
+
+
+class _BulkView(TenantAPIView):
+    upsert = None
+
+    def post(self, request):
+        try:
+            result = type(self).upsert(actor=self.actor, rows=request.data.get("rows"))
+        except RowErrors as error:
+            # Built by hand: DRF's ValidationError would turn the row indexes into strings.
+            body = error_body(
+                "invalid", "Invalid rows; nothing was stored.", {"rows": error.errors}
+            )
+            return Response(body, status=400)
+        return Response(BulkOutput(result).data)
+
+
+class MetricsBulkView(_BulkView):
+    """Upsert up to 10,000 metric snapshots by (creator handle, date); all or nothing.
+
+    A request with any invalid row stores nothing and answers 400 with every bad row listed
+    under `error.fields.rows` as `{index, field, message}`. Repeating a request changes nothing.
+    """
+
+    write_scope = "metrics:write"
+    upsert = staticmethod(metric_snapshots_upsert)
+
+    @extend_schema(request=BulkInput, responses=BulkOutput)
+    def post(self, request):
+        return super().post(request)
+
+
+class ContentBulkView(_BulkView):
+    """Upsert up to 10,000 content items by (creator handle, external_id); all or nothing."""
+
+    write_scope = "content:write"
+    upsert = staticmethod(content_items_upsert)
+
+    @extend_schema(request=BulkInput, responses=BulkOutput)
+    def post(self, request):
+        return super().post(request)
+
+
+ROUTES = [("creators", CreatorViewSet, "creator")]
