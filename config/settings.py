@@ -222,3 +222,17 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="WARNING")},
 }
+
+# --- Webhooks (tenancy.webhooks) --------------------------------------------------------------
+# Webhook URLs must resolve to public addresses (no SSRF into our own network); only local
+# development and tests may allow private, loopback and link-local targets.
+OLIVE_WEBHOOKS_ALLOW_PRIVATE = env.bool("OLIVE_WEBHOOKS_ALLOW_PRIVATE", default=False)
+# Attempts per delivery (backoff 30 s, 1 min, 2 min, … between them) before it is abandoned.
+OLIVE_WEBHOOK_MAX_ATTEMPTS = env.int("OLIVE_WEBHOOK_MAX_ATTEMPTS", default=6)
+# Abandoned deliveries in a row after which an endpoint is disabled (and the event audited).
+OLIVE_WEBHOOK_DISABLE_AFTER = env.int("OLIVE_WEBHOOK_DISABLE_AFTER", default=10)
+CELERY_BEAT_SCHEDULE["resume-webhook-deliveries"] = {
+    "task": "tenancy.webhook_deliveries_resume",
+    "schedule": 5 * 60,
+    "kwargs": {"actor": {"user_id": None, "role": "system"}},  # tenancy.scoping.SYSTEM
+}

@@ -3,7 +3,14 @@
 from django.contrib import admin
 from rest_framework_api_key.admin import APIKeyModelAdmin
 
-from .models import ApiKey, AuditEvent, Membership, Organization
+from .models import (
+    ApiKey,
+    AuditEvent,
+    Membership,
+    Organization,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -59,3 +66,50 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Webhook rows change through tenancy.webhooks (URL checks, secrets, claims), not here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(ReadOnlyAdmin):
+    list_display = [
+        "url",
+        "organization",
+        "is_active",
+        "consecutive_failures",
+        "disabled_at",
+        "created_at",
+    ]
+    list_filter = ["is_active", "organization__kind"]
+    search_fields = ["url", "organization__name"]
+    date_hierarchy = "created_at"
+    exclude = ["secret"]  # a shared secret: shown once to the organization, to nobody else
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "event",
+        "endpoint",
+        "organization",
+        "status",
+        "attempts",
+        "last_status_code",
+        "next_attempt_at",
+    ]
+    list_filter = ["status", "event", "organization__kind"]
+    search_fields = ["event", "endpoint__url", "organization__name", "last_error"]
+    date_hierarchy = "created_at"
+    list_select_related = ["endpoint", "organization"]

@@ -13,6 +13,7 @@ SCOPES = {
     "traffic:read": _("Read traffic allocation runs"),
     "compliance:check": _("Pre-check ad copy against the compliance rules"),
     "audit:read": _("Read the organization's audit trail"),
+    "webhooks:manage": _("Register webhook endpoints and read their deliveries"),
 }
 
 
