@@ -6,8 +6,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from creators.models import Creator
 from tenancy.scoping import Actor
 from tenancy.services import audit_event_record
+from tenancy.webhooks import webhook_emit
 
 from .models import Collaboration
 
@@ -86,7 +88,26 @@ def collaboration_transition(
         organization_id=collaboration.organization_id,
         data={"from": previous, "to": to},
     )
+    _notify_status_change(collaboration, previous, now)
     return collaboration
+
+
+def _notify_status_change(collaboration: Collaboration, previous: str, now) -> None:
+    """Webhook to the brand and to the creator's agency (sent only if this transaction commits)."""
+    creator = Creator.objects.filter(pk=collaboration.creator_id).values("handle", "agency_id")
+    creator = creator.get()
+    webhook_emit(
+        event="collaboration.status_changed",
+        organization_ids=[o for o in (collaboration.organization_id, creator["agency_id"]) if o],
+        data={
+            "collaboration": collaboration.pk,
+            "campaign": collaboration.campaign_id,
+            "creator": creator["handle"],
+            "from": previous,
+            "to": collaboration.status,
+            "at": now.isoformat(),
+        },
+    )
 
 
 def collaborations_expire(*, actor: Actor, now=None) -> int:

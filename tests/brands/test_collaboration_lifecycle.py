@@ -99,3 +99,30 @@ def test_late_answers_are_refused_and_the_sweep_expires_them():
     assert Collaboration.objects.unscoped().get(pk=late.pk).status == "expired"
     assert Collaboration.objects.unscoped().get(pk=on_time.pk).status == "offered"
     assert collaborations_expire(actor=SYSTEM) == 0
+
+
+def test_a_transition_notifies_the_brand_and_the_creators_agency(settings):
+    from tenancy.models import WebhookDelivery
+    from tenancy.webhooks import webhook_endpoint_create
+    from tests.factories import OrganizationFactory
+
+    settings.OLIVE_WEBHOOKS_ALLOW_PRIVATE = True
+    settings.OLIVE_WEBHOOK_MAX_ATTEMPTS = 1
+    agency, stranger = OrganizationFactory(kind="agency"), OrganizationFactory(kind="brand")
+    collab = CollaborationFactory(creator__agency=agency)
+    for org in (collab.organization, agency, stranger):
+        owner = Actor(
+            user_id=None, organization_id=org.pk, organization_kind=org.kind, role="owner"
+        )
+        webhook_endpoint_create(
+            actor=owner, url="http://127.0.0.1:9/hook", events=["collaboration.status_changed"]
+        )
+    move(creator_of(collab), collab, "accepted")
+    deliveries = WebhookDelivery.objects.unscoped()
+    assert sorted(deliveries.values_list("organization_id", flat=True)) == sorted(
+        [collab.organization_id, agency.pk]
+    )
+    payload = deliveries.first().payload
+    assert payload["event"] == "collaboration.status_changed"
+    assert (payload["data"]["from"], payload["data"]["to"]) == ("offered", "accepted")
+    assert payload["data"]["creator"] == collab.creator.handle
