@@ -1,6 +1,8 @@
-"""Tells drf-spectacular how partners authenticate (imported in ``TenancyConfig.ready``)."""
+"""OpenAPI: how partners authenticate, and the error answers of every endpoint."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
+from rest_framework import serializers
 
 
 class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
@@ -14,3 +16,31 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": "`Api-Key <prefix.secret>`, created by an organization admin.",
         }
+
+
+class ErrorDetail(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(child=serializers.JSONField())
+
+
+class ErrorOutput(serializers.Serializer):
+    error = ErrorDetail()
+
+
+class OliveAutoSchema(AutoSchema):
+    """Documents the error answers every endpoint can give, in the project's one error format."""
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        for code in self._error_codes():
+            responses.setdefault(str(code), self._get_response_for_code(ErrorOutput, str(code)))
+        return responses
+
+    def _error_codes(self) -> list[int]:
+        codes = [401, 403, 404, 429]
+        if self.method in ("POST", "PUT", "PATCH"):
+            codes += [400, 409, 422]
+        elif self.method == "GET":
+            codes.append(400)  # filter and pagination parameters are validated
+        return codes
