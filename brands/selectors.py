@@ -3,19 +3,28 @@ creator's agency; everything else only to the owning brand."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+import datetime
+
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from tenancy.scoping import Actor
 
 from .models import Campaign, Collaboration
+from .services import PARTY_FOR, TRANSITIONS, party_of  # the pages' buttons obey these too
 
 
 def campaigns_of_brand(*, actor: Actor) -> QuerySet[Campaign]:
-    return Campaign.objects.for_actor(actor).annotate(
-        collaboration_count=Count("collaborations"),
-        live_count=Count(
-            "collaborations", filter=Q(collaborations__status__in=["live", "completed"])
-        ),
+    # Explicit order: Meta.ordering does not apply to aggregating queries, and pages need one.
+    return (
+        Campaign.objects.for_actor(actor)
+        .annotate(
+            collaboration_count=Count("collaborations"),
+            live_count=Count(
+                "collaborations", filter=Q(collaborations__status__in=["live", "completed"])
+            ),
+        )
+        .order_by("-start", "name", "-id")
     )
 
 
@@ -42,10 +51,46 @@ def collaboration_visible(*, actor: Actor, collaboration_id: int) -> Collaborati
     return collaborations_visible(actor=actor).get(pk=collaboration_id)
 
 
-def offers_inbox(*, actor: Actor) -> QuerySet[Collaboration]:
-    """A creator's open offers first, then the rest, newest first."""
+def collaborations_of_campaign(*, actor: Actor, campaign: Campaign) -> QuerySet[Collaboration]:
     return (
         collaborations_visible(actor=actor)
-        .order_by("-status_changed_at", "-id")
+        .filter(campaign_id=campaign.pk)
+        .order_by("-offered_at", "-id")
+    )
+
+
+def offers_inbox(*, actor: Actor) -> QuerySet[Collaboration]:
+    """A creator's open offers first, then the rest, newest first."""
+    still_open = Case(
+        When(status=Collaboration.Status.OFFERED, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return (
+        collaborations_visible(actor=actor)
+        .annotate(closed=still_open)
+        .order_by("closed", "-status_changed_at", "-id")
         .select_related("campaign__organization")
     )
+
+
+def collaboration_next_statuses(
+    *, actor: Actor, collaboration: Collaboration, now: datetime.datetime | None = None
+) -> list[str]:
+    """The statuses ``actor`` may move ``collaboration`` to right now, in life-cycle order.
+
+    Built from the service's TRANSITIONS, PARTY_FOR, party and deadline rules, so a page offers
+    exactly the moves ``collaboration_transition`` would accept. No query for a brand or a
+    creator; ``party_of`` asks one for an agency (whether it has signed the creator).
+    """
+    party = party_of(actor, collaboration)
+    allowed = TRANSITIONS.get(collaboration.status, frozenset())
+    late = collaboration.response_deadline and collaboration.response_deadline < (
+        now or timezone.now()
+    )
+    answers = {Collaboration.Status.ACCEPTED, Collaboration.Status.DECLINED}
+    return [
+        status
+        for status in Collaboration.Status.values
+        if status in allowed and party in PARTY_FOR[status] and not (late and status in answers)
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from creators.models import Creator
@@ -11,7 +12,7 @@ from tenancy.scoping import Actor
 from tenancy.services import audit_event_record
 from tenancy.webhooks import webhook_emit
 
-from .models import Collaboration
+from .models import Campaign, Collaboration, Complaint, Order, Product, Refund
 
 S = Collaboration.Status
 
@@ -26,9 +27,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 #: Which party may move a collaboration into each status.
 PARTY_FOR: dict[str, frozenset[str]] = {
-    S.ACCEPTED: frozenset({"creator"}),
-    S.DECLINED: frozenset({"creator"}),
-    S.CONTENT_SUBMITTED: frozenset({"creator"}),
+    # An MCN runs its signed creators' business, so it may answer and deliver for them.
+    S.ACCEPTED: frozenset({"creator", "agency"}),
+    S.DECLINED: frozenset({"creator", "agency"}),
+    S.CONTENT_SUBMITTED: frozenset({"creator", "agency"}),
     S.LIVE: frozenset({"creator", "brand"}),
     S.COMPLETED: frozenset({"brand"}),
     S.CANCELLED: frozenset({"brand"}),
@@ -36,14 +38,23 @@ PARTY_FOR: dict[str, frozenset[str]] = {
 }
 
 
-def _party(actor: Actor, collaboration: Collaboration) -> str | None:
+def party_of(actor: Actor, collaboration: Collaboration) -> str | None:
+    """Which side of ``collaboration`` the actor is on: creator, agency, brand or system."""
     if actor.role == "system":
         return "system"
     if actor.is_creator and actor.creator_id == collaboration.creator_id:
         return "creator"
     if actor.organization_id == collaboration.organization_id and actor.can_write():
         return "brand"
+    if actor.organization_kind == "agency" and actor.can_write():
+        signed = Creator.objects.filter(
+            pk=collaboration.creator_id, agency_id=actor.organization_id
+        ).exists()
+        return "agency" if signed else None
     return None
+
+
+_party = party_of  # the brand pages' selectors import this name
 
 
 def _check_transition(actor: Actor, collaboration: Collaboration, to: str, now) -> None:
@@ -54,7 +65,7 @@ def _check_transition(actor: Actor, collaboration: Collaboration, to: str, now) 
         raise ValidationError(
             {"status": f"A collaboration that is '{current}' cannot become '{to}'."}
         )
-    if _party(actor, collaboration) not in PARTY_FOR[to]:
+    if party_of(actor, collaboration) not in PARTY_FOR[to]:
         raise PermissionDenied(f"You cannot mark this collaboration '{to}'.")
     late = collaboration.response_deadline and collaboration.response_deadline < now
     if to in (S.ACCEPTED, S.DECLINED) and late:
@@ -124,3 +135,97 @@ def collaborations_expire(*, actor: Actor, now=None) -> int:
         except ValidationError:  # answered meanwhile
             continue
     return count
+
+
+def _require_brand_writer(actor: Actor) -> None:
+    if actor.organization_kind != "brand" or not actor.can_write():
+        raise PermissionDenied("Only a brand member with write access can do this.")
+
+
+def _saved(instance):
+    """Validate every field and constraint, then save: bad input never reaches the database."""
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
+@transaction.atomic
+def product_create(*, actor: Actor, **fields) -> Product:
+    _require_brand_writer(actor)
+    return _saved(Product(organization_id=actor.organization_id, **fields))
+
+
+@transaction.atomic
+def campaign_create(*, actor: Actor, **fields) -> Campaign:
+    _require_brand_writer(actor)
+    campaign = _saved(Campaign(organization_id=actor.organization_id, **fields))
+    audit_event_record(actor=actor, action="campaign.created", target=campaign)
+    return campaign
+
+
+@transaction.atomic
+def collaboration_offer(
+    *, actor: Actor, campaign: Campaign, product: Product, creator: Creator, now=None, **terms
+) -> Collaboration:
+    """The brand offers ``creator`` to promote ``product`` in ``campaign`` (both its own)."""
+    _require_brand_writer(actor)
+    if actor.organization_id not in (campaign.organization_id, product.organization_id) or (
+        campaign.organization_id != product.organization_id
+    ):
+        raise ValidationError({"product": "The product and campaign must both be yours."})
+    if campaign.status not in (Campaign.Status.DRAFT, Campaign.Status.ACTIVE):
+        raise ValidationError({"campaign": "Offers can be made only in draft or active campaigns."})
+    if creator.status != Creator.Status.ACTIVE:
+        raise ValidationError({"creator": "This creator cannot take offers right now."})
+    now = now or timezone.now()
+    collaboration = _saved(
+        Collaboration(
+            organization_id=actor.organization_id,
+            campaign=campaign,
+            product=product,
+            creator=creator,
+            offered_at=now,
+            status_changed_at=now,
+            **terms,
+        )
+    )
+    _notify_status_change(collaboration, "", now)
+    return collaboration
+
+
+@transaction.atomic
+def order_record(*, actor: Actor, **fields) -> Order:
+    """A sale reported by the brand's shop system; ``external_id`` is unique per brand."""
+    _require_brand_writer(actor)
+    collaboration = fields.get("collaboration")
+    if collaboration is not None and collaboration.organization_id != actor.organization_id:
+        raise ValidationError({"collaboration": "Unknown collaboration."})
+    return _saved(Order(organization_id=actor.organization_id, **fields))
+
+
+@transaction.atomic
+def refund_record(*, actor: Actor, order: Order, amount, reason: str, requested_at) -> Refund:
+    _require_brand_writer(actor)
+    locked = Order.objects.select_for_update().get(pk=order.pk)
+    refunded = locked.refunds.aggregate(total=Sum("amount"))["total"] or 0
+    if refunded + amount > locked.amount:
+        raise ValidationError({"amount": f"Refunds would exceed the order amount {locked.amount}."})
+    return _saved(
+        Refund(
+            organization_id=actor.organization_id,
+            order=locked,
+            amount=amount,
+            reason=reason,
+            requested_at=requested_at,
+        )
+    )
+
+
+@transaction.atomic
+def complaint_record(*, actor: Actor, order: Order, category: str, filed_at) -> Complaint:
+    _require_brand_writer(actor)
+    return _saved(
+        Complaint(
+            organization_id=actor.organization_id, order=order, category=category, filed_at=filed_at
+        )
+    )

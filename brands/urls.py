@@ -3,4 +3,16 @@ from django.urls import path
 from . import views
 
 app_name = "brands"
-urlpatterns = [path("brand/", views.DashboardView.as_view(), name="dashboard")]
+urlpatterns = [
+    path("brand/", views.DashboardView.as_view(), name="dashboard"),
+    path("brand/campaigns/", views.campaign_list, name="campaigns"),
+    path("brand/campaigns/<int:pk>/", views.campaign_detail, name="campaign"),
+    path(
+        "brand/collaborations/<int:pk>/transition/",
+        views.collaboration_transition_view,
+        name="collaboration_transition",
+    ),
+    # The creator's side of a collaboration lives in the portal, next to creators' own pages.
+    path("portal/offers/", views.offers, name="offers"),
+    path("portal/offers/<int:pk>/respond/", views.offer_respond, name="offer_respond"),
+]

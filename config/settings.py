@@ -202,6 +202,9 @@ SPECTACULAR_SETTINGS = {
         "CollaborationStatusEnum": "brands.models.Collaboration.Status",
         "ComplaintStatusEnum": "brands.models.Complaint.Status",
         "ContractStatusEnum": "mcn.models.Contract.Status",
+        "ComplaintCategoryEnum": "brands.models.Complaint.Category",
+        "VerticalEnum": "creators.taxonomy.VERTICAL_CHOICES",
+        "CityTierEnum": "creators.taxonomy.CITY_TIER_CHOICES",
     },
 }
 

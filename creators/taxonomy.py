@@ -133,3 +133,8 @@ def _axis_labels(axis: str) -> dict[str, tuple[str, str]]:
 
 def _pick(shares: dict[str, float], wanted: list[str]) -> dict[str, float]:
     return {key: shares[key] for key in wanted}
+
+
+# Named choice lists, so the OpenAPI schema can give each enum one stable name.
+VERTICAL_CHOICES = choices("vertical")
+CITY_TIER_CHOICES = choices("city_tier")

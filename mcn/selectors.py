@@ -2,6 +2,7 @@
 
 from django.db.models import QuerySet
 
+from creators.selectors import creators_directory
 from tenancy.scoping import Actor
 
 from .models import Contract
@@ -15,3 +16,9 @@ def contracts_of_agency(*, actor: Actor, status: str | None = Contract.Status.AC
 def contract_of_agency(*, actor: Actor, contract_id: int) -> Contract:
     """One of the acting agency's contracts; another agency's raises ``Contract.DoesNotExist``."""
     return contracts_of_agency(actor=actor, status=None).get(pk=contract_id)
+
+
+def creator_id_for_handle(*, actor: Actor, handle: str) -> int | None:
+    """The creator an agency names by handle (public directory data), or None if there is none."""
+    found = creators_directory(actor=actor).filter(handle=handle)
+    return found.values_list("pk", flat=True).first()

@@ -1,0 +1,300 @@
+"""Partner API for brands: products, campaigns, collaborations (state changes as actions) and
+the orders, refunds and complaints of the shop. Brands' own systems use it with their keys."""
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from creators.models import Creator
+from tenancy.api.views import TenantViewSet
+
+from . import services
+from .filters import CampaignFilter, CollaborationFilter
+from .models import Campaign, Collaboration, Complaint, Order, Product, Refund
+from .selectors import campaigns_of_brand, collaborations_visible
+
+Status = Collaboration.Status
+
+
+def distribution() -> serializers.DictField:
+    """A {taxonomy key: share} field (one instance per use: DRF binds a field to one name)."""
+    return serializers.DictField(child=serializers.FloatField(min_value=0, max_value=1))
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    target_gender = distribution()
+    target_age = distribution()
+    target_city_tier = distribution()
+    target_interests = distribution()
+    claims = serializers.ListField(child=serializers.CharField(max_length=200), required=False)
+
+    class Meta:
+        model = Product
+        fields = [
+            "id",
+            "name",
+            "category",
+            "price",
+            "target_gender",
+            "target_age",
+            "target_city_tier",
+            "target_interests",
+            "description",
+            "claims",
+            "created_at",
+        ]
+        read_only_fields = ["id", "created_at"]
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    collaboration_count = serializers.IntegerField(read_only=True, default=0)
+    live_count = serializers.IntegerField(read_only=True, default=0)
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "id",
+            "name",
+            "objective",
+            "mode",
+            "budget",
+            "start",
+            "end",
+            "status",
+            "collaboration_count",
+            "live_count",
+            "created_at",
+        ]
+        read_only_fields = ["id", "created_at"]
+
+
+class CollaborationOutput(serializers.ModelSerializer):
+    creator = serializers.SlugRelatedField(slug_field="handle", read_only=True)
+    brand = serializers.SlugRelatedField(source="organization", slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Collaboration
+        fields = [
+            "id",
+            "brand",
+            "campaign",
+            "product",
+            "creator",
+            "offer_type",
+            "response_deadline",
+            "fee",
+            "commission_pct",
+            "status",
+            "offered_at",
+            "status_changed_at",
+        ]
+
+
+class CollaborationInput(serializers.Serializer):
+    campaign = serializers.IntegerField()
+    product = serializers.IntegerField()
+    creator = serializers.CharField(help_text="creator handle")
+    offer_type = serializers.ChoiceField(choices=Collaboration.OfferType.choices)
+    response_deadline = serializers.DateTimeField(required=False, allow_null=True)
+    fee = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, default=0)
+    commission_pct = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=0, max_value=100, default=0
+    )
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    collaboration = serializers.PrimaryKeyRelatedField(
+        queryset=Collaboration.objects.none(), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = Order
+        fields = ["id", "external_id", "collaboration", "amount", "placed_at", "delivered_at"]
+        read_only_fields = ["id"]
+
+    def __init__(self, *args, actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if actor is not None:  # only the brand's own collaborations can be named
+            self.fields["collaboration"].queryset = Collaboration.objects.for_actor(actor)
+
+
+class RefundSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Refund
+        fields = ["id", "amount", "reason", "requested_at"]
+        read_only_fields = ["id"]
+
+
+class ComplaintSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Complaint
+        fields = ["id", "category", "status", "filed_at"]
+        read_only_fields = ["id", "status"]
+
+
+class BrandViewSet(TenantViewSet):
+    """Brand-owned resources: read with ``campaigns:read``, write with ``campaigns:write``."""
+
+    read_scope = "campaigns:read"
+    write_scope = "campaigns:write"
+
+
+class ProductViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, BrandViewSet
+):
+    """The acting brand's products and their target audiences (taxonomy distributions)."""
+
+    serializer_class = ProductSerializer
+    filterset_fields = ["category"]
+
+    def scoped_queryset(self, *, actor) -> QuerySet[Product]:
+        return Product.objects.for_actor(actor)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.product_create(actor=self.actor, **serializer.validated_data)
+
+
+class CampaignViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, BrandViewSet
+):
+    """The acting brand's campaigns; the same filters as the campaign list page."""
+
+    serializer_class = CampaignSerializer
+    filterset_class = CampaignFilter
+
+    def scoped_queryset(self, *, actor) -> QuerySet[Campaign]:
+        return campaigns_of_brand(actor=actor)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.campaign_create(
+            actor=self.actor, **serializer.validated_data
+        )
+
+
+#: Action name → the status it moves a collaboration to.
+TRANSITION_ACTIONS = {
+    "accept": Status.ACCEPTED,
+    "decline": Status.DECLINED,
+    "submit_content": Status.CONTENT_SUBMITTED,
+    "go_live": Status.LIVE,
+    "complete": Status.COMPLETED,
+    "cancel": Status.CANCELLED,
+}
+
+
+class CollaborationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BrandViewSet):
+    """Collaborations visible to the caller: its brand's, or its signed creators' (agencies).
+
+    State changes are actions (`POST …/{id}/accept/` …); the life cycle and who may do what
+    are enforced by one service, so an illegal move answers 400 and changes nothing.
+    """
+
+    serializer_class = CollaborationOutput
+    filterset_class = CollaborationFilter
+
+    def scoped_queryset(self, *, actor) -> QuerySet[Collaboration]:
+        return collaborations_visible(actor=actor).select_related("organization")
+
+    @extend_schema(request=CollaborationInput, responses={201: CollaborationOutput})
+    def create(self, request):
+        """A brand offers a collaboration to a creator (by handle)."""
+        data = CollaborationInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        terms = dict(data.validated_data)
+        campaign = get_object_or_404(
+            Campaign.objects.for_actor(self.actor), pk=terms.pop("campaign")
+        )
+        product = get_object_or_404(Product.objects.for_actor(self.actor), pk=terms.pop("product"))
+        creator = get_object_or_404(Creator, handle=terms.pop("creator"))
+        collaboration = services.collaboration_offer(
+            actor=self.actor, campaign=campaign, product=product, creator=creator, **terms
+        )
+        return Response(CollaborationOutput(collaboration).data, status=status.HTTP_201_CREATED)
+
+    def _move(self, name: str):
+        collaboration = services.collaboration_transition(
+            actor=self.actor, collaboration=self.get_object(), to=TRANSITION_ACTIONS[name]
+        )
+        return Response(CollaborationOutput(collaboration).data)
+
+    @extend_schema(request=None, responses=CollaborationOutput)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._move("accept")
+
+    @extend_schema(request=None, responses=CollaborationOutput)
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        return self._move("decline")
+
+    @extend_schema(request=None, responses=CollaborationOutput)
+    @action(detail=True, methods=["post"], url_path="submit-content")
+    def submit_content(self, request, pk=None):
+        return self._move("submit_content")
+
+    @extend_schema(request=None, responses=CollaborationOutput)
+    @action(detail=True, methods=["post"], url_path="go-live")
+    def go_live(self, request, pk=None):
+        return self._move("go_live")
+
+    @extend_schema(request=None, responses=CollaborationOutput)
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        return self._move("complete")
+
+    @extend_schema(request=None, responses=CollaborationOutput)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._move("cancel")
+
+
+class OrderViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, TenantViewSet
+):
+    """The brand's orders (read with ``campaigns:read``, push with ``orders:write``), their
+    refunds (reason ``no_reason`` is the 48-hour no-questions return) and complaints."""
+
+    read_scope = "campaigns:read"
+    write_scope = "orders:write"
+    serializer_class = OrderSerializer
+    filterset_fields = ["collaboration"]
+
+    def scoped_queryset(self, *, actor) -> QuerySet[Order]:
+        return Order.objects.for_actor(actor)
+
+    def get_serializer(self, *args, **kwargs):
+        return super().get_serializer(*args, actor=self.actor, **kwargs)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.order_record(actor=self.actor, **serializer.validated_data)
+
+    @extend_schema(request=RefundSerializer, responses={201: RefundSerializer})
+    @action(detail=True, methods=["post"])
+    def refunds(self, request, pk=None):
+        data = RefundSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        refund = services.refund_record(
+            actor=self.actor, order=self.get_object(), **data.validated_data
+        )
+        return Response(RefundSerializer(refund).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ComplaintSerializer, responses={201: ComplaintSerializer})
+    @action(detail=True, methods=["post"])
+    def complaints(self, request, pk=None):
+        data = ComplaintSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        complaint = services.complaint_record(
+            actor=self.actor, order=self.get_object(), **data.validated_data
+        )
+        return Response(ComplaintSerializer(complaint).data, status=status.HTTP_201_CREATED)
+
+
+ROUTES = [
+    ("products", ProductViewSet, "product"),
+    ("campaigns", CampaignViewSet, "campaign"),
+    ("collaborations", CollaborationViewSet, "collaboration"),
+    ("orders", OrderViewSet, "order"),
+]
