@@ -54,9 +54,6 @@ def party_of(actor: Actor, collaboration: Collaboration) -> str | None:
     return None
 
 
-_party = party_of  # the brand pages' selectors import this name
-
-
 def _check_transition(actor: Actor, collaboration: Collaboration, to: str, now) -> None:
     if to not in S.values:
         raise ValidationError({"status": f"Unknown status '{to}'."})

@@ -4,24 +4,19 @@ Reads go through ``brands.selectors``; every status change goes through
 ``brands.services.collaboration_transition``, which also writes the audit record.
 """
 
-import functools
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
-from django.http import Http404
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from tenancy.scoping import acting_as
-from tenancy.views_base import TenantView, check_access, request_actor, tenant_view
+from tenancy.pages import found, paginate, render_list
+from tenancy.views_base import TenantView, tenant_view
 
 from .filters import CampaignFilter, CollaborationFilter
 from .forms import TransitionForm
@@ -36,7 +31,6 @@ from .selectors import (
 )
 from .services import collaboration_transition
 
-PAGE_SIZE = 25
 S = Collaboration.Status
 #: Button label per target status; which buttons a row shows comes from the service's rules.
 ACTION_LABELS = {
@@ -54,27 +48,6 @@ class DashboardView(TenantView, TemplateView):
 
     tenant_kinds = ["brand"]
     template_name = "brands/dashboard.html"
-
-
-def paginate(request, rows) -> Page:
-    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def render_list(request, template: str, partial: str, context: dict):
-    """The full page, or just the list partial when htmx asks (filter change, page link)."""
-    chosen = partial if request.htmx and not request.htmx.boosted else template
-    filtered = any(value for key, value in request.GET.items() if key != "page")
-    response = render(request, chosen, {"filtered": filtered, **context})
-    patch_vary_headers(response, ["HX-Request"])  # caches must not serve one for the other
-    return response
-
-
-def found(selector, **kwargs):
-    """A selector's ``DoesNotExist`` (another tenant's row, or none) becomes a plain 404."""
-    try:
-        return selector(**kwargs)
-    except ObjectDoesNotExist:
-        raise Http404 from None
 
 
 def with_actions(actor, rows):
@@ -130,28 +103,8 @@ def offers(request, *, actor):
     return render_list(request, "brands/offers.html", "brands/_offers.html", context)
 
 
-def creator_answer_view(view):
-    """``tenant_view(["creator"])`` for a creator's own POSTs.
-
-    ``check_access`` treats every role outside ``WRITE_ROLES`` as read-only, and the portal
-    actor's role "creator" is not in it, so ``tenant_view`` would answer every creator POST
-    with 403. Until tenancy lets creators write, the page checks the kind here and leaves the
-    write check to the service, which lets only the collaboration's own creator answer.
-    """
-
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        actor = check_access(request_actor(request), ["creator"], write=False)
-        with acting_as(actor):
-            return view(request, *args, actor=actor, **kwargs)
-
-    return wrapped
-
-
 @require_POST
-@creator_answer_view
+@tenant_view(["creator"])
 def offer_respond(request, pk: int, *, actor):
     collaboration = found(collaboration_visible, actor=actor, collaboration_id=pk)
     back = reverse("brands:offers")

@@ -6,12 +6,12 @@ from ``filters``; what is left here is shaping rows into what the templates and 
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from tenancy.pages import paginate
 from tenancy.views_base import TenantView, tenant_view
 
 from . import taxonomy
@@ -26,7 +26,6 @@ from .selectors import (
 
 #: Tenants that browse creators; portal creators do not (they get 404), see creator_profile.
 DIRECTORY_KINDS = ("operator", "brand", "agency", "partner")
-PAGE_SIZE = 25
 TREND_WEEKS = 26
 
 METRIC_LABELS = {
@@ -56,7 +55,7 @@ AXIS_TITLES = {
 @tenant_view(kinds=DIRECTORY_KINDS)
 def directory(request, *, actor):
     filterset = CreatorFilter(request.GET, queryset=creators_directory(actor=actor))
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, filterset.qs)
     page.object_list = with_labels(page.object_list)
     context = {"filter": filterset, "page": page, "page_query": _without_page(request.GET)}
     return _page_or_partial(

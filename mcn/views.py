@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from brands.views import found, paginate, render_list
+from tenancy.pages import found, paginate, render_list
 from tenancy.views_base import TenantView, tenant_view
 
 from .filters import ContractFilter, vertical_choices

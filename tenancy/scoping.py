@@ -49,8 +49,9 @@ class Actor:
         return cls(**data)
 
 
-#: Roles that may change their organization's data; `viewer` only reads.
-WRITE_ROLES = frozenset({"owner", "admin", "member", "reviewer", "api_key"})
+#: Roles that may change data; `viewer` only reads. A creator writes only its own answers,
+#: which the services check (`brands.services.party_of`).
+WRITE_ROLES = frozenset({"owner", "admin", "member", "reviewer", "api_key", "creator"})
 #: Roles that may manage members, keys and settings of their organization.
 ADMIN_ROLES = frozenset({"owner", "admin"})
 
