@@ -274,21 +274,19 @@ class OrderViewSet(
     @extend_schema(request=RefundSerializer, responses={201: RefundSerializer})
     @action(detail=True, methods=["post"])
     def refunds(self, request, pk=None):
+        order = self.get_object()  # first: another tenant's order is a 404, whatever the body
         data = RefundSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        refund = services.refund_record(
-            actor=self.actor, order=self.get_object(), **data.validated_data
-        )
+        refund = services.refund_record(actor=self.actor, order=order, **data.validated_data)
         return Response(RefundSerializer(refund).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ComplaintSerializer, responses={201: ComplaintSerializer})
     @action(detail=True, methods=["post"])
     def complaints(self, request, pk=None):
+        order = self.get_object()  # first: another tenant's order is a 404, whatever the body
         data = ComplaintSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        complaint = services.complaint_record(
-            actor=self.actor, order=self.get_object(), **data.validated_data
-        )
+        complaint = services.complaint_record(actor=self.actor, order=order, **data.validated_data)
         return Response(ComplaintSerializer(complaint).data, status=status.HTTP_201_CREATED)
 
 

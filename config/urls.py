@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from brands import api as brands_api
 from creators import api as creators_api
+from mcn import api as mcn_api
 from tenancy.api.endpoints import MeView
 from tenancy.api.urls import router as tenancy_router
 from tenancy.health import healthz
@@ -13,7 +14,7 @@ from tenancy.health import healthz
 router = DefaultRouter()
 router.include_format_suffixes = False
 router.registry.extend(tenancy_router.registry)
-for prefix, viewset, basename in [*creators_api.ROUTES, *brands_api.ROUTES]:
+for prefix, viewset, basename in [*creators_api.ROUTES, *brands_api.ROUTES, *mcn_api.ROUTES]:
     router.register(prefix, viewset, basename=basename)
 
 api_v1 = [

@@ -3,25 +3,18 @@
 import django_filters
 from django.db.models import Q
 from django.http import QueryDict
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from creators import taxonomy
+from creators.filters import translated_choices
 
 from .models import Contract
-
-
-def vertical_choices() -> list[tuple[str, str]]:
-    """Verticals labelled in the active language (the taxonomy carries both)."""
-    lang = "zh-hans" if (get_language() or "").startswith("zh") else "en"
-    return [(key, taxonomy.label(key, lang, axis="vertical")) for key in taxonomy.keys("vertical")]
 
 
 class ContractFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Creator"))
     vertical = django_filters.ChoiceFilter(
         field_name="creator__vertical",
-        choices=vertical_choices,
+        choices=translated_choices("vertical"),
         label=_("Vertical"),
         empty_label=_("Any vertical"),
     )

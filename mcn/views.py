@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
+from creators.filters import translated_choices
 from tenancy.pages import found, paginate, render_list
 from tenancy.views_base import TenantView, tenant_view
 
-from .filters import ContractFilter, vertical_choices
+from .filters import ContractFilter
 from .forms import ContractEndForm, ContractSignForm
 from .selectors import contract_of_agency, contracts_of_agency, creator_id_for_handle
 from .services import contract_end, contract_sign
@@ -40,7 +41,7 @@ def add_service_error(form, error: ValidationError, renamed: dict[str, str]) -> 
 
 
 def with_vertical_labels(contracts):
-    labels = dict(vertical_choices())
+    labels = dict(translated_choices("vertical"))
     contracts = list(contracts)
     for contract in contracts:
         contract.vertical_label = labels.get(contract.creator.vertical, contract.creator.vertical)

@@ -1,0 +1,169 @@
+"""Every API route that names an object is checked for tenant isolation.
+
+The routes are enumerated from the URL resolver, so a new route without an entry in ROUTES
+fails ``test_every_object_route_is_covered``. Private objects: the owning tenant sees them, an
+outsider of the same kind gets 404 with none of their data (and a POST changes nothing).
+Public objects (creators, agencies) are shared by design; for them the check is that the
+outsider does not see the private fields.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.test import APIClient
+
+from tenancy.scoping import SYSTEM, Actor
+from tenancy.services import api_key_create, audit_event_record
+from tenancy.webhooks import webhook_endpoint_create
+from tests.factories import (
+    AudienceProfileFactory,
+    CollaborationFactory,
+    ContractFactory,
+    MetricSnapshotFactory,
+    OrderFactory,
+)
+from tests.tenancy_helpers import assert_only_tenant_sees, assert_outsider_gets_404, make_personas
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass(frozen=True)
+class Case:
+    kind: str  # the tenant kind that owns the object
+    method: str = "get"
+    public: bool = False
+
+
+def object_route_names() -> set[str]:
+    names = set()
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif (
+                isinstance(pattern, URLPattern)
+                and (prefix + str(pattern.pattern)).startswith("api/v1/")
+                and pattern.pattern.regex.groupindex
+            ):
+                names.add(pattern.name)
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+ROUTES = {
+    "audit-event-detail": Case("brand"),
+    "api-key-revoke": Case("brand", "post"),
+    "webhook-detail": Case("partner"),
+    "webhook-deliveries": Case("partner"),
+    "webhook-test": Case("partner", "post"),
+    "creator-detail": Case("agency", public=True),
+    "creator-metrics": Case("agency", public=True),
+    "creator-audience": Case("agency", public=True),
+    "creator-content": Case("agency", public=True),
+    "product-detail": Case("brand"),
+    "campaign-detail": Case("brand"),
+    "collaboration-detail": Case("brand"),
+    **{
+        f"collaboration-{a}": Case("brand", "post")
+        for a in ("accept", "decline", "submit-content", "go-live", "complete", "cancel")
+    },
+    "order-detail": Case("brand"),
+    "order-refunds": Case("brand", "post"),
+    "order-complaints": Case("brand", "post"),
+    "agency-detail": Case("agency", public=True),
+    "contract-detail": Case("agency"),
+    "contract-end": Case("agency", "post"),
+}
+
+
+def test_every_object_route_is_covered():
+    assert object_route_names() == set(ROUTES)
+
+
+def session(user) -> APIClient:
+    client = APIClient()
+    client.force_login(user)
+    return client
+
+
+def owned_object(name: str, tenant):
+    """A path to tenant's object for route ``name`` and strings that identify its data."""
+    actor_of = {
+        "user_id": None,
+        "organization_id": tenant.pk,
+        "organization_kind": tenant.kind,
+        "role": "owner",
+    }
+
+    owner = Actor(**actor_of)
+    if name == "audit-event-detail":
+        event = audit_event_record(actor=owner, action="secret.action")
+        return f"/api/v1/audit-events/{event.pk}/", ["secret.action"]
+    if name == "api-key-revoke":
+        key, _ = api_key_create(actor=SYSTEM, organization=tenant, name="k", scopes=[])
+        return f"/api/v1/api-keys/{key.prefix}/revoke/", [key.prefix]
+    if name.startswith("webhook-"):
+        endpoint, _ = webhook_endpoint_create(
+            actor=owner,
+            url="http://127.0.0.1:9/secret-hook",
+            events=["collaboration.status_changed"],
+        )
+        suffix = {
+            "webhook-detail": "",
+            "webhook-deliveries": "deliveries/",
+            "webhook-test": "test/",
+        }[name]
+        shown = [] if name == "webhook-deliveries" else ["secret-hook"]  # a list of deliveries
+        return f"/api/v1/webhooks/{endpoint.pk}/{suffix}", shown
+    if name.startswith("creator-"):
+        snapshot = MetricSnapshotFactory(creator__agency=tenant, gmv="98765.43")
+        AudienceProfileFactory(creator=snapshot.creator)
+        suffix = name.removeprefix("creator-").replace("detail", "")
+        return f"/api/v1/creators/{snapshot.creator.handle}/{suffix + '/' if suffix else ''}", [
+            "98765.43" if suffix == "metrics" else tenant.slug
+        ]
+    if name == "agency-detail":
+        ContractFactory(organization=tenant)
+        return f"/api/v1/agencies/{tenant.slug}/", []
+    if name.startswith("contract-"):
+        contract = ContractFactory(organization=tenant, creator__handle="secret-signee")
+        suffix = "end/" if name == "contract-end" else ""
+        return f"/api/v1/contracts/{contract.pk}/{suffix}", ["secret-signee"]
+    collab = CollaborationFactory(
+        campaign__organization=tenant, campaign__name="Secret launch", product__name="Secret serum"
+    )
+    order = OrderFactory(collaboration=collab, external_id="SECRET-ORDER")
+    paths = {
+        "product-detail": (f"/api/v1/products/{collab.product_id}/", ["Secret serum"]),
+        "campaign-detail": (f"/api/v1/campaigns/{collab.campaign_id}/", ["Secret launch"]),
+        "collaboration-detail": (f"/api/v1/collaborations/{collab.pk}/", [collab.creator.handle]),
+        "order-detail": (f"/api/v1/orders/{order.pk}/", ["SECRET-ORDER"]),
+        "order-refunds": (f"/api/v1/orders/{order.pk}/refunds/", ["SECRET-ORDER"]),
+        "order-complaints": (f"/api/v1/orders/{order.pk}/complaints/", ["SECRET-ORDER"]),
+    }
+    if name.startswith("collaboration-") and name != "collaboration-detail":
+        action = name.removeprefix("collaboration-")
+        return f"/api/v1/collaborations/{collab.pk}/{action}/", [collab.creator.handle]
+    return paths[name]
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_outsider_gets_404_or_only_public_fields(name, settings):
+    settings.OLIVE_WEBHOOKS_ALLOW_PRIVATE = True  # the test endpoints are on loopback
+    case = ROUTES[name]
+    personas = make_personas(case.kind)
+    path, secrets = owned_object(name, personas.tenant)
+    member, outsider = session(personas.member), session(personas.outsider)
+    if case.public:
+        response = outsider.get(path)
+        assert response.status_code in (200, 404)
+        for secret in secrets:
+            assert secret not in response.content.decode(), f"{path} leaked {secret}"
+        assert member.get(path).status_code == 200
+    elif case.method == "get":
+        assert_only_tenant_sees(member, outsider, path, secrets=secrets)
+    else:
+        assert_outsider_gets_404(outsider, path, secrets=secrets, method="post", data={})
