@@ -7,7 +7,7 @@ only to the creator's agency and the operator, decided by ``selectors.can_see_pr
 from django.db.models import QuerySet
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
@@ -38,11 +38,27 @@ class CreatorOutput(serializers.ModelSerializer):
         ]
 
 
-class CreatorPrivateOutput(CreatorOutput):
+class CreatorPrivateFields(serializers.ModelSerializer):
     agency = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
+    class Meta:
+        model = Creator
+        fields = ["agency"]
+
+
+class CreatorDetailOutput(CreatorOutput):
+    private = serializers.SerializerMethodField(
+        help_text="Only for the creator's agency, the operator and the creator; else null"
+    )
+
     class Meta(CreatorOutput.Meta):
-        fields = [*CreatorOutput.Meta.fields, "agency"]
+        fields = [*CreatorOutput.Meta.fields, "private"]
+
+    @extend_schema_field(CreatorPrivateFields(allow_null=True))
+    def get_private(self, creator):
+        if not self.context.get("private"):
+            return None
+        return CreatorPrivateFields(creator).data
 
 
 class AudienceOutput(serializers.ModelSerializer):
@@ -95,16 +111,15 @@ class CreatorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
 
     def scoped_queryset(self, *, actor) -> QuerySet[Creator]:
         creators = creators_directory(actor=actor).only(
-            *CreatorPrivateOutput.Meta.fields[:-1], "id", "agency"
+            *CreatorOutput.Meta.fields, "id", "agency"
         )
         return creators.filter(pk=actor.creator_id) if actor.is_creator else creators
 
-    @extend_schema(responses=CreatorPrivateOutput)
+    @extend_schema(responses=CreatorDetailOutput)
     def retrieve(self, request, *args, **kwargs):
         creator = self.get_object()
         private = can_see_private(actor=self.actor, creator=creator)
-        output = CreatorPrivateOutput if private else CreatorOutput
-        return Response(output(creator).data)
+        return Response(CreatorDetailOutput(creator, context={"private": private}).data)
 
     @extend_schema(responses=AudienceOutput)
     @action(detail=True, filter_backends=[], pagination_class=None)
@@ -163,7 +178,8 @@ class _BulkView(TenantAPIView):
 
     def post(self, request):
         try:
-            result = type(self).upsert(actor=self.actor, rows=request.data.get("rows"))
+            rows = request.data.get("rows") if isinstance(request.data, dict) else None
+            result = type(self).upsert(actor=self.actor, rows=rows)
         except RowErrors as error:
             # Built by hand: DRF's ValidationError would turn the row indexes into strings.
             body = error_body(

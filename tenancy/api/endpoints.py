@@ -49,7 +49,7 @@ class MeView(TenantAPIView):
 
 
 class AuditEventOutput(serializers.ModelSerializer):
-    actor_user = serializers.StringRelatedField()
+    actor_user = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = AuditEvent

@@ -1,9 +1,11 @@
 """One error format for every 4xx: ``{"error": {"code", "message", "fields"}}``."""
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
 from django.views.defaults import page_not_found
-from rest_framework import exceptions
+from rest_framework import exceptions, status
+from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
 
@@ -13,6 +15,9 @@ def error_body(code: str, message: str, fields: dict | None = None) -> dict:
 
 
 def error_response_handler(exc, context):
+    if isinstance(exc, RequestDataTooBig):
+        body = error_body("payload_too_large", "The request body is larger than this API accepts.")
+        return Response(body, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     response = exception_handler(exc, context)

@@ -8,8 +8,10 @@ passes it the actor, so another tenant's row is simply not found (404).
 
 from __future__ import annotations
 
+import datetime
 from contextlib import ExitStack
 
+from django.utils import timezone
 from rest_framework import permissions, viewsets
 from rest_framework.views import APIView
 
@@ -29,7 +31,8 @@ class ActorAPIMixin:
 
     def dispatch(self, request, *args, **kwargs):
         self._actor_context = ExitStack()
-        with self._actor_context:
+        # The API speaks UTC: stable offsets for clients (the pages show local time).
+        with self._actor_context, timezone.override(datetime.UTC):
             return super().dispatch(request, *args, **kwargs)
 
     def perform_authentication(self, request):

@@ -52,8 +52,8 @@ def test_private_fields_only_for_the_agency(world):
     path = f"/api/v1/creators/{signed.handle}/"
     brand = key_client(OrganizationFactory(kind="brand"), ["creators:read"])
     own_agency = key_client(agency, ["creators:read"])
-    assert "agency" not in brand.get(path).json()
-    assert own_agency.get(path).json()["agency"] == agency.slug
+    assert brand.get(path).json()["private"] is None
+    assert own_agency.get(path).json()["private"] == {"agency": agency.slug}
     public = brand.get(path + "metrics/").json()["results"]
     private = own_agency.get(path + "metrics/").json()["results"]
     assert [r["date"] for r in public] == ["2026-11-08", "2026-11-01"]
@@ -100,3 +100,20 @@ def test_bulk_metrics_endpoint_is_all_or_nothing_and_idempotent(world):
     assert ok.status_code == 200 and ok.json() == {"rows": 10, "creators": 1}
     again = client.post("/api/v1/metrics/bulk/", {"rows": rows}, format="json")
     assert again.json() == {"rows": 10, "creators": 1} and MetricSnapshot.objects.count() == 12
+
+
+def test_bulk_endpoint_refuses_a_body_that_is_not_an_object(world):
+    client = key_client(OrganizationFactory(kind="partner"), ["metrics:write"])
+    response = client.post("/api/v1/metrics/bulk/", [None, None], format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["rows"][0]["field"] == "rows"
+
+
+def test_api_times_are_utc(world):
+    _agency, signed = world
+    from tests.factories import CollaborationFactory
+
+    CollaborationFactory(creator=signed)
+    client = key_client(OrganizationFactory(kind="operator"), ["campaigns:read"])
+    row = client.get("/api/v1/collaborations/").json()["results"][0]
+    assert row["offered_at"].endswith("Z") or row["offered_at"].endswith("+00:00")

@@ -165,3 +165,16 @@ def test_idempotency_key_replays_the_first_answer_and_refuses_a_different_body(p
     _assert_error(other, 422, "idempotency_key_reused")
     fresh = client.post("/api/v1/api-keys/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-2")
     assert fresh.status_code == 201 and ApiKey.objects.count() == 2
+
+
+def test_a_body_over_the_limit_is_a_json_413(personas, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    client = personas.api_client(personas.member)
+    response = client.post(
+        "/api/v1/api-keys/",
+        {"name": "x" * 2000, "scopes": []},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="big",
+    )
+    _assert_error(response, 413, "payload_too_large")
+    assert not ApiKey.objects.exists()
