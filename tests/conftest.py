@@ -11,6 +11,8 @@ REQUIRE_SERVICES = os.environ.get("OLIVE_REQUIRE_SERVICES") == "1"
 
 
 def _missing_service(marker_name: str) -> str | None:
+    if marker_name == "fuzz" and not (REQUIRE_SERVICES or os.environ.get("OLIVE_RUN_FUZZ")):
+        return "API fuzzing takes minutes: set OLIVE_RUN_FUZZ=1 (CI runs it)"
     if marker_name == "postgres" and connection.vendor != "postgresql":
         return "needs PostgreSQL: set DATABASE_URL=postgres://... (CI does)"
     if marker_name == "live_worker" and not settings.REDIS_URL:
@@ -19,7 +21,7 @@ def _missing_service(marker_name: str) -> str | None:
 
 
 def pytest_runtest_setup(item):
-    for name in ("postgres", "live_worker"):
+    for name in ("postgres", "live_worker", "fuzz"):
         if item.get_closest_marker(name) and (reason := _missing_service(name)):
             if REQUIRE_SERVICES:
                 pytest.fail(f"OLIVE_REQUIRE_SERVICES=1 but this test {reason}")
