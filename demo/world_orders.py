@@ -45,12 +45,20 @@ def make_orders(
     collab = orders["collaboration_index"].to_numpy()
     known = collab >= 0
     orders["product_index"] = np.where(
-        known, deals.frame["product_index"].to_numpy()[collab], orders["product_index"]
+        known, _of_deal(deals, "product_index", collab), orders["product_index"]
     )
-    orders["creator_index"] = np.where(known, deals.frame["creator_index"].to_numpy()[collab], -1)
+    orders["creator_index"] = np.where(known, _of_deal(deals, "creator_index", collab), -1)
     orders["brand_index"] = products["brand_index"].to_numpy()[orders["product_index"]]
     orders = orders.sort_values(["placed_s", "brand_index"], kind="stable", ignore_index=True)
     return _finish_orders(rng, orders, products, timeline)
+
+
+def _of_deal(deals: Deals, column: str, collab: np.ndarray) -> np.ndarray:
+    """``column`` of each order's deal; -1 where there is none (also when no deal exists)."""
+    values = deals.frame[column].to_numpy()
+    if len(values) == 0:
+        return np.full(len(collab), -1)
+    return np.where(collab >= 0, values[np.maximum(collab, 0)], -1)
 
 
 def _collaboration_orders(

@@ -1,13 +1,20 @@
 import os
 
 import pytest
-from django.conf import settings
+from django.conf import settings as django_settings
 from django.db import connection
+from hypothesis import settings as hypothesis_settings
 
 from tests.tenancy_helpers import make_personas
 
 #: In CI, a test that needs a service must run: a skip there would hide a gap.
 REQUIRE_SERVICES = os.environ.get("OLIVE_REQUIRE_SERVICES") == "1"
+
+# CI replays the same examples every run (a landing must not hinge on a lucky draw); local runs
+# keep exploring new ones, which is where property tests find bugs.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI") or REQUIRE_SERVICES:
+    hypothesis_settings.load_profile("ci")
 
 
 def _missing_service(marker_name: str) -> str | None:
@@ -15,7 +22,7 @@ def _missing_service(marker_name: str) -> str | None:
         return "API fuzzing takes minutes: set OLIVE_RUN_FUZZ=1 (CI runs it)"
     if marker_name == "postgres" and connection.vendor != "postgresql":
         return "needs PostgreSQL: set DATABASE_URL=postgres://... (CI does)"
-    if marker_name == "live_worker" and not settings.REDIS_URL:
+    if marker_name == "live_worker" and not django_settings.REDIS_URL:
         return "needs Redis for a live Celery worker: set REDIS_URL=redis://... (CI does)"
     return None
 
