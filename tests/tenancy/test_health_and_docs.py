@@ -38,3 +38,12 @@ def test_openapi_schema_and_offline_docs():
     ]
     assert external == [], f"docs page loads from outside: {external}"
     assert "/static/drf_spectacular_sidecar/" in docs
+
+
+def test_the_schema_validates_without_warnings():
+    """Every endpoint is typed: drf-spectacular's own validator finds nothing to warn about."""
+    import io
+
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", stdout=io.StringIO())
