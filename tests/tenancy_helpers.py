@@ -38,12 +38,17 @@ class Personas:
         return client
 
     def key_client(self, organization: Organization, scopes: list[str]) -> APIClient:
-        _key, secret = api_key_create(
-            actor=SYSTEM, organization=organization, name="test key", scopes=scopes
-        )
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {secret}")
-        return client
+        return api_key_client(organization, scopes)[1]
+
+
+def api_key_client(organization: Organization, scopes, **key_options):
+    """A fresh API key of ``organization`` and a client that sends it: ``(key, client)``."""
+    key, secret = api_key_create(
+        actor=SYSTEM, organization=organization, name="test key", scopes=list(scopes), **key_options
+    )
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {secret}")
+    return key, client
 
 
 def make_personas(kind: str = "brand") -> Personas:

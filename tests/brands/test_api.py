@@ -1,9 +1,6 @@
 import pytest
-from rest_framework.test import APIClient
 
 from brands.models import Campaign, Collaboration, Order, Product, Refund
-from tenancy.scoping import SYSTEM
-from tenancy.services import api_key_create
 from tests.factories import (
     AUDIENCE,
     CampaignFactory,
@@ -13,17 +10,14 @@ from tests.factories import (
     OrganizationFactory,
     ProductFactory,
 )
-from tests.tenancy_helpers import assert_only_tenant_sees
+from tests.tenancy_helpers import api_key_client, assert_only_tenant_sees
 
 pytestmark = pytest.mark.django_db
 ALL = ["campaigns:read", "campaigns:write", "orders:write"]
 
 
 def key_client(org, scopes=ALL):
-    _key, secret = api_key_create(actor=SYSTEM, organization=org, name="k", scopes=scopes)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {secret}")
-    return client
+    return api_key_client(org, scopes)[1]
 
 
 @pytest.fixture

@@ -1,26 +1,21 @@
 import datetime
 
 import pytest
-from rest_framework.test import APIClient
 
 from creators.models import MetricSnapshot
-from tenancy.scoping import SYSTEM
-from tenancy.services import api_key_create
 from tests.factories import (
     AudienceProfileFactory,
     CreatorFactory,
     MetricSnapshotFactory,
     OrganizationFactory,
 )
+from tests.tenancy_helpers import api_key_client
 
 pytestmark = pytest.mark.django_db
 
 
 def key_client(org, scopes):
-    _key, secret = api_key_create(actor=SYSTEM, organization=org, name="k", scopes=scopes)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {secret}")
-    return client
+    return api_key_client(org, scopes)[1]
 
 
 @pytest.fixture

@@ -1,20 +1,15 @@
 import pytest
-from rest_framework.test import APIClient
 
 from creators.models import Creator
 from mcn.models import Contract
-from tenancy.scoping import SYSTEM
-from tenancy.services import api_key_create
 from tests.factories import ContractFactory, CreatorFactory, OrganizationFactory
+from tests.tenancy_helpers import api_key_client
 
 pytestmark = pytest.mark.django_db
 
 
 def key_client(org, scopes=("agencies:read", "contracts:write")):
-    _key, secret = api_key_create(actor=SYSTEM, organization=org, name="k", scopes=list(scopes))
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {secret}")
-    return client
+    return api_key_client(org, scopes)[1]
 
 
 def test_agency_directory_is_public_and_counts_signed_creators():

@@ -6,20 +6,15 @@ from rest_framework.test import APIClient
 
 from tenancy.models import ApiKey
 from tenancy.scoping import SYSTEM
-from tenancy.services import api_key_create, api_key_revoke, audit_event_record
-from tests.tenancy_helpers import assert_only_tenant_sees, assert_outsider_gets_404
+from tenancy.services import api_key_revoke, audit_event_record
+from tests.tenancy_helpers import api_key_client, assert_only_tenant_sees, assert_outsider_gets_404
 
 pytestmark = pytest.mark.django_db
 AUDIT = "/api/v1/audit-events/"
 
 
 def _key(org, scopes=("audit:read",), **kwargs):
-    key, secret = api_key_create(
-        actor=SYSTEM, organization=org, name="k", scopes=list(scopes), **kwargs
-    )
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {secret}")
-    return key, client
+    return api_key_client(org, scopes, **kwargs)
 
 
 def _assert_error(response, status, code):
