@@ -8,8 +8,16 @@ from django.urls import reverse
 from tests.factories import CollaborationFactory, ContractFactory, OrderFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-PROJECT_APPS = {"tenancy", "creators", "brands", "compliance", "mcn", "traffic", "matching",
-                "analytics"}
+PROJECT_APPS = {
+    "tenancy",
+    "creators",
+    "brands",
+    "compliance",
+    "mcn",
+    "traffic",
+    "matching",
+    "analytics",
+}
 
 
 def test_every_project_model_is_registered():
