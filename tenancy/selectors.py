@@ -28,6 +28,14 @@ def creator_id_of_user(user) -> int | None:
     return creator.pk if creator is not None else None
 
 
+#: Without a choice in the switcher, a user acts where its role is strongest.
+ROLE_RANK = {"owner": 0, "admin": 1, "member": 2, "reviewer": 3, "viewer": 4}
+
+
+def _default_rank(membership: Membership) -> tuple:
+    return (ROLE_RANK.get(membership.role, 9), membership.organization.name)
+
+
 def actor_for_user(*, user, context=None) -> Actor | None:
     """The actor a signed-in user acts as, given the context chosen in the switcher."""
     if user is None or not user.is_authenticated:
@@ -37,7 +45,7 @@ def actor_for_user(*, user, context=None) -> Actor | None:
     if creator_id and (context == CREATOR_CONTEXT or not memberships):
         return Actor(user_id=user.pk, creator_id=creator_id, role="creator")
     chosen = next((m for m in memberships if str(m.organization_id) == str(context)), None)
-    chosen = chosen or (memberships[0] if memberships else None)
+    chosen = chosen or (min(memberships, key=_default_rank) if memberships else None)
     if chosen is None:
         return Actor(user_id=user.pk)
     return Actor(

@@ -71,3 +71,12 @@ def test_tenant_task_runs_inside_its_actor_and_resets_it():
     theirs = actor_echo.delay(actor=actor.to_dict(), organization_id=other.pk)
     assert (mine.get(), theirs.get()) == (1, 0)
     assert current_actor() is None
+
+
+def test_without_a_choice_a_user_acts_where_its_role_is_strongest():
+    from tenancy.selectors import actor_for_user
+
+    strong = MembershipFactory(organization__name="Zeta brand", role="owner")
+    MembershipFactory(user=strong.user, organization__name="Alpha brand", role="viewer")
+    actor = actor_for_user(user=strong.user)
+    assert (actor.organization_id, actor.role) == (strong.organization_id, "owner")
