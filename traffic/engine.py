@@ -503,6 +503,8 @@ def _as_bounds(floor: float, cap: float | None, pool: int) -> tuple[int, int]:
     low = math.ceil(floor)
     high = pool if cap is None else min(math.floor(cap), pool)
     if high < low:
+        if cap is None:  # no cap: the pool itself is the ceiling
+            raise InfeasibleAllocation(f"floors exceed the pool: floor {floor} > pool {pool}")
         raise InfeasibleAllocation(f"cap {cap} is below floor {floor}")
     return low, high
 

@@ -1,1 +1,126 @@
-"""Models arrive with this app's issue."""
+"""Traffic allocation runs and their per-creator results.
+
+A run belongs to the platform operator, not to a tenant: it has no ``organization`` and its rows
+are read by the operator (admin, services). ``traffic.services`` writes both tables; a run's
+``Allocation`` rows appear in the same transaction that marks it succeeded, so a reader never
+sees half a run.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class AllocationRun(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    # Parameters
+    pool = models.BigIntegerField(help_text=_("Impressions to split"))
+    target_gini = models.FloatField()
+    floor = models.FloatField(default=0)
+    cap = models.FloatField(null=True, blank=True)
+    as_of = models.DateField(help_text=_("Merit is computed from the 28 days up to this date"))
+    params_hash = models.CharField(
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text=_("sha256 of the parameters and a fingerprint of the input data"),
+    )
+
+    # State
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    # Results
+    gini_before = models.FloatField(null=True, blank=True, help_text=_("Merit-proportional"))
+    gini_after = models.FloatField(null=True, blank=True)
+    distance = models.FloatField(null=True, blank=True)
+    merit_retained = models.FloatField(null=True, blank=True)
+    low_level = models.FloatField(null=True, blank=True)
+    high_level = models.FloatField(null=True, blank=True)
+    band_shares = models.JSONField(default=dict, blank=True)
+    creators = models.PositiveIntegerField(default=0)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="allocation_runs",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    published = models.BooleanField(default=False)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(pool__gt=0), name="traffic_run_pool_positive"),
+            models.CheckConstraint(
+                condition=Q(target_gini__gte=0) & Q(target_gini__lte=1),
+                name="traffic_run_target_gini_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(floor__gte=0), name="traffic_run_floor_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(cap__isnull=True) | Q(cap__gte=models.F("floor")),
+                name="traffic_run_cap_not_below_floor",
+            ),
+            models.CheckConstraint(
+                condition=Q(progress__gte=0) & Q(progress__lte=100),
+                name="traffic_run_progress_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "running", "succeeded", "failed"]),
+                name="traffic_run_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(published=False) | Q(status="succeeded"),
+                name="traffic_run_published_only_if_succeeded",
+            ),
+            models.UniqueConstraint(
+                fields=["published"],
+                condition=Q(published=True),
+                name="traffic_run_one_published",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"allocation run {self.pk} ({self.status})"
+
+
+class Allocation(models.Model):
+    run = models.ForeignKey(AllocationRun, on_delete=models.CASCADE, related_name="allocations")
+    creator = models.ForeignKey(
+        "creators.Creator", on_delete=models.CASCADE, related_name="allocations"
+    )
+    merit = models.FloatField()
+    impressions = models.BigIntegerField()
+    eligible = models.BooleanField()
+
+    class Meta:
+        ordering = ["run", "-impressions"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "creator"], name="allocation_unique_per_run"),
+            models.CheckConstraint(
+                condition=Q(impressions__gte=0) & Q(merit__gte=0),
+                name="allocation_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(eligible=True) | Q(impressions=0),
+                name="allocation_ineligible_gets_nothing",
+            ),
+        ]
+        indexes = [models.Index(fields=["run", "-impressions"], name="allocation_run_impr_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.creator_id}: {self.impressions} in run {self.run_id}"

@@ -1,0 +1,317 @@
+"""Writes of the traffic app: merit, allocation runs, publishing.
+
+Runs belong to the platform operator. The flow is ``allocation_run_create`` (pending row; the
+caller enqueues ``traffic.tasks.allocation_run_execute`` after commit), then
+``allocation_run_execute`` (claims, computes, writes every row in one transaction), then
+``allocation_run_publish`` (makes the run the active one and tells the partners).
+
+Merit
+-----
+From the ``MetricSnapshot`` rows of the ``MERIT_WINDOW_DAYS`` days up to and including ``as_of``,
+per creator:
+
+* ``views`` V = Σ views, ``engagement`` E = Σ (likes + comments + shares)
+* engagement rate ``er = E / max(V, 1)``
+* growth ``g = (followers_last − followers_first) / max(followers_first, 1)`` (first and last
+  snapshot in the window), clipped to [GROWTH_MIN, GROWTH_MAX]
+* ``merit = V · (1 + ENGAGEMENT_WEIGHT · er) · (1 + GROWTH_WEIGHT · g)``
+
+That is, views weighted up by engagement quality and audience growth. Merit is never negative
+(g ≥ −0.5 with weight 1). A creator without snapshots in the window has merit 0 (the engine may
+still give it the floor). Suspended creators are ineligible (0 impressions); restricted ones
+are eligible with their merit halved. Then every callable in ``MERIT_ADJUSTMENTS`` runs in order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Callable
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from creators.models import Creator, MetricSnapshot
+from tenancy import bulk
+from tenancy.models import Organization
+from tenancy.scoping import Actor
+from tenancy.services import audit_event_record
+from tenancy.webhooks import webhook_emit
+
+from . import engine
+from .models import Allocation, AllocationRun
+
+MERIT_WINDOW_DAYS = 28
+ENGAGEMENT_WEIGHT = 5.0
+GROWTH_WEIGHT = 1.0
+GROWTH_MIN, GROWTH_MAX = -0.5, 1.0
+RESTRICTED_FACTOR = 0.5
+FOLLOWER_BAND_EDGES = [10_000, 100_000, 1_000_000]
+
+#: Hooks that later apps (compliance, originality) append to. Each is called as
+#: ``fn(*, as_of, creator_ids, merit, eligible) -> (merit, eligible)`` with numpy arrays aligned
+#: on ``creator_ids`` (ascending ids); it must return arrays of the same shape, merit finite and
+#: non-negative, and be deterministic (same inputs, same outputs) so reruns stay identical.
+#: Keep it empty here.
+MERIT_ADJUSTMENTS: list[Callable[..., tuple[np.ndarray, np.ndarray]]] = []
+
+# Progress checkpoints written while a run executes.
+PROGRESS_CLAIMED, PROGRESS_MERIT, PROGRESS_ALLOCATED, PROGRESS_DONE = 10, 50, 80, 100
+
+
+# --- Merit ---------------------------------------------------------------------------------------
+
+
+def merit_of_creators(*, as_of: date) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(creator_ids, merit, eligible, followers)`` for every creator, ascending by id.
+
+    See the module docstring for the formula. Vectorised: two ``values_list`` reads, pandas.
+    """
+    creators = pd.DataFrame(
+        list(Creator.objects.order_by("pk").values_list("pk", "status", "followers")),
+        columns=["creator_id", "status", "followers"],
+    )
+    ids = creators["creator_id"].to_numpy(dtype=np.int64)
+    start = as_of - timedelta(days=MERIT_WINDOW_DAYS - 1)
+    rows = MetricSnapshot.objects.filter(date__gte=start, date__lte=as_of).values_list(
+        "creator_id", "date", "followers", "views", "likes", "comments", "shares"
+    )
+    snaps = pd.DataFrame(
+        list(rows),
+        columns=["creator_id", "date", "followers", "views", "likes", "comments", "shares"],
+    )
+    merit = np.zeros(ids.size, dtype=np.float64)
+    if not snaps.empty:
+        snaps = snaps.sort_values(["creator_id", "date"], kind="stable")
+        snaps["engagement"] = snaps["likes"] + snaps["comments"] + snaps["shares"]
+        grouped = snaps.groupby("creator_id", sort=True)
+        per = pd.DataFrame(
+            {
+                "views": grouped["views"].sum().astype(np.float64),
+                "engagement": grouped["engagement"].sum().astype(np.float64),
+                "first": grouped["followers"].first().astype(np.float64),
+                "last": grouped["followers"].last().astype(np.float64),
+            }
+        )
+        rate = per["engagement"] / np.maximum(per["views"], 1.0)
+        growth = ((per["last"] - per["first"]) / np.maximum(per["first"], 1.0)).clip(
+            GROWTH_MIN, GROWTH_MAX
+        )
+        per_merit = per["views"] * (1 + ENGAGEMENT_WEIGHT * rate) * (1 + GROWTH_WEIGHT * growth)
+        merit = per_merit.reindex(ids, fill_value=0.0).to_numpy(dtype=np.float64)
+    status = creators["status"].to_numpy()
+    eligible = status != Creator.Status.SUSPENDED
+    merit = np.where(status == Creator.Status.RESTRICTED, merit * RESTRICTED_FACTOR, merit)
+    for adjust in MERIT_ADJUSTMENTS:
+        merit, eligible = adjust(as_of=as_of, creator_ids=ids, merit=merit, eligible=eligible)
+        merit = np.asarray(merit, dtype=np.float64)
+        eligible = np.asarray(eligible, dtype=bool)
+    followers = creators["followers"].to_numpy(dtype=np.int64)
+    return ids, merit, eligible, followers
+
+
+# --- Runs ----------------------------------------------------------------------------------------
+
+
+def _require_operator(actor: Actor) -> None:
+    if not (actor.is_operator or actor.role == "system"):
+        raise PermissionDenied("Only the platform operator can run traffic allocation.")
+
+
+def _validated(pool, target_gini, floor, cap) -> tuple[int, float, float, float | None]:
+    errors = {}
+    if isinstance(pool, bool) or not isinstance(pool, int | np.integer) or pool < 1:
+        errors["pool"] = f"pool must be a whole number of impressions ≥ 1, got {pool!r}"
+    try:
+        target = float(target_gini)
+        if not 0.0 <= target <= 1.0:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["target_gini"] = f"target_gini must be within [0, 1], got {target_gini!r}"
+    try:
+        floor = float(floor)
+        if not (math.isfinite(floor) and floor >= 0):
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["floor"] = f"floor must be a finite number ≥ 0, got {floor!r}"
+    if cap is not None:
+        try:
+            cap = float(cap)
+            if not (math.isfinite(cap) and cap >= 0):
+                raise ValueError
+        except (TypeError, ValueError):
+            errors["cap"] = f"cap must be empty or a finite number ≥ 0, got {cap!r}"
+    if not errors and cap is not None and cap < floor:
+        errors["cap"] = f"cap {cap:g} is below floor {floor:g}"
+    if errors:
+        raise ValidationError(errors)
+    return int(pool), target, floor, cap
+
+
+def allocation_run_create(
+    *,
+    actor: Actor,
+    pool: int,
+    target_gini: float,
+    floor: float = 0,
+    cap: float | None = None,
+    as_of: date | None = None,
+) -> AllocationRun:
+    """A pending run (operator only). The caller enqueues its execution after commit."""
+    _require_operator(actor)
+    pool, target, floor, cap = _validated(pool, target_gini, floor, cap)
+    with transaction.atomic():
+        run = AllocationRun.objects.create(
+            pool=pool,
+            target_gini=target,
+            floor=floor,
+            cap=cap,
+            as_of=as_of or timezone.localdate(),
+            created_by_id=actor.user_id,
+        )
+        audit_event_record(
+            actor=actor,
+            action="traffic.run_created",
+            target=run,
+            data={"pool": pool, "target_gini": target, "floor": floor, "cap": cap},
+        )
+    return run
+
+
+def params_hash(run: AllocationRun, ids, merit, eligible, followers) -> str:
+    """sha256 of the run's parameters and a fingerprint of its input arrays."""
+    digest = hashlib.sha256()
+    params = {
+        "pool": run.pool,
+        "target_gini": run.target_gini,
+        "floor": run.floor,
+        "cap": run.cap,
+        "as_of": run.as_of.isoformat(),
+    }
+    digest.update(json.dumps(params, sort_keys=True).encode())
+    for array, dtype in (
+        (ids, np.int64),
+        (merit, np.float64),
+        (eligible, bool),
+        (followers, np.int64),
+    ):
+        digest.update(np.ascontiguousarray(array, dtype=dtype).tobytes())
+    return digest.hexdigest()
+
+
+def _progress(run: AllocationRun, value: int) -> None:
+    run.progress = value
+    AllocationRun.objects.filter(pk=run.pk).update(progress=value)
+
+
+def allocation_run_fail(*, run_id: int, error: str) -> None:
+    """Mark a run that has not succeeded as failed (used by the task on a crash)."""
+    AllocationRun.objects.filter(pk=run_id).exclude(status=AllocationRun.Status.SUCCEEDED).update(
+        status=AllocationRun.Status.FAILED, error=error[:10_000], finished_at=timezone.now()
+    )
+
+
+def allocation_run_execute(*, actor: Actor, run_id: int) -> AllocationRun:
+    """Claim a pending run, allocate, and write its rows and figures in one transaction.
+
+    A run that is not pending (a redelivered task) is returned untouched. An infeasible or
+    malformed request fails the run with the engine's message and writes nothing else. Any
+    other exception propagates (the task marks the run failed); the rows roll back with it.
+    """
+    _require_operator(actor)
+    claimed = AllocationRun.objects.filter(pk=run_id, status=AllocationRun.Status.PENDING).update(
+        status=AllocationRun.Status.RUNNING,
+        started_at=timezone.now(),
+        progress=PROGRESS_CLAIMED,
+    )
+    run = AllocationRun.objects.get(pk=run_id)
+    if claimed != 1:
+        return run
+
+    ids, merit, eligible, followers = merit_of_creators(as_of=run.as_of)
+    run.params_hash = params_hash(run, ids, merit, eligible, followers)
+    AllocationRun.objects.filter(pk=run.pk).update(params_hash=run.params_hash)
+    _progress(run, PROGRESS_MERIT)
+    try:
+        if ids.size == 0:
+            raise engine.InfeasibleAllocation("no creators to allocate to")
+        result = engine.allocate(
+            merit, run.pool, run.target_gini, floor=run.floor, cap=run.cap, eligible=eligible
+        )
+    except ValueError as error:  # InfeasibleAllocation is a ValueError
+        allocation_run_fail(run_id=run.pk, error=str(error))
+        run.refresh_from_db()
+        return run
+    _progress(run, PROGRESS_ALLOCATED)
+
+    frame = pd.DataFrame(
+        {
+            "run_id": np.full(ids.size, run.pk, dtype=np.int64),
+            "creator_id": ids,
+            "merit": merit,
+            "impressions": np.asarray(result.impressions, dtype=np.int64),
+            "eligible": eligible,
+        }
+    )
+    shares = engine.band_shares(result.impressions, followers, FOLLOWER_BAND_EDGES)
+    with transaction.atomic():
+        bulk.load_frame(Allocation, frame)
+        run.gini_before = result.proportional_gini
+        run.gini_after = result.gini
+        run.distance = result.distance
+        run.merit_retained = result.merit_retained
+        run.low_level = result.low_level
+        run.high_level = result.high_level
+        run.band_shares = shares
+        run.creators = int(ids.size)
+        run.status = AllocationRun.Status.SUCCEEDED
+        run.progress = PROGRESS_DONE
+        run.error = ""
+        run.finished_at = timezone.now()
+        run.save()
+    return run
+
+
+def allocation_run_publish(*, actor: Actor, run: AllocationRun) -> AllocationRun:
+    """Make a succeeded run the published one (unpublishing the previous) and tell partners."""
+    _require_operator(actor)
+    with transaction.atomic():
+        run = AllocationRun.objects.select_for_update().get(pk=run.pk)
+        if run.status != AllocationRun.Status.SUCCEEDED:
+            raise ValidationError(
+                f"Only a succeeded run can be published (this one is {run.status})."
+            )
+        if run.published:
+            return run
+        previous = list(AllocationRun.objects.filter(published=True).values_list("pk", flat=True))
+        AllocationRun.objects.filter(published=True).update(published=False)
+        run.published = True
+        run.published_at = timezone.now()
+        run.save(update_fields=["published", "published_at"])
+        audit_event_record(
+            actor=actor,
+            action="traffic.run_published",
+            target=run,
+            data={"unpublished": previous},
+        )
+        partners = Organization.objects.filter(kind=Organization.Kind.PARTNER).values_list(
+            "pk", flat=True
+        )
+        webhook_emit(
+            event="traffic.run_published",
+            organization_ids=list(partners),
+            data={
+                "run_id": run.pk,
+                "pool": run.pool,
+                "target_gini": run.target_gini,
+                "gini_after": run.gini_after,
+                "creators": run.creators,
+                "published_at": run.published_at.isoformat(),
+            },
+        )
+    return run

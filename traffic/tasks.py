@@ -1,0 +1,16 @@
+"""Celery tasks of the traffic app: thin wrappers around ``traffic.services``."""
+
+from tenancy.scoping import Actor
+from tenancy.tasking import tenant_task
+
+from . import services
+
+
+@tenant_task("traffic.allocation_run_execute", time_limit=30 * 60, soft_time_limit=25 * 60)
+def allocation_run_execute(*, actor: Actor, run_id: int) -> None:
+    """Execute one run; a crash marks it failed with the error, then re-raises."""
+    try:
+        services.allocation_run_execute(actor=actor, run_id=run_id)
+    except Exception as error:
+        services.allocation_run_fail(run_id=run_id, error=f"{type(error).__name__}: {error}")
+        raise
