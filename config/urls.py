@@ -9,12 +9,18 @@ from mcn import api as mcn_api
 from tenancy.api.endpoints import MeView
 from tenancy.api.urls import router as tenancy_router
 from tenancy.health import healthz
+from traffic import api as traffic_api
 
 # One router for /api/v1/: each app's api module lists its viewsets.
 router = DefaultRouter()
 router.include_format_suffixes = False
 router.registry.extend(tenancy_router.registry)
-for prefix, viewset, basename in [*creators_api.ROUTES, *brands_api.ROUTES, *mcn_api.ROUTES]:
+for prefix, viewset, basename in [
+    *creators_api.ROUTES,
+    *brands_api.ROUTES,
+    *mcn_api.ROUTES,
+    *traffic_api.ROUTES,
+]:
     router.register(prefix, viewset, basename=basename)
 
 api_v1 = [
@@ -30,6 +36,7 @@ urlpatterns = [
     path("", include("creators.urls")),
     path("", include("brands.urls")),
     path("", include("mcn.urls")),
+    path("", include("traffic.urls")),
     path("", include("analytics.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -7,19 +7,21 @@ Public objects (creators, agencies) are shared by design; for them the check is 
 outsider does not see the private fields.
 """
 
+import datetime
 from dataclasses import dataclass
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
-from tenancy.scoping import SYSTEM, Actor
+from tenancy.scoping import SYSTEM, Actor, acting_as
 from tenancy.services import api_key_create, audit_event_record
 from tenancy.webhooks import webhook_endpoint_create
 from tests.factories import (
     AudienceProfileFactory,
     CollaborationFactory,
     ContractFactory,
+    MembershipFactory,
     MetricSnapshotFactory,
     OrderFactory,
 )
@@ -33,6 +35,7 @@ class Case:
     kind: str  # the tenant kind that owns the object
     method: str = "get"
     public: bool = False
+    outsider_kind: str | None = None  # platform-level objects: the outsider is another kind
 
 
 def object_route_names() -> set[str]:
@@ -76,11 +79,23 @@ ROUTES = {
     "agency-detail": Case("agency", public=True),
     "contract-detail": Case("agency"),
     "contract-end": Case("agency", "post"),
+    "traffic-run-detail": Case("operator", outsider_kind="brand"),
+    "traffic-run-allocations": Case("operator", outsider_kind="brand"),
 }
 
 
 def test_every_object_route_is_covered():
     assert object_route_names() == set(ROUTES)
+
+
+def traffic_run(operator):
+    """A succeeded allocation run over one creator (runs belong to the platform operator)."""
+    from traffic.services import allocation_run_create, allocation_run_execute
+
+    MetricSnapshotFactory(date=datetime.date.today() - datetime.timedelta(days=3))
+    with acting_as(operator):
+        run = allocation_run_create(actor=operator, pool=987_654, target_gini=0.5)
+        return allocation_run_execute(actor=operator, run_id=run.pk)
 
 
 def session(user) -> APIClient:
@@ -128,6 +143,10 @@ def owned_object(name: str, tenant):
     if name == "agency-detail":
         ContractFactory(organization=tenant)
         return f"/api/v1/agencies/{tenant.slug}/", []
+    if name.startswith("traffic-run-"):
+        run = traffic_run(owner)
+        suffix = "allocations/" if name.endswith("allocations") else ""
+        return f"/api/v1/traffic/runs/{run.pk}/{suffix}", [str(run.pool)]
     if name.startswith("contract-"):
         contract = ContractFactory(organization=tenant, creator__handle="secret-signee")
         suffix = "end/" if name == "contract-end" else ""
@@ -155,6 +174,8 @@ def test_outsider_gets_404_or_only_public_fields(name, settings):
     settings.OLIVE_WEBHOOKS_ALLOW_PRIVATE = True  # the test endpoints are on loopback
     case = ROUTES[name]
     personas = make_personas(case.kind)
+    if case.outsider_kind:
+        personas.outsider = MembershipFactory(organization__kind=case.outsider_kind).user
     path, secrets = owned_object(name, personas.tenant)
     member, outsider = session(personas.member), session(personas.outsider)
     if case.public:

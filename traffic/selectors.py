@@ -1,9 +1,16 @@
 """Reads of the traffic app. Runs are the operator's: other actors get nothing."""
 
-from django.db.models import QuerySet
+from collections.abc import Iterator
+from datetime import timedelta
 
+import numpy as np
+from django.db.models import Case, ExpressionWrapper, F, FloatField, QuerySet, Sum, Value, When
+from django.http import Http404
+
+from creators.models import MetricSnapshot
 from tenancy.scoping import Actor
 
+from . import engine
 from .models import Allocation, AllocationRun
 
 
@@ -34,3 +41,180 @@ def allocations_of_run(*, actor: Actor, run: AllocationRun) -> QuerySet[Allocati
 
 def published_run(*, actor: Actor) -> AllocationRun | None:
     return allocation_runs_list(actor=actor).filter(published=True).first()
+
+
+def allocation_runs_for_api(*, actor: Actor) -> QuerySet[AllocationRun]:
+    """The operator sees every run; partners (scope ``traffic:read``) the ones ever published."""
+    if _is_operator(actor):
+        return AllocationRun.objects.all()
+    if actor.organization_kind == "partner":
+        return AllocationRun.objects.filter(published_at__isnull=False)
+    return AllocationRun.objects.none()
+
+
+# --- Pages ---------------------------------------------------------------------------------------
+
+#: Follower bands as the pages name them, head first, keyed by ``engine.band_labels`` of the
+#: service's edges (``<10k``, ``10k-100k``, ``100k-1M``, ``>=1M``).
+BANDS = [
+    (">=1M", "head"),
+    ("100k-1M", "mid"),
+    ("10k-100k", "waist"),
+    ("<10k", "tail"),
+]
+LORENZ_POINTS = 20
+
+
+def _eligible_merit(run: AllocationRun) -> float:
+    total = Allocation.objects.filter(run_id=run.pk, eligible=True).aggregate(total=Sum("merit"))
+    return float(total["total"] or 0.0)
+
+
+def _proportional_factor(run: AllocationRun) -> float:
+    """Impressions per unit of merit under a merit-proportional split among the eligible."""
+    total = _eligible_merit(run)
+    return run.pool / total if total > 0 else 0.0
+
+
+def allocations_with_proportional(*, actor: Actor, run: AllocationRun) -> QuerySet[Allocation]:
+    """The run's rows with ``proportional`` (pool × merit / Σ eligible merit, 0 if ineligible)
+    and ``gain`` (impressions − proportional)."""
+    factor = _proportional_factor(run)
+    proportional = Case(
+        When(eligible=True, then=F("merit") * Value(factor)),
+        default=Value(0.0),
+        output_field=FloatField(),
+    )
+    return (
+        allocations_of_run(actor=actor, run=run)
+        .annotate(proportional=proportional)
+        .annotate(
+            gain=ExpressionWrapper(
+                F("impressions") - F("proportional"), output_field=FloatField()
+            )
+        )
+    )
+
+
+def run_movers(*, actor: Actor, run: AllocationRun, count: int = 10) -> tuple[list, list]:
+    """``(gainers, losers)``: the ``count`` rows furthest above and below proportional."""
+    rows = allocations_with_proportional(actor=actor, run=run)
+    gainers = [r for r in rows.order_by("-gain", "creator_id")[:count] if r.gain > 0]
+    losers = [r for r in rows.order_by("gain", "creator_id")[:count] if r.gain < 0]
+    return gainers, losers
+
+
+def run_csv_rows(*, actor: Actor, run: AllocationRun) -> Iterator[tuple]:
+    """(handle, followers, merit, impressions, proportional, eligible) per creator, streamed."""
+    rows = (
+        allocations_with_proportional(actor=actor, run=run)
+        .order_by("-impressions", "creator_id")
+        .values_list(
+            "creator__handle",
+            "creator__followers",
+            "merit",
+            "impressions",
+            "proportional",
+            "eligible",
+        )
+    )
+    return rows.iterator(chunk_size=2000)
+
+
+def _sampled_lorenz(values: np.ndarray, points: int) -> list[tuple[str, float]]:
+    if values.size == 0 or not np.isfinite(values).all() or values.sum() <= 0:
+        return []
+    population, share = engine.lorenz(values)
+    at = np.unique(np.round(np.linspace(0, values.size, points + 1)).astype(int))
+    return [(f"{population[i] * 100:.0f}%", round(float(share[i]) * 100, 1)) for i in at]
+
+
+def run_lorenz(
+    *, actor: Actor, run: AllocationRun, points: int = LORENZ_POINTS
+) -> dict[str, list[tuple[str, float]]]:
+    """Lorenz curves (population %, impressions %) before (merit-proportional) and after."""
+    rows = list(
+        allocations_of_run(actor=actor, run=run)
+        .order_by()
+        .values_list("merit", "impressions", "eligible")
+    )
+    if not rows:
+        return {"before": [], "after": []}
+    table = np.array(rows, dtype=np.float64)
+    merit = np.where(table[:, 2] > 0, table[:, 0], 0.0)
+    return {
+        "before": _sampled_lorenz(merit, points),
+        "after": _sampled_lorenz(table[:, 1], points),
+    }
+
+
+def run_bands(run: AllocationRun) -> list[tuple[str, float]]:
+    """``(band key, share)`` head first, from the run's stored shares."""
+    shares = run.band_shares or {}
+    return [(key, float(shares.get(label, 0.0))) for label, key in BANDS]
+
+
+def latest_published_run() -> AllocationRun | None:
+    """The published run, as any signed-in reader may know it exists (figures stay operator's)."""
+    return AllocationRun.objects.filter(published=True).first()
+
+
+def creator_traffic(*, actor: Actor) -> dict | None:
+    """The portal creator's line of the published run and why: ``None`` without one.
+
+    Merit components are recomputed for this one creator from its snapshots in the run's
+    window, with the formula of ``traffic.services.merit_of_creators``.
+    """
+    if not actor.is_creator:
+        raise Http404
+    from . import services  # the formula's constants live with the service
+
+    run = latest_published_run()
+    if run is None:
+        return None
+    allocation = (
+        Allocation.objects.filter(run_id=run.pk, creator_id=actor.creator_id)
+        .select_related("creator")
+        .first()
+    )
+    start = run.as_of - timedelta(days=services.MERIT_WINDOW_DAYS - 1)
+    snaps = list(
+        MetricSnapshot.objects.filter(
+            creator_id=actor.creator_id, date__gte=start, date__lte=run.as_of
+        )
+        .order_by("date")
+        .values_list("followers", "views", "likes", "comments", "shares")
+    )
+    views = sum(s[1] for s in snaps)
+    engagement = sum(s[2] + s[3] + s[4] for s in snaps)
+    rate = engagement / max(views, 1)
+    growth = 0.0
+    if snaps:
+        first, last = snaps[0][0], snaps[-1][0]
+        growth = (last - first) / max(first, 1)
+        growth = min(max(growth, services.GROWTH_MIN), services.GROWTH_MAX)
+    result = {
+        "run": run,
+        "allocation": allocation,
+        "start": start,
+        "snapshots": len(snaps),
+        "views": views,
+        "engagement": engagement,
+        "engagement_rate": rate,
+        "growth": growth,
+        "proportional": None,
+        "effect": None,
+    }
+    if allocation is None:
+        return result
+    proportional = allocation.merit * _proportional_factor(run) if allocation.eligible else 0.0
+    result["proportional"] = proportional
+    if not allocation.eligible:
+        result["effect"] = "ineligible"
+    elif allocation.impressions > proportional + 1:
+        result["effect"] = "lifted"
+    elif allocation.impressions < proportional - 1:
+        result["effect"] = "trimmed"
+    else:
+        result["effect"] = "proportional"
+    return result
