@@ -10,7 +10,7 @@ from django.http import Http404
 from creators.models import MetricSnapshot
 from tenancy.scoping import Actor
 
-from . import engine
+from . import engine, services
 from .models import Allocation, AllocationRun
 
 
@@ -89,9 +89,7 @@ def allocations_with_proportional(*, actor: Actor, run: AllocationRun) -> QueryS
         allocations_of_run(actor=actor, run=run)
         .annotate(proportional=proportional)
         .annotate(
-            gain=ExpressionWrapper(
-                F("impressions") - F("proportional"), output_field=FloatField()
-            )
+            gain=ExpressionWrapper(F("impressions") - F("proportional"), output_field=FloatField())
         )
     )
 
@@ -167,8 +165,6 @@ def creator_traffic(*, actor: Actor) -> dict | None:
     """
     if not actor.is_creator:
         raise Http404
-    from . import services  # the formula's constants live with the service
-
     run = latest_published_run()
     if run is None:
         return None
