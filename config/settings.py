@@ -151,6 +151,11 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    "resume-lost-allocation-runs": {
+        "task": "traffic.allocation_runs_resume",
+        "schedule": 5 * 60,
+        "kwargs": {"actor": {"user_id": None, "role": "system"}},  # tenancy.scoping.SYSTEM
+    },
     "expire-api-keys": {
         "task": "tenancy.api_keys_expire",
         "schedule": 15 * 60,

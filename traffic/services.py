@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from creators.models import Creator, MetricSnapshot
@@ -216,6 +217,27 @@ def allocation_run_fail(*, run_id: int, error: str) -> None:
     )
 
 
+#: After the task's hard time limit no worker can still hold a run: a run "running" for longer
+#: lost its worker (killed, machine gone) and may be claimed again. Its rows were never
+#: committed, so starting over is safe and, with the same data, gives the same allocation.
+RUN_LEASE = timedelta(minutes=31)
+
+
+def _claimable():
+    stale = timezone.now() - RUN_LEASE
+    return AllocationRun.objects.filter(
+        Q(status=AllocationRun.Status.PENDING)
+        | Q(status=AllocationRun.Status.RUNNING, started_at__lt=stale)
+    )
+
+
+def stale_runs() -> list[int]:
+    """Runs whose worker was lost: the beat job re-enqueues them."""
+    return list(
+        _claimable().filter(status=AllocationRun.Status.RUNNING).values_list("pk", flat=True)
+    )
+
+
 def allocation_run_execute(*, actor: Actor, run_id: int) -> AllocationRun:
     """Claim a pending run, allocate, and write its rows and figures in one transaction.
 
@@ -224,10 +246,14 @@ def allocation_run_execute(*, actor: Actor, run_id: int) -> AllocationRun:
     other exception propagates (the task marks the run failed); the rows roll back with it.
     """
     _require_operator(actor)
-    claimed = AllocationRun.objects.filter(pk=run_id, status=AllocationRun.Status.PENDING).update(
-        status=AllocationRun.Status.RUNNING,
-        started_at=timezone.now(),
-        progress=PROGRESS_CLAIMED,
+    claimed = (
+        _claimable()
+        .filter(pk=run_id)
+        .update(
+            status=AllocationRun.Status.RUNNING,
+            started_at=timezone.now(),
+            progress=PROGRESS_CLAIMED,
+        )
     )
     run = AllocationRun.objects.get(pk=run_id)
     if claimed != 1:

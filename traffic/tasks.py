@@ -1,7 +1,7 @@
 """Celery tasks of the traffic app: thin wrappers around ``traffic.services``."""
 
 from tenancy.scoping import Actor
-from tenancy.tasking import tenant_task
+from tenancy.tasking import enqueue, tenant_task
 
 from . import services
 
@@ -14,3 +14,12 @@ def allocation_run_execute(*, actor: Actor, run_id: int) -> None:
     except Exception as error:
         services.allocation_run_fail(run_id=run_id, error=f"{type(error).__name__}: {error}")
         raise
+
+
+@tenant_task("traffic.allocation_runs_resume")
+def allocation_runs_resume(*, actor: Actor) -> int:
+    """Beat job: re-enqueue runs whose worker died (their lease ran out)."""
+    stale = services.stale_runs()
+    for run_id in stale:
+        enqueue(allocation_run_execute, actor=actor, run_id=run_id)
+    return len(stale)

@@ -309,3 +309,44 @@ def test_the_command_exits_2_when_the_run_is_infeasible(world, capsys):
         )
     assert exited.value.code == 2
     assert "floors exceed the pool" in capsys.readouterr().err
+
+
+def test_a_run_whose_worker_died_is_resumed_and_matches_a_fresh_run(
+    django_capture_on_commit_callbacks,
+):
+    """A worker killed mid-run leaves the run 'running' with no rows (the write is atomic);
+    after the lease the beat job re-enqueues it and it ends identical to a fresh run."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from traffic.services import RUN_LEASE
+    from traffic.tasks import allocation_runs_resume
+
+    for day in range(3):
+        MetricSnapshotFactory.create_batch(
+            5, date=datetime.date.today() - datetime.timedelta(days=day * 7 + 1)
+        )
+    with acting_as(SYSTEM):
+        lost = allocation_run_create(actor=SYSTEM, pool=50_000, target_gini=0.3)
+        AllocationRun.objects.filter(pk=lost.pk).update(
+            status="running", started_at=timezone.now() - timedelta(minutes=5)
+        )
+        assert allocation_runs_resume(actor=SYSTEM.to_dict()) == 0  # still within its lease
+        AllocationRun.objects.filter(pk=lost.pk).update(
+            started_at=timezone.now() - RUN_LEASE - timedelta(minutes=1)
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            assert allocation_runs_resume(actor=SYSTEM.to_dict()) == 1
+        fresh = allocation_run_create(actor=SYSTEM, pool=50_000, target_gini=0.3)
+        allocation_run_execute(actor=SYSTEM, run_id=fresh.pk)
+
+    def rows(run_id):
+        return list(
+            Allocation.objects.filter(run_id=run_id)
+            .order_by("creator_id")
+            .values_list("creator_id", "impressions")
+        )
+
+    assert AllocationRun.objects.get(pk=lost.pk).status == "succeeded"
+    assert rows(lost.pk) == rows(fresh.pk) and rows(lost.pk)
