@@ -3,6 +3,8 @@
 
 from django.contrib import admin
 
+from tenancy.admin import ReadOnlyAdmin
+
 from .models import AgencyProfile, Contract
 
 
@@ -13,14 +15,8 @@ class AgencyProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contract)
-class ContractAdmin(admin.ModelAdmin):
+class ContractAdmin(ReadOnlyAdmin):
     list_display = ["creator", "organization", "status", "start", "end", "revenue_share_pct"]
     list_filter = ["status", "organization"]
     search_fields = ["creator__handle", "organization__name"]
     list_select_related = ["creator", "organization"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -19,6 +19,19 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For rows that only services may write (they check, claim and audit); admin only reads."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "kind", "region", "currency", "created_at"]
@@ -44,7 +57,7 @@ class ApiKeyAdmin(APIKeyModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):  # the audit trail is append-only
     list_display = [
         "created_at",
         "organization",
@@ -56,29 +69,6 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_filter = ["action", "organization__kind"]
     search_fields = ["action", "actor_label", "target_id", "organization__name"]
     date_hierarchy = "created_at"
-
-    # The audit trail is append-only, in admin too.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Webhook rows change through tenancy.webhooks (URL checks, secrets, claims), not here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(WebhookEndpoint)
