@@ -7,7 +7,6 @@ import numpy as np
 from django.db.models import Case, ExpressionWrapper, F, FloatField, QuerySet, Sum, Value, When
 from django.http import Http404
 
-from creators.models import MetricSnapshot
 from tenancy.scoping import Actor
 
 from . import engine, services
@@ -174,30 +173,16 @@ def creator_traffic(*, actor: Actor) -> dict | None:
         .first()
     )
     start = run.as_of - timedelta(days=services.MERIT_WINDOW_DAYS - 1)
-    snaps = list(
-        MetricSnapshot.objects.filter(
-            creator_id=actor.creator_id, date__gte=start, date__lte=run.as_of
-        )
-        .order_by("date")
-        .values_list("followers", "views", "likes", "comments", "shares")
-    )
-    views = sum(s[1] for s in snaps)
-    engagement = sum(s[2] + s[3] + s[4] for s in snaps)
-    rate = engagement / max(views, 1)
-    growth = 0.0
-    if snaps:
-        first, last = snaps[0][0], snaps[-1][0]
-        growth = (last - first) / max(first, 1)
-        growth = min(max(growth, services.GROWTH_MIN), services.GROWTH_MAX)
+    per = services.merit_components(as_of=run.as_of, creator_ids=[actor.creator_id])
+    mine = per.iloc[0] if len(per) else None
     result = {
         "run": run,
         "allocation": allocation,
         "start": start,
-        "snapshots": len(snaps),
-        "views": views,
-        "engagement": engagement,
-        "engagement_rate": rate,
-        "growth": growth,
+        "views": int(mine["views"]) if mine is not None else 0,
+        "engagement": int(mine["engagement"]) if mine is not None else 0,
+        "engagement_rate": float(mine["rate"]) if mine is not None else 0.0,
+        "growth": float(mine["growth"]) if mine is not None else 0.0,
         "proportional": None,
         "effect": None,
     }

@@ -68,6 +68,39 @@ PROGRESS_CLAIMED, PROGRESS_MERIT, PROGRESS_ALLOCATED, PROGRESS_DONE = 10, 50, 80
 # --- Merit ---------------------------------------------------------------------------------------
 
 
+def merit_components(*, as_of: date, creator_ids=None) -> pd.DataFrame:
+    """Per creator with snapshots in the 28-day window: views, engagement, engagement ``rate``,
+    ``growth`` (clipped) and ``merit`` before status and hooks; indexed by creator id.
+
+    ``creator_ids`` narrows the read (the creator portal explains one creator's line).
+    """
+    start = as_of - timedelta(days=MERIT_WINDOW_DAYS - 1)
+    rows = MetricSnapshot.objects.filter(date__gte=start, date__lte=as_of)
+    if creator_ids is not None:
+        rows = rows.filter(creator_id__in=list(creator_ids))
+    columns = ["creator_id", "date", "followers", "views", "likes", "comments", "shares"]
+    snaps = pd.DataFrame(list(rows.values_list(*columns)), columns=columns)
+    if snaps.empty:
+        return pd.DataFrame(columns=["views", "engagement", "rate", "growth", "merit"])
+    snaps = snaps.sort_values(["creator_id", "date"], kind="stable")
+    snaps["engagement"] = snaps["likes"] + snaps["comments"] + snaps["shares"]
+    grouped = snaps.groupby("creator_id", sort=True)
+    per = pd.DataFrame(
+        {
+            "views": grouped["views"].sum().astype(np.float64),
+            "engagement": grouped["engagement"].sum().astype(np.float64),
+        }
+    )
+    first = grouped["followers"].first().astype(np.float64)
+    last = grouped["followers"].last().astype(np.float64)
+    per["rate"] = per["engagement"] / np.maximum(per["views"], 1.0)
+    per["growth"] = ((last - first) / np.maximum(first, 1.0)).clip(GROWTH_MIN, GROWTH_MAX)
+    per["merit"] = (
+        per["views"] * (1 + ENGAGEMENT_WEIGHT * per["rate"]) * (1 + GROWTH_WEIGHT * per["growth"])
+    )
+    return per
+
+
 def merit_of_creators(*, as_of: date) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``(creator_ids, merit, eligible, followers)`` for every creator, ascending by id.
 
@@ -78,33 +111,8 @@ def merit_of_creators(*, as_of: date) -> tuple[np.ndarray, np.ndarray, np.ndarra
         columns=["creator_id", "status", "followers"],
     )
     ids = creators["creator_id"].to_numpy(dtype=np.int64)
-    start = as_of - timedelta(days=MERIT_WINDOW_DAYS - 1)
-    rows = MetricSnapshot.objects.filter(date__gte=start, date__lte=as_of).values_list(
-        "creator_id", "date", "followers", "views", "likes", "comments", "shares"
-    )
-    snaps = pd.DataFrame(
-        list(rows),
-        columns=["creator_id", "date", "followers", "views", "likes", "comments", "shares"],
-    )
-    merit = np.zeros(ids.size, dtype=np.float64)
-    if not snaps.empty:
-        snaps = snaps.sort_values(["creator_id", "date"], kind="stable")
-        snaps["engagement"] = snaps["likes"] + snaps["comments"] + snaps["shares"]
-        grouped = snaps.groupby("creator_id", sort=True)
-        per = pd.DataFrame(
-            {
-                "views": grouped["views"].sum().astype(np.float64),
-                "engagement": grouped["engagement"].sum().astype(np.float64),
-                "first": grouped["followers"].first().astype(np.float64),
-                "last": grouped["followers"].last().astype(np.float64),
-            }
-        )
-        rate = per["engagement"] / np.maximum(per["views"], 1.0)
-        growth = ((per["last"] - per["first"]) / np.maximum(per["first"], 1.0)).clip(
-            GROWTH_MIN, GROWTH_MAX
-        )
-        per_merit = per["views"] * (1 + ENGAGEMENT_WEIGHT * rate) * (1 + GROWTH_WEIGHT * growth)
-        merit = per_merit.reindex(ids, fill_value=0.0).to_numpy(dtype=np.float64)
+    per = merit_components(as_of=as_of)
+    merit = per["merit"].reindex(ids, fill_value=0.0).to_numpy(dtype=np.float64)
     status = creators["status"].to_numpy()
     eligible = status != Creator.Status.SUSPENDED
     merit = np.where(status == Creator.Status.RESTRICTED, merit * RESTRICTED_FACTOR, merit)
