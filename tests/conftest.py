@@ -1,3 +1,4 @@
+import datetime
 import os
 
 import pytest
@@ -15,6 +16,31 @@ REQUIRE_SERVICES = os.environ.get("OLIVE_REQUIRE_SERVICES") == "1"
 hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI") or REQUIRE_SERVICES:
     hypothesis_settings.load_profile("ci")
+
+
+#: ``OLIVE_FROZEN_CLOCK=2026-12-31T23:30:00+00:00`` runs the whole suite with the clock stopped
+#: there (CI does, a second time): late UTC is already tomorrow in Asia/Shanghai, and the last
+#: evening of a year is next year there, so a test that mixes the two zones fails at once.
+FROZEN_CLOCK = os.environ.get("OLIVE_FROZEN_CLOCK")
+_traveller = None
+
+
+def pytest_configure(config):
+    global _traveller
+    if FROZEN_CLOCK:
+        import time_machine
+
+        _traveller = time_machine.travel(datetime.datetime.fromisoformat(FROZEN_CLOCK), tick=False)
+        _traveller.start()
+
+
+def pytest_unconfigure(config):
+    if _traveller is not None:
+        _traveller.stop()
+
+
+def pytest_report_header(config):
+    return f"clock frozen at {FROZEN_CLOCK}" if FROZEN_CLOCK else None
 
 
 def _missing_service(marker_name: str) -> str | None:
