@@ -14,7 +14,7 @@ to it over HTTP with an API key of the partner organization "datalink". It then 
 2. Latency: p50/p95 of 50 sequential ``GET``s (after 5 warm-up ones) of a 50-row first page of
    ``/api/v1/creators/{handle}/metrics/`` for a creator with 1,000 and one with 100,000
    snapshots, and of ``/api/v1/creators/`` with 1,000 and 100,000 creators. Extra rows are
-   loaded with ``tenancy.bulk.load_frame`` and the tables analysed (as autovacuum would).
+   loaded with ``bulkload.frames.load_frame`` and the tables analysed (as autovacuum would).
    The SQL queries per page are counted in-process (test client, same database); they must
    not grow with the table.
 
@@ -177,8 +177,8 @@ def analyze() -> None:
 
 def load_snapshots(creator_id: int, count: int, last: datetime.date, rng) -> None:
     """``count`` daily snapshots for one creator, ending at ``last`` and going back in time."""
+    from bulkload.frames import load_frame
     from creators.models import MetricSnapshot
-    from tenancy.bulk import load_frame
 
     dates = np.datetime64(last) - np.arange(count).astype("timedelta64[D]")
     frame = pd.DataFrame(
@@ -203,9 +203,9 @@ def load_snapshots(creator_id: int, count: int, last: datetime.date, rng) -> Non
 
 
 def load_creators(count: int, rng) -> None:
+    from bulkload.frames import load_frame, next_ids, reset_sequence
     from creators import taxonomy
     from creators.models import Creator
-    from tenancy.bulk import load_frame, next_ids, reset_sequence
 
     ids = np.asarray(next_ids(Creator, count), dtype=np.int64)
     joined = np.datetime64("2020-01-01") + rng.integers(0, 2_000, count).astype("timedelta64[D]")

@@ -8,8 +8,8 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from api.views import TenantViewSet
 from creators.models import Creator
-from tenancy.api.views import TenantViewSet
 
 from . import services
 from .filters import CampaignFilter, CollaborationFilter

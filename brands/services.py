@@ -10,7 +10,7 @@ from django.utils import timezone
 from creators.models import Creator
 from tenancy.scoping import Actor
 from tenancy.services import audit_event_record
-from tenancy.webhooks import webhook_emit
+from webhooks.services import webhook_emit
 
 from .models import Campaign, Collaboration, Complaint, Order, Product, Refund
 

@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from tenancy.pages import found, paginate, render_list
 from tenancy.views_base import TenantView, tenant_view
+from ui.pages import found, paginate, render_list
 
 from .filters import CampaignFilter, CollaborationFilter
 from .forms import TransitionForm

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "template_partials",
     # Project apps, in dependency order (an app imports only from apps above it).
     "tenancy",
+    "webhooks",
+    "ui",
     "creators",
     "brands",
     "compliance",
@@ -166,23 +168,23 @@ CELERY_BEAT_SCHEDULE = {
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "tenancy.api.auth.ApiKeyAuthentication",
+        "api.auth.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["tenancy.api.permissions.HasActor"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.HasActor"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "tenancy.api.throttling.ApiKeyRateThrottle",
-        "tenancy.api.throttling.SessionUserRateThrottle",
+        "api.throttling.ApiKeyRateThrottle",
+        "api.throttling.SessionUserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "api_key": env("OLIVE_API_KEY_RATE", default="600/min"),
         "user": env("OLIVE_API_USER_RATE", default="1200/min"),
     },
-    "DEFAULT_PAGINATION_CLASS": "tenancy.api.pagination.CursorPage",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.CursorPage",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "tenancy.api.schema.OliveAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.OliveAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "EXCEPTION_HANDLER": "tenancy.api.errors.error_response_handler",
+    "EXCEPTION_HANDLER": "api.errors.error_response_handler",
     "COERCE_DECIMAL_TO_STRING": True,
     "DATETIME_FORMAT": "iso-8601",
     "DATE_FORMAT": "iso-8601",
@@ -233,7 +235,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="WARNING")},
 }
 
-# --- Webhooks (tenancy.webhooks) --------------------------------------------------------------
+# --- Webhooks (webhooks/) --------------------------------------------------------------------
 # Webhook URLs must resolve to public addresses (no SSRF into our own network); only local
 # development and tests may allow private, loopback and link-local targets.
 OLIVE_WEBHOOKS_ALLOW_PRIVATE = env.bool("OLIVE_WEBHOOKS_ALLOW_PRIVATE", default=False)
@@ -242,7 +244,7 @@ OLIVE_WEBHOOK_MAX_ATTEMPTS = env.int("OLIVE_WEBHOOK_MAX_ATTEMPTS", default=6)
 # Abandoned deliveries in a row after which an endpoint is disabled (and the event audited).
 OLIVE_WEBHOOK_DISABLE_AFTER = env.int("OLIVE_WEBHOOK_DISABLE_AFTER", default=10)
 CELERY_BEAT_SCHEDULE["resume-webhook-deliveries"] = {
-    "task": "tenancy.webhook_deliveries_resume",
+    "task": "webhooks.deliveries_resume",
     "schedule": 5 * 60,
     "kwargs": {"actor": {"user_id": None, "role": "system"}},  # tenancy.scoping.SYSTEM
 }

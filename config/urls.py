@@ -3,19 +3,21 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from api import tenancy as tenancy_api
 from brands import api as brands_api
 from creators import api as creators_api
 from mcn import api as mcn_api
-from tenancy.api.endpoints import MeView
-from tenancy.api.urls import router as tenancy_router
-from tenancy.health import healthz
 from traffic import api as traffic_api
+from webhooks import api as webhooks_api
+
+from .health import healthz
 
 # One router for /api/v1/: each app's api module lists its viewsets.
 router = DefaultRouter()
 router.include_format_suffixes = False
-router.registry.extend(tenancy_router.registry)
 for prefix, viewset, basename in [
+    *tenancy_api.ROUTES,
+    *webhooks_api.ROUTES,
     *creators_api.ROUTES,
     *brands_api.ROUTES,
     *mcn_api.ROUTES,
@@ -24,7 +26,7 @@ for prefix, viewset, basename in [
     router.register(prefix, viewset, basename=basename)
 
 api_v1 = [
-    path("me/", MeView.as_view(), name="me"),
+    path("me/", tenancy_api.MeView.as_view(), name="me"),
     path("metrics/bulk/", creators_api.MetricsBulkView.as_view(), name="metrics-bulk"),
     path("content/bulk/", creators_api.ContentBulkView.as_view(), name="content-bulk"),
     *router.urls,
@@ -46,4 +48,4 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
 
-handler404 = "tenancy.api.errors.not_found"
+handler404 = "api.errors.not_found"

@@ -13,9 +13,9 @@ from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
-from tenancy.api.errors import error_body
-from tenancy.api.pagination import CursorPage
-from tenancy.api.views import TenantAPIView, TenantViewSet
+from api.errors import error_body
+from api.pagination import CursorPage
+from api.views import TenantAPIView, TenantViewSet
 
 from .filters import CreatorFilter
 from .ingest import MAX_ROWS, RowErrors, content_items_upsert, metric_snapshots_upsert
@@ -110,9 +110,7 @@ class CreatorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
     serializer_class = CreatorOutput
 
     def scoped_queryset(self, *, actor) -> QuerySet[Creator]:
-        creators = creators_directory(actor=actor).only(
-            *CreatorOutput.Meta.fields, "id", "agency"
-        )
+        creators = creators_directory(actor=actor).only(*CreatorOutput.Meta.fields, "id", "agency")
         return creators.filter(pk=actor.creator_id) if actor.is_creator else creators
 
     @extend_schema(responses=CreatorDetailOutput)

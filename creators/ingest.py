@@ -16,7 +16,7 @@ import pandas as pd
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from tenancy.bulk import upsert_frame
+from bulkload.frames import upsert_frame
 from tenancy.scoping import Actor
 
 from .models import ContentItem, Creator, MetricSnapshot

@@ -11,8 +11,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from tenancy.pages import paginate
 from tenancy.views_base import TenantView, tenant_view
+from ui.pages import paginate
 
 from . import taxonomy
 from .filters import CreatorFilter, taxonomy_lang

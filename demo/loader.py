@@ -13,11 +13,11 @@ import pandas as pd
 from django.db import models
 
 from brands.models import BrandProfile, Campaign, Collaboration, Complaint, Order, Product, Refund
+from bulkload.frames import load_frame, next_ids, reset_sequence
 from creators import taxonomy
 from creators.models import AudienceProfile, Creator, MetricSnapshot
 from demo.world import World, portrait_dicts
 from mcn.models import AgencyProfile, Contract
-from tenancy.bulk import load_frame, next_ids, reset_sequence
 from tenancy.models import Organization
 
 

@@ -8,9 +8,9 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from api.pagination import CursorPage
+from api.views import TenantViewSet
 from creators.models import Creator
-from tenancy.api.pagination import CursorPage
-from tenancy.api.views import TenantViewSet
 from tenancy.models import Organization
 
 from .filters import ContractFilter

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
 from creators.filters import translated_choices
-from tenancy.pages import found, paginate, render_list
 from tenancy.views_base import TenantView, tenant_view
+from ui.pages import found, paginate, render_list
 
 from .filters import ContractFilter
 from .forms import ContractEndForm, ContractSignForm

@@ -3,14 +3,7 @@
 from django.contrib import admin
 from rest_framework_api_key.admin import APIKeyModelAdmin
 
-from .models import (
-    ApiKey,
-    AuditEvent,
-    Membership,
-    Organization,
-    WebhookDelivery,
-    WebhookEndpoint,
-)
+from .models import ApiKey, AuditEvent, Membership, Organization
 
 
 class MembershipInline(admin.TabularInline):
@@ -69,37 +62,3 @@ class AuditEventAdmin(ReadOnlyAdmin):  # the audit trail is append-only
     list_filter = ["action", "organization__kind"]
     search_fields = ["action", "actor_label", "target_id", "organization__name"]
     date_hierarchy = "created_at"
-
-
-@admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(ReadOnlyAdmin):
-    list_display = [
-        "url",
-        "organization",
-        "is_active",
-        "consecutive_failures",
-        "disabled_at",
-        "created_at",
-    ]
-    list_filter = ["is_active", "organization__kind"]
-    search_fields = ["url", "organization__name"]
-    date_hierarchy = "created_at"
-    exclude = ["secret"]  # a shared secret: shown once to the organization, to nobody else
-
-
-@admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(ReadOnlyAdmin):
-    list_display = [
-        "created_at",
-        "event",
-        "endpoint",
-        "organization",
-        "status",
-        "attempts",
-        "last_status_code",
-        "next_attempt_at",
-    ]
-    list_filter = ["status", "event", "organization__kind"]
-    search_fields = ["event", "endpoint__url", "organization__name", "last_error"]
-    date_hierarchy = "created_at"
-    list_select_related = ["endpoint", "organization"]

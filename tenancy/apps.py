@@ -5,4 +5,6 @@ class TenancyConfig(AppConfig):
     name = "tenancy"
 
     def ready(self):
-        from .api import schema  # noqa: F401  registers the OpenAPI auth scheme
+        from .homes import register_home
+
+        register_home("partner", "tenancy:api_keys")

@@ -1,10 +1,7 @@
 """Organizations (tenants), who belongs to them, their API keys and the audit trail."""
 
-import uuid
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -148,74 +145,3 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
-
-
-class WebhookEndpoint(TenantOwned):
-    """A URL an organization wants its events POSTed to, signed with a shared secret.
-
-    ``secret`` is stored in clear on purpose: unlike an API key, which we only *check*, we must
-    *sign* with it, so a hash would be useless. It is shown once, on creation, and never again.
-    ``events`` lists names from ``tenancy.webhooks.EVENTS``.
-    """
-
-    url = models.URLField(max_length=500)
-    events = models.JSONField(default=list)
-    secret = models.CharField(max_length=80)
-    is_active = models.BooleanField(default=True)
-    consecutive_failures = models.PositiveIntegerField(default=0)
-    disabled_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta(TenantOwned.Meta):
-        ordering = ["-id"]
-        # webhook_emit looks up the active endpoints of a few organizations.
-        indexes = [models.Index(fields=["organization", "is_active"])]
-
-    def __str__(self) -> str:
-        return self.url
-
-
-class WebhookDelivery(TenantOwned):
-    """One event sent to one endpoint, with every attempt's outcome folded into one row.
-
-    ``event_id`` is the id receivers deduplicate on: retries of a delivery reuse it.
-    """
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        SUCCEEDED = "succeeded", _("Succeeded")
-        FAILED = "failed", _("Failed, will retry")
-        ABANDONED = "abandoned", _("Abandoned")
-
-    endpoint = models.ForeignKey(
-        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
-    )
-    event = models.CharField(max_length=64)
-    payload = models.JSONField(encoder=DjangoJSONEncoder)
-    event_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    last_error = models.CharField(max_length=200, blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta(TenantOwned.Meta):
-        ordering = ["-id"]
-        verbose_name_plural = "webhook deliveries"
-        indexes = [
-            # An endpoint's recent deliveries (the API list, newest first).
-            models.Index(fields=["endpoint", "-id"]),
-            # The sweeper: open deliveries whose next attempt is overdue.
-            models.Index(fields=["status", "next_attempt_at"]),
-        ]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(status__in=["pending", "succeeded", "failed", "abandoned"]),
-                name="webhook_delivery_status_valid",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.event} → {self.endpoint_id} ({self.status})"

@@ -1,22 +1,28 @@
-"""API key scopes, all ``resource:action``. A key may do only what one of its scopes names."""
+"""API key scopes, all ``resource:action``. A key may do only what one of its scopes names.
+
+Each app registers the scopes of its resources from its ``AppConfig.ready``, so the catalogue
+names no app to the right of tenancy; tenancy registers its own (the audit trail) here.
+"""
 
 from django.utils.translation import gettext_lazy as _
 
-SCOPES = {
-    "creators:read": _("Read creators, audience portraits and metrics"),
-    "metrics:write": _("Push metric snapshots"),
-    "content:write": _("Push content items"),
-    "orders:write": _("Push orders, refunds and complaints"),
-    "campaigns:read": _("Read campaigns and collaborations"),
-    "campaigns:write": _("Create and change campaigns and collaborations"),
-    "agencies:read": _("Read agencies and their tiers; an agency also its own contracts"),
-    "contracts:write": _("Sign and end the agency's contracts with creators"),
-    "traffic:read": _("Read traffic allocation runs"),
-    "compliance:check": _("Pre-check ad copy against the compliance rules"),
-    "audit:read": _("Read the organization's audit trail"),
-    "webhooks:manage": _("Register webhook endpoints and read their deliveries"),
-}
+#: scope → what it lets a key do (shown on the API keys page and in the key API).
+SCOPES: dict[str, str] = {}
+
+
+def register_scope(scope: str, description) -> None:
+    resource, sep, action = scope.partition(":")
+    if not (resource and sep and action):
+        raise ValueError(f"A scope is 'resource:action', not {scope!r}.")
+    SCOPES[scope] = description
+
+
+def scope_choices() -> list[tuple[str, str]]:
+    return sorted(SCOPES.items())
 
 
 def unknown_scopes(scopes) -> list[str]:
     return sorted(set(scopes) - set(SCOPES))
+
+
+register_scope("audit:read", _("Read the organization's audit trail"))

@@ -12,28 +12,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .forms import ApiKeyForm
+from .homes import home_of
 from .models import Organization
 from .scoping import ADMIN_ROLES
 from .selectors import CREATOR_CONTEXT, api_keys_list, creator_id_of_user, memberships_of_user
 from .services import api_key_create, api_key_revoke
 from .views_base import SESSION_CONTEXT_KEY, request_actor, tenant_view
 
-#: Where each kind of actor lands after signing in; each URL belongs to the app that owns it.
-HOME_BY_KIND = {
-    "operator": "analytics:operator_home",
-    "brand": "brands:dashboard",
-    "agency": "mcn:tier",
-    "partner": "tenancy:api_keys",
-}
-
 
 @login_required
 def home(request):
     actor = request_actor(request)
-    if actor.is_creator:
-        return redirect("creators:portal")
-    if actor.organization_kind in HOME_BY_KIND:
-        return redirect(HOME_BY_KIND[actor.organization_kind])
+    landing = home_of("creator" if actor.is_creator else actor.organization_kind)
+    if landing:
+        return redirect(landing)
     return render(request, "tenancy/no_context.html")
 
 

@@ -16,7 +16,6 @@ from rest_framework.test import APIClient
 
 from tenancy.scoping import SYSTEM, Actor, acting_as
 from tenancy.services import api_key_create, audit_event_record
-from tenancy.webhooks import webhook_endpoint_create
 from tests.factories import (
     AudienceProfileFactory,
     CollaborationFactory,
@@ -26,6 +25,7 @@ from tests.factories import (
     OrderFactory,
 )
 from tests.tenancy_helpers import assert_only_tenant_sees, assert_outsider_gets_404, make_personas
+from webhooks.services import webhook_endpoint_create
 
 pytestmark = pytest.mark.django_db
 

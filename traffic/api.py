@@ -5,8 +5,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 
-from tenancy.api.pagination import CursorPage
-from tenancy.api.views import TenantViewSet
+from api.pagination import CursorPage
+from api.views import TenantViewSet
 
 from .models import Allocation, AllocationRun
 from .selectors import allocation_runs_for_api

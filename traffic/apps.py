@@ -1,5 +1,16 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TrafficConfig(AppConfig):
     name = "traffic"
+
+    def ready(self):
+        from tenancy.scopes import register_scope
+        from webhooks import events
+
+        register_scope("traffic:read", _("Read traffic allocation runs"))
+        events.register(
+            "traffic.run_published",
+            _("A traffic allocation run finished and its results are active."),
+        )

@@ -37,12 +37,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from bulkload import frames as bulk
 from creators.models import Creator, MetricSnapshot
-from tenancy import bulk
 from tenancy.models import Organization
 from tenancy.scoping import Actor
 from tenancy.services import audit_event_record
-from tenancy.webhooks import webhook_emit
+from webhooks.services import webhook_emit
 
 from . import engine
 from .models import Allocation, AllocationRun

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from tenancy.pages import found, paginate, render_list
 from tenancy.tasking import enqueue
 from tenancy.views_base import tenant_view
+from ui.pages import found, paginate, render_list
 
 from . import tasks
 from .forms import RunForm

@@ -102,9 +102,9 @@ def test_late_answers_are_refused_and_the_sweep_expires_them():
 
 
 def test_a_transition_notifies_the_brand_and_the_creators_agency(settings):
-    from tenancy.models import WebhookDelivery
-    from tenancy.webhooks import webhook_endpoint_create
     from tests.factories import OrganizationFactory
+    from webhooks.models import WebhookDelivery
+    from webhooks.services import webhook_endpoint_create
 
     settings.OLIVE_WEBHOOKS_ALLOW_PRIVATE = True
     settings.OLIVE_WEBHOOK_MAX_ATTEMPTS = 1

@@ -89,7 +89,7 @@ def test_me_describes_the_key(personas):
 
 
 def test_throttled_key_gets_429_with_retry_after(personas, monkeypatch):
-    from tenancy.api.throttling import ApiKeyRateThrottle
+    from api.throttling import ApiKeyRateThrottle
 
     monkeypatch.setattr(ApiKeyRateThrottle, "rate", "3/min", raising=False)
     _key_row, client = _key(personas.tenant)

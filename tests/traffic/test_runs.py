@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 
 from creators.models import Creator
-from tenancy.models import AuditEvent, WebhookDelivery, WebhookEndpoint
+from tenancy.models import AuditEvent
 from tenancy.scoping import SYSTEM, Actor, acting_as
 from tests.factories import (
     CreatorFactory,
@@ -21,6 +21,7 @@ from traffic.services import (
     allocation_run_publish,
     merit_of_creators,
 )
+from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 pytestmark = pytest.mark.django_db
 AS_OF = datetime.date(2026, 3, 28)

@@ -2,7 +2,7 @@
 
 from rest_framework.throttling import SimpleRateThrottle
 
-from ..models import ApiKey
+from tenancy.models import ApiKey
 
 
 class ApiKeyRateThrottle(SimpleRateThrottle):

@@ -1,8 +1,9 @@
 """Webhooks: how every engine tells an organization's own systems that something happened.
 
-An engine calls :func:`webhook_emit` with an event from :data:`EVENTS` and the organizations
-entitled to hear about it; each of their active endpoints subscribed to the event gets one
-:class:`~tenancy.models.WebhookDelivery`, sent by a Celery task after the transaction commits.
+An engine calls :func:`webhook_emit` with an event its app registered (``events.register``)
+and the organizations entitled to hear about it; each of their active endpoints subscribed to
+the event gets one :class:`~webhooks.models.WebhookDelivery`, sent by a Celery task after the
+transaction commits.
 
 Receiving a webhook
 -------------------
@@ -39,12 +40,8 @@ answer that changes in between (rebinding) cannot point it inside our network.
 from __future__ import annotations
 
 import functools
-import hashlib
-import hmac
-import ipaddress
 import json
 import secrets
-import socket
 import time
 import uuid
 from collections.abc import Iterable
@@ -52,29 +49,21 @@ from datetime import timedelta
 from http.client import HTTPConnection, HTTPException, HTTPSConnection
 from urllib.parse import urlsplit
 
+from celery import current_app
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
+from tenancy.scoping import ADMIN_ROLES, Actor
+from tenancy.services import audit_event_record
+
+from .addresses import connect_to, webhook_url_check
+from .events import EVENTS, PING
 from .models import WebhookDelivery, WebhookEndpoint
-from .scoping import ADMIN_ROLES, Actor
-from .services import audit_event_record
-
-#: Events an endpoint may subscribe to. An engine adds its event here before emitting it.
-EVENTS = {
-    "collaboration.status_changed": _(
-        "A collaboration moved to a new status (accepted, live, completed, …)."
-    ),
-    "traffic.run_published": _("A traffic allocation run finished and its results are active."),
-    "agency.tier_changed": _("An MCN agency's S/A/B certification tier changed."),
-    "compliance.case_decided": _("A compliance review case was decided."),
-}
-#: Sent only by the API's "test" action, whatever the endpoint subscribes to.
-PING = "ping"
+from .signing import sign
 
 S = WebhookDelivery.Status
 OPEN = (S.PENDING, S.FAILED)
@@ -87,86 +76,7 @@ BACKOFF_CAP_S = 30 * 60
 LEASE_S = 2 * 60
 SECRET_PREFIX = "whsec_"
 USER_AGENT = "Olive-Webhooks/1.0"
-
-
-# --- Signing -----------------------------------------------------------------------------------
-
-
-def sign(secret: str, timestamp: int, body: bytes | str) -> str:
-    """The ``Olive-Signature`` header value for ``body`` sent at ``timestamp`` (unix seconds)."""
-    raw = body.encode() if isinstance(body, str) else body
-    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + raw, hashlib.sha256)
-    return f"t={timestamp},v1={mac.hexdigest()}"
-
-
-def verify(secret: str, header: str, body: bytes | str, tolerance_s: int = 300) -> bool:
-    """True when ``header`` is an ``Olive-Signature`` of ``body`` by ``secret``, made at most
-    ``tolerance_s`` seconds from now. Several ``v1`` values are accepted (key rotation)."""
-    timestamp, signatures = _signature_parts(header or "")
-    if timestamp is None or abs(time.time() - timestamp) > tolerance_s:
-        return False
-    expected = sign(secret, timestamp, body).partition(",v1=")[2].encode()
-    return any(hmac.compare_digest(expected, given.encode()) for given in signatures)
-
-
-def _signature_parts(header: str) -> tuple[int | None, list[str]]:
-    pairs = [part.strip().partition("=") for part in header.split(",")]
-    stamps = [value for key, _sep, value in pairs if key == "t"]
-    signatures = [value for key, _sep, value in pairs if key == "v1"]
-    if len(stamps) != 1 or not stamps[0].isdigit():
-        return None, []
-    return int(stamps[0]), signatures
-
-
-# --- URL safety --------------------------------------------------------------------------------
-
-
-def webhook_url_check(url: str) -> str | None:
-    """Refuse (ValidationError on ``url``) what is not http(s) or reaches a non-public address.
-
-    Returns the checked address to connect to, or None when private targets are allowed.
-    """
-    parts = urlsplit(url)
-    try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError:
-        raise ValidationError({"url": _("The port is not valid.")}) from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValidationError({"url": _("Only http and https URLs with a host are allowed.")})
-    if settings.OLIVE_WEBHOOKS_ALLOW_PRIVATE:
-        return None
-    addresses = _resolve(parts.hostname, port)
-    refused = [str(address) for address in addresses if not _is_public(address)]
-    if refused or not addresses:
-        message = _("Webhooks go to public addresses only; %(host)s resolves to %(addresses)s.")
-        raise ValidationError({"url": message % {"host": parts.hostname, "addresses": refused}})
-    return str(addresses[0])
-
-
-def _resolve(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError):
-        message = _("The host %(host)s cannot be resolved.")
-        raise ValidationError({"url": message % {"host": host}}) from None
-    # An IPv6 link-local answer carries its interface ("fe80::1%eth0"); the address is before it.
-    return [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
-
-
-def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    # An IPv4 address written as IPv6 (::ffff:10.0.0.1) is judged as the IPv4 address it is.
-    address = getattr(address, "ipv4_mapped", None) or address
-    special = (
-        address.is_private,
-        address.is_loopback,
-        address.is_link_local,
-        address.is_multicast,
-        address.is_reserved,
-        address.is_unspecified,
-    )
-    # `is_global` also refuses shared address space (100.64.0.0/10), where Alibaba Cloud serves
-    # instance metadata (100.100.100.200) and which none of the flags above cover.
-    return address.is_global and not any(special)
+DELIVER_TASK = "webhooks.deliver"
 
 
 # --- Endpoints (writes) ------------------------------------------------------------------------
@@ -247,7 +157,9 @@ def webhook_emit(
     the surrounding transaction to commit: a change that rolls back announces nothing.
     """
     if event not in EVENTS:
-        raise ValueError(f"Unknown webhook event {event!r}: add it to tenancy.webhooks.EVENTS.")
+        raise ValueError(
+            f"Unknown webhook event {event!r}: register it in its app's AppConfig.ready."
+        )
     now = timezone.now()
     rows = [_new_delivery(e, event, data, now) for e in _subscribed(event, organization_ids)]
     with transaction.atomic():
@@ -289,20 +201,23 @@ def _delivery_actor(organization_id: int) -> Actor:
     return Actor(user_id=None, organization_id=organization_id, role="system")
 
 
+def _deliver_task():
+    # Found by name: ``tasks`` imports this module, and importing it back would make a cycle.
+    return current_app.tasks[DELIVER_TASK]
+
+
 def _enqueue(delivery: WebhookDelivery, *, attempt: int, countdown: float = 0) -> None:
     """Send attempt ``attempt`` of ``delivery`` once the current transaction commits.
 
     ``robust``: the rows are committed by then, so a broker hiccup must not fail the caller's
     request; :func:`webhook_deliveries_resume` picks up a delivery whose task never left.
     """
-    from .tasks import webhook_deliver_task  # tasks.py imports this module
-
     kwargs = {
         "actor": _delivery_actor(delivery.organization_id).to_dict(),
         "delivery_id": delivery.pk,
         "attempt": attempt,
     }
-    send = functools.partial(webhook_deliver_task.apply_async, kwargs=kwargs, countdown=countdown)
+    send = functools.partial(_deliver_task().apply_async, kwargs=kwargs, countdown=countdown)
     transaction.on_commit(send, robust=True)
 
 
@@ -371,17 +286,13 @@ def _post(url: str, address: str | None, body: bytes, headers: dict[str, str]) -
     if address is not None:
         # Connect to the checked address rather than to what DNS answers next; the Host header
         # and the TLS certificate check still use the hostname.
-        connection._create_connection = functools.partial(_connect_to, address)
+        connection._create_connection = functools.partial(connect_to, address)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
         connection.request("POST", path, body=body, headers=headers)
         return connection.getresponse().status
     finally:
         connection.close()
-
-
-def _connect_to(address: str, target: tuple, *args, **kwargs) -> socket.socket:
-    return socket.create_connection((address, target[1]), *args, **kwargs)
 
 
 def _backoff(attempt: int) -> timedelta:
@@ -458,17 +369,3 @@ def webhook_deliveries_resume(*, actor: Actor, limit: int = 500) -> int:
         # A worker that died during the last attempt gets one more: its outcome is unknown.
         _enqueue(delivery, attempt=delivery.attempts + 1)
     return len(rows)
-
-
-# --- Reads -------------------------------------------------------------------------------------
-
-
-def webhook_endpoints_list(*, actor: Actor) -> QuerySet[WebhookEndpoint]:
-    return WebhookEndpoint.objects.for_actor(actor)
-
-
-def webhook_deliveries_list(
-    *, actor: Actor, endpoint: WebhookEndpoint, status: str | None = None
-) -> QuerySet[WebhookDelivery]:
-    deliveries = WebhookDelivery.objects.for_actor(actor).filter(endpoint=endpoint)
-    return deliveries.filter(status=status) if status else deliveries

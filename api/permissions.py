@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 from rest_framework import permissions
 
-from ..scoping import ADMIN_ROLES
+from tenancy.scoping import ADMIN_ROLES
 
 
 class HasActor(permissions.BasePermission):

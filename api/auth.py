@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
-from ..models import ApiKey
+from tenancy.models import ApiKey
 
 KEYWORD = "Api-Key"
 #: How stale ``last_used_at`` may get; writing it on every call would turn reads into writes.

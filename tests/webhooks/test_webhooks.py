@@ -17,21 +17,21 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from tenancy.models import AuditEvent, WebhookDelivery, WebhookEndpoint
+from tenancy.models import AuditEvent
 from tenancy.scopes import SCOPES
 from tenancy.scoping import SYSTEM, Actor, acting_as
-from tenancy.webhooks import (
-    EVENTS,
+from tests.tenancy_helpers import assert_outsider_gets_404
+from webhooks.addresses import webhook_url_check
+from webhooks.events import EVENTS
+from webhooks.models import WebhookDelivery, WebhookEndpoint
+from webhooks.services import (
     _post,
-    sign,
-    verify,
     webhook_deliveries_resume,
     webhook_delivery_attempt,
     webhook_emit,
     webhook_endpoint_create,
-    webhook_url_check,
 )
-from tests.tenancy_helpers import assert_outsider_gets_404
+from webhooks.signing import sign, verify
 
 pytestmark = pytest.mark.django_db
 HOOKS = "/api/v1/webhooks/"

@@ -15,10 +15,11 @@ from django.utils import timezone
 from rest_framework import permissions, viewsets
 from rest_framework.views import APIView
 
-from ..models import ApiKey
-from ..scoping import Actor, acting_as
-from ..selectors import actor_for_api_key, actor_for_user
-from ..views_base import SESSION_CONTEXT_KEY
+from tenancy.models import ApiKey
+from tenancy.scoping import Actor, acting_as
+from tenancy.selectors import actor_for_api_key, actor_for_user
+from tenancy.views_base import SESSION_CONTEXT_KEY
+
 from . import idempotency
 
 

@@ -5,17 +5,13 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from ..models import WebhookDelivery, WebhookEndpoint
-from ..webhooks import (
-    EVENTS,
-    webhook_deliveries_list,
-    webhook_endpoint_create,
-    webhook_endpoint_delete,
-    webhook_endpoint_ping,
-    webhook_endpoints_list,
-)
-from .permissions import HasActor, IsOrganizationAdmin
-from .views import TenantViewSet
+from api.permissions import HasActor, IsOrganizationAdmin
+from api.views import TenantViewSet
+
+from .events import EVENTS
+from .models import WebhookDelivery, WebhookEndpoint
+from .selectors import webhook_deliveries_list, webhook_endpoints_list
+from .services import webhook_endpoint_create, webhook_endpoint_delete, webhook_endpoint_ping
 
 
 class WebhookEndpointOutput(serializers.ModelSerializer):
@@ -150,3 +146,6 @@ class WebhookEndpointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, T
     def events(self, request):
         rows = [{"name": name, "description": text} for name, text in sorted(EVENTS.items())]
         return Response(WebhookEventOutput(rows, many=True).data)
+
+
+ROUTES = [("webhooks", WebhookEndpointViewSet, "webhook")]

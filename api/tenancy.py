@@ -1,14 +1,17 @@
-"""The tenancy app's own endpoints: who am I, the audit trail, API keys."""
+"""The endpoints of the tenancy app's objects: who am I, the audit trail, API keys.
+
+They live here because they are built on this package, which is built on tenancy."""
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from ..models import ApiKey, AuditEvent, Organization
-from ..scopes import SCOPES
-from ..selectors import api_keys_list, audit_events_list
-from ..services import api_key_create, api_key_revoke
+from tenancy.models import ApiKey, AuditEvent, Organization
+from tenancy.scopes import SCOPES
+from tenancy.selectors import api_keys_list, audit_events_list
+from tenancy.services import api_key_create, api_key_revoke
+
 from .permissions import HasActor, IsOrganizationAdmin
 from .views import TenantAPIView, TenantViewSet
 
@@ -129,3 +132,9 @@ class ApiKeyViewSet(mixins.ListModelMixin, TenantViewSet):
     def revoke(self, request, prefix=None):
         key = api_key_revoke(actor=self.actor, api_key=self.get_object())
         return Response(ApiKeyOutput(key).data)
+
+
+ROUTES = [
+    ("audit-events", AuditEventViewSet, "audit-event"),
+    ("api-keys", ApiKeyViewSet, "api-key"),
+]

@@ -1,0 +1,1 @@
+"""What every app's pages share: list pagination and htmx partials, 404s, chart template tags."""

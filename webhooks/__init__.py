@@ -1,0 +1,1 @@
+"""Webhooks: endpoints, signed deliveries, retries, the SSRF guard, the event catalogue."""
