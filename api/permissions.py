@@ -1,9 +1,17 @@
-"""Who may call an endpoint: someone acting for a tenant, with the right scope or role."""
+"""Who may call an endpoint: someone acting for a tenant, with the right scope or role.
+
+:class:`HasActor` is mandatory: the base views put it first whatever ``permission_classes`` a
+view sets, and it fails closed. A key may call only views that declare the scope of the method
+(``read_scope`` / ``write_scope``); a view that declares none refuses every key.
+"""
 
 from django.utils.translation import gettext as _
 from rest_framework import permissions
 
-from tenancy.scoping import ADMIN_ROLES
+from tenancy.roles import ADMIN_ROLES
+
+#: ``read_scope`` / ``write_scope`` value of a view any valid key may call (``me/``).
+ANY_KEY = "*"
 
 
 class HasActor(permissions.BasePermission):
@@ -17,13 +25,21 @@ class HasActor(permissions.BasePermission):
         if actor is None:
             return False
         if actor.api_key_id:
-            scope = view.required_scope(request)
-            if scope is not None and not request.auth.has_scope(scope):
-                self.message = _("This API key lacks the scope '%(scope)s'.") % {"scope": scope}
-                return False
-            return True
+            return self._key_may(request, view)
         if request.method not in permissions.SAFE_METHODS and not actor.can_write():
             self.message = _("Your role in this organization is read-only.")
+            return False
+        return True
+
+    def _key_may(self, request, view) -> bool:
+        scope = view.required_scope(request)
+        if scope is None:
+            self.message = getattr(view, "keys_refused_message", None) or _(
+                "API keys cannot call this endpoint."
+            )
+            return False
+        if scope != ANY_KEY and not request.auth.has_scope(scope):
+            self.message = _("This API key lacks the scope '%(scope)s'.") % {"scope": scope}
             return False
         return True
 

@@ -12,7 +12,7 @@ from tenancy.scopes import SCOPES
 from tenancy.selectors import api_keys_list, audit_events_list
 from tenancy.services import api_key_create, api_key_revoke
 
-from .permissions import HasActor, IsOrganizationAdmin
+from .permissions import ANY_KEY, HasActor, IsOrganizationAdmin
 from .views import TenantAPIView, TenantViewSet
 
 
@@ -32,6 +32,8 @@ class MeOutput(serializers.Serializer):
 
 class MeView(TenantAPIView):
     """Who the credentials act as: organization, role and, for a key, its scopes."""
+
+    read_scope = ANY_KEY
 
     @extend_schema(responses=MeOutput)
     def get(self, request):
@@ -100,11 +102,7 @@ class ApiKeyViewSet(mixins.ListModelMixin, TenantViewSet):
     permission_classes = [HasActor, IsOrganizationAdmin]
     lookup_field = "prefix"
     pagination_class = None
-
-    def check_permissions(self, request):
-        super().check_permissions(request)
-        if self.actor.api_key_id:
-            self.permission_denied(request, message="API keys cannot manage API keys.")
+    keys_refused_message = "API keys cannot manage API keys."  # no scope declared: keys refused
 
     def scoped_queryset(self, *, actor):
         return api_keys_list(actor=actor).order_by("-created")

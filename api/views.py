@@ -21,14 +21,47 @@ from tenancy.selectors import actor_for_api_key, actor_for_user
 from tenancy.views_base import SESSION_CONTEXT_KEY
 
 from . import idempotency
+from .permissions import HasActor
+
+#: What a subclass may not override: the actor, the permission order and the scoping are the
+#: base's (PostHog's ``routing.py`` does the same). A view changes its rows in scoped_queryset.
+SEALED = (
+    "dispatch",
+    "initial",
+    "perform_authentication",
+    "get_permissions",
+    "check_permissions",
+    "get_queryset",
+    "queryset",
+)
 
 
 class ActorAPIMixin:
-    """``read_scope`` / ``write_scope``: the key scope that safe / unsafe methods need."""
+    """``read_scope`` / ``write_scope``: the key scope that safe / unsafe methods need; a view
+    that declares none refuses keys (``permissions.ANY_KEY`` admits every valid key).
+
+    :class:`~api.permissions.HasActor` always runs first, whatever ``permission_classes`` a
+    subclass lists: they can only add conditions.
+    """
 
     read_scope: str | None = None
     write_scope: str | None = None
+    keys_refused_message: str | None = None
     actor: Actor | None = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        overridden = [name for name in SEALED if name in vars(cls)]
+        if overridden and not vars(cls).get("_olive_base"):
+            raise TypeError(
+                f"{cls.__name__} overrides {', '.join(overridden)}: the tenant scoping and the "
+                "mandatory permissions belong to the base class. Implement scoped_queryset "
+                "(and add permission_classes) instead."
+            )
+
+    def get_permissions(self):
+        extra = [permission() for permission in self.permission_classes]
+        return [HasActor(), *[p for p in extra if not isinstance(p, HasActor)]]
 
     def dispatch(self, request, *args, **kwargs):
         self._actor_context = ExitStack()
@@ -67,10 +100,12 @@ class ActorAPIMixin:
 
 
 class TenantAPIView(ActorAPIMixin, APIView):
-    pass
+    _olive_base = True
 
 
 class TenantViewSet(ActorAPIMixin, viewsets.GenericViewSet):
+    _olive_base = True
+
     def scoped_queryset(self, *, actor: Actor):
         raise NotImplementedError(f"{type(self).__name__} must implement scoped_queryset(actor=)")
 

@@ -8,6 +8,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from creators.models import Creator
+from tenancy import roles
 from tenancy.scoping import Actor
 from tenancy.services import audit_event_record
 from webhooks.services import webhook_emit
@@ -135,8 +136,11 @@ def collaborations_expire(*, actor: Actor, now=None) -> int:
 
 
 def _require_brand_writer(actor: Actor) -> None:
-    if actor.organization_kind != "brand" or not actor.can_write():
-        raise PermissionDenied("Only a brand member with write access can do this.")
+    actor.require(
+        kinds=[roles.BRAND],
+        write=True,
+        message="Only a brand member with write access can do this.",
+    )
 
 
 def _saved(instance):

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from bulkload.frames import upsert_frame
+from tenancy import roles
 from tenancy.scoping import Actor
 
 from .models import ContentItem, Creator, MetricSnapshot
@@ -52,8 +52,11 @@ class UpsertResult:
 
 
 def _require_writer(actor: Actor) -> None:
-    if actor.organization_kind not in ("operator", "partner", "agency") or not actor.can_write():
-        raise PermissionDenied("Only the operator, data partners and agencies push metrics.")
+    actor.require(
+        kinds=[roles.OPERATOR, roles.PARTNER, roles.AGENCY],
+        write=True,
+        message="Only the operator, data partners and agencies push metrics.",
+    )
 
 
 def _frame(rows, fields: tuple[str, ...], errors: list[dict]) -> pd.DataFrame:
@@ -113,7 +116,7 @@ def _creator_ids(actor: Actor, handles: pd.Series, errors) -> pd.Series:
     """Map handles to ids; agencies may push only for the creators they have signed."""
     wanted = handles.dropna().astype(str).unique().tolist()
     known = Creator.objects.filter(handle__in=wanted)
-    if actor.organization_kind == "agency":
+    if actor.kind == roles.AGENCY:
         known = known.filter(agency_id=actor.organization_id)
     ids = dict(known.values_list("handle", "id"))
     mapped = handles.map(ids)

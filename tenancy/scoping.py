@@ -8,15 +8,22 @@ tenant-owned managers read it and refuse to run without it (fail closed).
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 
-OPERATOR = "operator"
+from django.core.exceptions import PermissionDenied
+
+from . import roles
+from .roles import ADMIN_ROLES, WRITE_ROLES  # noqa: F401  (re-exported for older imports)
 
 
 class NoActorError(RuntimeError):
     """A tenant-owned table was queried with no actor set: a bug, never a user error."""
+
+
+class WrongKind(PermissionDenied):
+    """The actor is not the kind of party this is for; pages and the API answer 404."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,15 +38,51 @@ class Actor:
     api_key_id: str | None = None
 
     @property
+    def kind(self) -> str | None:
+        """``operator``, ``brand``, ``agency``, ``partner``, ``creator`` or ``system``."""
+        if self.is_creator:
+            return roles.CREATOR
+        if self.role == roles.SYSTEM_ROLE and self.organization_id is None:
+            return roles.SYSTEM_KIND
+        return self.organization_kind
+
+    @property
     def is_operator(self) -> bool:
-        return self.organization_kind == OPERATOR
+        return self.organization_kind == roles.OPERATOR
+
+    @property
+    def is_system(self) -> bool:
+        return self.role == roles.SYSTEM_ROLE
 
     @property
     def is_creator(self) -> bool:
         return self.creator_id is not None and self.organization_id is None
 
     def can_write(self) -> bool:
-        return self.role in WRITE_ROLES
+        return self.role in roles.WRITE_ROLES
+
+    def require(
+        self,
+        *,
+        kinds: Iterable[str] | None = None,
+        roles: Iterable[str] | None = None,
+        write: bool = False,
+        message: str = "",
+    ) -> Actor:
+        """This actor, if it is one of ``kinds``, holds one of ``roles`` and (``write``) may
+        change data; else :class:`WrongKind` (not a party to this: 404) or ``PermissionDenied``.
+
+        The system (beat jobs, the CLI) passes every check: it acts for the platform itself.
+        """
+        if self.is_system:
+            return self
+        if kinds is not None and self.kind not in set(kinds):
+            raise WrongKind(message or "This is not for your kind of account.")
+        if roles is not None and self.role not in set(roles):
+            raise PermissionDenied(message or "Your role does not allow this.")
+        if write and not self.can_write():
+            raise PermissionDenied(message or "Your role in this organization is read-only.")
+        return self
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -49,15 +92,9 @@ class Actor:
         return cls(**data)
 
 
-#: Roles that may change data; `viewer` only reads. A creator writes only its own answers,
-#: which the services check (`brands.services.party_of`).
-WRITE_ROLES = frozenset({"owner", "admin", "member", "reviewer", "api_key", "creator"})
-#: Roles that may manage members, keys and settings of their organization.
-ADMIN_ROLES = frozenset({"owner", "admin"})
-
 #: The system itself (CLI, beat jobs). It has no organization, so scoped managers give it nothing;
 #: operator jobs use ``.unscoped()`` deliberately.
-SYSTEM = Actor(user_id=None, role="system")
+SYSTEM = Actor(user_id=None, role=roles.SYSTEM_ROLE)
 
 _current: contextvars.ContextVar[Actor | None] = contextvars.ContextVar("olive_actor", default=None)
 

@@ -9,8 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import ApiKey, AuditEvent, Organization
+from .roles import ADMIN_ROLES
 from .scopes import unknown_scopes
-from .scoping import ADMIN_ROLES, Actor
+from .scoping import Actor
 
 
 def _actor_label(actor: Actor) -> str:
@@ -44,11 +45,11 @@ def audit_event_record(
 
 
 def _require_key_admin(actor: Actor, organization: Organization) -> None:
-    """Keys are made by the organization's admins, by the operator, or by the system (CLI)."""
-    if actor.role == "system" or actor.is_operator and actor.role in ADMIN_ROLES:
-        return
-    if actor.organization_id != organization.pk or actor.role not in ADMIN_ROLES:
-        raise PermissionDenied("Only an owner or admin of the organization can manage API keys.")
+    """Keys are made by the organization's admins, by the operator's, or by the system (CLI)."""
+    message = "Only an owner or admin of the organization can manage API keys."
+    actor.require(roles=ADMIN_ROLES, message=message)
+    if not (actor.is_system or actor.is_operator or actor.organization_id == organization.pk):
+        raise PermissionDenied(message)
 
 
 @transaction.atomic

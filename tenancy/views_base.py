@@ -11,11 +11,10 @@ import functools
 from collections.abc import Callable, Iterable
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.views import View
 
-from .scoping import Actor, acting_as
+from .scoping import Actor, WrongKind, acting_as
 from .selectors import actor_for_user
 
 SESSION_CONTEXT_KEY = "olive_context"
@@ -33,16 +32,12 @@ def request_actor(request) -> Actor | None:
 
 def check_access(actor: Actor | None, kinds: Iterable[str] | None, write: bool) -> Actor:
     """Not a tenant the page is for: 404 (nothing to see here); a read-only role writing: 403."""
-    if actor is None:
+    if actor is None or actor.is_system:  # the system never browses
         raise Http404
-    if kinds is not None:
-        kinds = set(kinds)
-        creator_ok = "creator" in kinds and actor.is_creator
-        if actor.organization_kind not in kinds and not creator_ok:
-            raise Http404
-    if write and not actor.can_write():
-        raise PermissionDenied("Your role in this organization is read-only.")
-    return actor
+    try:
+        return actor.require(kinds=kinds, write=write)
+    except WrongKind:
+        raise Http404 from None
 
 
 def _run_as(acting: Actor, view, *args, **kwargs):

@@ -32,13 +32,14 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from bulkload import frames as bulk
 from creators.models import Creator, MetricSnapshot
+from tenancy import roles
 from tenancy.models import Organization
 from tenancy.scoping import Actor
 from tenancy.services import audit_event_record
@@ -128,8 +129,13 @@ def merit_of_creators(*, as_of: date) -> tuple[np.ndarray, np.ndarray, np.ndarra
 
 
 def _require_operator(actor: Actor) -> None:
-    if not (actor.is_operator or actor.role == "system"):
-        raise PermissionDenied("Only the platform operator can run traffic allocation.")
+    """Runs replace what every creator sees: the operator's writers only (not its viewers, nor
+    its compliance reviewers)."""
+    actor.require(
+        kinds=[roles.OPERATOR],
+        write=True,
+        message="Only the platform operator's staff can run and publish traffic allocation.",
+    )
 
 
 def _validated(pool, target_gini, floor, cap) -> tuple[int, float, float, float | None]:

@@ -57,7 +57,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from tenancy.scoping import ADMIN_ROLES, Actor
+from tenancy import roles
+from tenancy.roles import ADMIN_ROLES
+from tenancy.scoping import Actor
 from tenancy.services import audit_event_record
 
 from .addresses import connect_to, webhook_url_check
@@ -85,9 +87,12 @@ DELIVER_TASK = "webhooks.deliver"
 def _require_webhook_admin(actor: Actor, endpoint: WebhookEndpoint | None = None) -> None:
     """Endpoints send the organization's data out: its owners and admins manage them, or a key
     (which the API lets in only with the ``webhooks:manage`` scope)."""
-    allowed = actor.organization_id is not None and (actor.api_key_id or actor.role in ADMIN_ROLES)
-    if not allowed or (endpoint is not None and endpoint.organization_id != actor.organization_id):
-        raise PermissionDenied("Only an owner or admin of the organization can manage webhooks.")
+    message = "Only an owner or admin of the organization can manage webhooks."
+    actor.require(roles={*ADMIN_ROLES, roles.API_KEY}, message=message)
+    if actor.organization_id is None or (
+        endpoint is not None and endpoint.organization_id != actor.organization_id
+    ):
+        raise PermissionDenied(message)
 
 
 def _events_check(events: Iterable[str]) -> list[str]:
@@ -198,7 +203,7 @@ def _new_delivery(endpoint: WebhookEndpoint, event: str, data: dict, now) -> Web
 def _delivery_actor(organization_id: int) -> Actor:
     """Attempts run as the system inside the endpoint's organization, so the scoped managers
     show them that organization's rows only."""
-    return Actor(user_id=None, organization_id=organization_id, role="system")
+    return Actor(user_id=None, organization_id=organization_id, role=roles.SYSTEM_ROLE)
 
 
 def _deliver_task():

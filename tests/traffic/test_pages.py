@@ -282,3 +282,18 @@ def test_creator_merit_components_match_the_service(world):
     expected = views * (1 + 5.0 * rate) * (1 + growth)
     assert traffic["engagement_rate"] == pytest.approx(rate)
     assert traffic["allocation"].merit == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("role", ["reviewer", "viewer"])
+def test_only_the_operators_writers_start_and_publish_runs(world, role):
+    """Found: the compliance reviewer started and published a run that replaced the live one."""
+    client = client_of("operator", role)
+    assert client.post("/operator/traffic/", FORM).status_code == 403
+    assert not AllocationRun.objects.exists()
+    with acting_as(SYSTEM):
+        run = allocation_run_create(actor=SYSTEM, pool=1_000_000, target_gini=0.3, floor=100)
+        allocation_run_execute(actor=SYSTEM, run_id=run.pk)
+    assert client.post(f"/operator/traffic/{run.pk}/publish/").status_code == 403
+    run.refresh_from_db()
+    assert not run.published
+    assert client.get(f"/operator/traffic/{run.pk}/").status_code == 200  # reading is allowed
