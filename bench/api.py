@@ -438,9 +438,9 @@ def prepare(rng) -> tuple[str, list[str], dict[int, str]]:
     key = out.strip().splitlines()[-1]
     from creators.models import Creator
 
-    handles = list(Creator.objects.order_by("handle").values_list("handle", flat=True))
+    handles = list(Creator.objects.unscoped().order_by("handle").values_list("handle", flat=True))
     # Two creators of the ingest set, topped up before the ingest's first day.
-    small, large = Creator.objects.order_by("handle").values_list("id", "handle")[:2]
+    small, large = Creator.objects.unscoped().order_by("handle").values_list("id", "handle")[:2]
     last = INGEST_START - datetime.timedelta(days=1)
     started = time.perf_counter()
     for (creator_id, _handle), total in ((small, SMALL_SNAPSHOTS), (large, LARGE_SNAPSHOTS)):

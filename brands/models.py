@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from creators import taxonomy
 from creators.models import Creator
+from tenancy.managers import SignedInManager
 from tenancy.models import TenantOwned
 
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
@@ -26,6 +27,8 @@ class BrandProfile(models.Model):
     )
     industry = models.CharField(max_length=40, blank=True)
     description = models.TextField(blank=True)
+
+    objects = SignedInManager()  # a brand's public profile
 
     def __str__(self) -> str:
         return f"brand profile of {self.organization_id}"

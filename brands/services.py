@@ -48,9 +48,11 @@ def party_of(actor: Actor, collaboration: Collaboration) -> str | None:
     if actor.organization_id == collaboration.organization_id and actor.can_write():
         return "brand"
     if actor.organization_kind == "agency" and actor.can_write():
-        signed = Creator.objects.filter(
-            pk=collaboration.creator_id, agency_id=actor.organization_id
-        ).exists()
+        signed = (
+            Creator.objects.for_actor(actor)
+            .filter(pk=collaboration.creator_id, agency_id=actor.organization_id)
+            .exists()
+        )
         return "agency" if signed else None
     return None
 
@@ -103,8 +105,10 @@ def collaboration_transition(
 
 def _notify_status_change(collaboration: Collaboration, previous: str, now) -> None:
     """Webhook to the brand and to the creator's agency (sent only if this transaction commits)."""
-    creator = Creator.objects.filter(pk=collaboration.creator_id).values("handle", "agency_id")
-    creator = creator.get()
+    # Who to tell is the service's decision, whoever moved it (the expiry sweep acts as the
+    # system): the creator's agency is read across tenants on purpose.
+    creator = Creator.objects.unscoped().filter(pk=collaboration.creator_id)
+    creator = creator.values("handle", "agency_id").get()
     webhook_emit(
         event="collaboration.status_changed",
         organization_ids=[o for o in (collaboration.organization_id, creator["agency_id"]) if o],

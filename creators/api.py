@@ -20,7 +20,15 @@ from api.views import TenantAPIView, TenantViewSet
 from .filters import CreatorFilter
 from .ingest import MAX_ROWS, RowErrors, content_items_upsert, metric_snapshots_upsert
 from .models import AudienceProfile, ContentItem, Creator, MetricSnapshot
-from .selectors import PRIVATE_METRICS, PUBLIC_METRICS, can_see_private, creators_directory
+from .selectors import (
+    PRIVATE_METRICS,
+    PUBLIC_METRICS,
+    can_see_private,
+    creator_audience,
+    creator_content,
+    creators_directory,
+    metric_rows,
+)
 
 
 class CreatorOutput(serializers.ModelSerializer):
@@ -122,7 +130,7 @@ class CreatorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
     @extend_schema(responses=AudienceOutput)
     @action(detail=True, filter_backends=[], pagination_class=None)
     def audience(self, request, handle=None):
-        audience = AudienceProfile.objects.filter(creator=self.get_object()).first()
+        audience = creator_audience(actor=self.actor, creator=self.get_object())
         if audience is None:
             raise Http404("This creator has no audience portrait yet.")
         return Response(AudienceOutput(audience).data)
@@ -138,15 +146,16 @@ class CreatorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
     def metrics(self, request, handle=None):
         """Snapshots, newest first; income columns only for those who may see them."""
         creator = self.get_object()
-        rows = MetricSnapshot.objects.filter(creator=creator)
-        rows = rows.filter(**_date_range(request.query_params))
+        rows = metric_rows(actor=self.actor, creator=creator, **_date_range(request.query_params))
         private = can_see_private(actor=self.actor, creator=creator)
         return self._page(rows, MetricOutput if private else PublicMetricOutput)
 
     @extend_schema(responses=ContentOutput(many=True))
     @action(detail=True, filter_backends=[], pagination_class=PublishedPage)
     def content(self, request, handle=None):
-        return self._page(ContentItem.objects.filter(creator=self.get_object()), ContentOutput)
+        return self._page(
+            creator_content(actor=self.actor, creator=self.get_object()), ContentOutput
+        )
 
     def _page(self, rows, output):
         page = self.paginate_queryset(rows)
@@ -155,10 +164,9 @@ class CreatorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
 
 def _date_range(params) -> dict:
     lookups = {}
-    for name, lookup in (("since", "date__gte"), ("until", "date__lte")):
+    for name in ("since", "until"):
         if params.get(name):
-            value = serializers.DateField().run_validation(params[name])
-            lookups[lookup] = value
+            lookups[name] = serializers.DateField().run_validation(params[name])
     return lookups
 
 

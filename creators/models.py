@@ -11,7 +11,36 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tenancy import roles
+from tenancy.managers import ActorManager, ActorQuerySet, SignedInManager
+
 from . import taxonomy
+
+
+def sees_private_figures(actor, creator) -> bool:
+    """Income, GMV, orders and the agency of ``creator``: the creator itself, its agency and the
+    operator only. :class:`PrivateToCreatorQuerySet` is the same rule over many rows."""
+    if actor.is_operator:
+        return True
+    if actor.is_creator:
+        return actor.creator_id == creator.pk
+    return actor.kind == roles.AGENCY and actor.organization_id == creator.agency_id
+
+
+class PrivateToCreatorQuerySet(ActorQuerySet):
+    """Rows about one creator that only the creator, its agency and the operator may read."""
+
+    def visible_to(self, actor):
+        if actor.is_operator:
+            return self
+        if actor.is_creator:
+            return self.filter(creator_id=actor.creator_id)
+        if actor.kind == roles.AGENCY:
+            return self.filter(creator__agency_id=actor.organization_id)
+        return self.none()
+
+
+PrivateToCreatorManager = ActorManager.from_queryset(PrivateToCreatorQuerySet)
 
 
 class Creator(models.Model):
@@ -46,6 +75,10 @@ class Creator(models.Model):
         related_name="creator",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Public fields go to every signed-in party; private ones are read through selectors that
+    # check sees_private_figures. Closed without an actor, like every other manager here.
+    objects = SignedInManager()
 
     class Meta:
         ordering = ["-followers", "handle"]
@@ -83,6 +116,8 @@ class AudienceProfile(models.Model):
     city_tier = models.JSONField()
     interests = models.JSONField()
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SignedInManager()
 
     AXES = taxonomy.AUDIENCE_AXES
 
@@ -126,6 +161,10 @@ class MetricSnapshot(models.Model):
     gmv = models.DecimalField(max_digits=16, decimal_places=2, default=0)
     orders = models.PositiveIntegerField(default=0)
 
+    # Income columns make the row private; the public columns of other creators' rows are read
+    # by creators.selectors.metric_trend, on purpose and only those columns.
+    objects = PrivateToCreatorManager()
+
     class Meta:
         ordering = ["creator", "-date"]
         constraints = [
@@ -155,6 +194,8 @@ class ContentItem(models.Model):
     published_at = models.DateTimeField()
     views = models.PositiveBigIntegerField(default=0)
     engagement = models.PositiveBigIntegerField(default=0, help_text=_("likes+comments+shares"))
+
+    objects = SignedInManager()  # published content
 
     class Meta:
         ordering = ["-published_at"]

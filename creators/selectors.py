@@ -10,7 +10,7 @@ from django.http import Http404
 
 from tenancy.scoping import Actor
 
-from .models import Creator, MetricSnapshot
+from .models import AudienceProfile, ContentItem, Creator, MetricSnapshot, sees_private_figures
 
 PUBLIC_METRICS = ("followers", "views", "likes", "comments", "shares", "live_minutes")
 PRIVATE_METRICS = ("tipping_revenue", "gmv", "orders")
@@ -35,10 +35,8 @@ def creator_of_portal(*, actor: Actor) -> Creator:
 
 
 def creators_directory(*, actor: Actor) -> QuerySet[Creator]:
-    """Every creator, public fields only, for any tenant (the filters narrow it down)."""
-    if actor.organization_id is None and not actor.is_creator:
-        return Creator.objects.none()
-    return Creator.objects.only(*PUBLIC_FIELDS).order_by("-followers", "id")
+    """Every creator, public fields only, for any signed-in party (the filters narrow it)."""
+    return Creator.objects.for_actor(actor).only(*PUBLIC_FIELDS).order_by("-followers", "id")
 
 
 def _with_audience(creators: QuerySet[Creator]) -> QuerySet[Creator]:
@@ -59,11 +57,7 @@ def creator_by_handle(*, actor: Actor, handle: str) -> Creator:
 
 
 def can_see_private(*, actor: Actor, creator: Creator) -> bool:
-    if actor.is_operator:
-        return True
-    if actor.is_creator:
-        return actor.creator_id == creator.pk
-    return actor.organization_id is not None and actor.organization_id == creator.agency_id
+    return sees_private_figures(actor, creator)
 
 
 def creator_profile(*, actor: Actor, handle: str) -> Creator:
@@ -78,6 +72,38 @@ def creator_profile(*, actor: Actor, handle: str) -> Creator:
     return _one_by_handle(creators, handle)
 
 
+def metric_columns(*, actor: Actor, creator: Creator) -> tuple[str, ...]:
+    """The snapshot columns ``actor`` may read of ``creator``: income only for the allowed."""
+    private = can_see_private(actor=actor, creator=creator)
+    return PUBLIC_METRICS + (PRIVATE_METRICS if private else ())
+
+
+def metric_rows(
+    *,
+    actor: Actor,
+    creator: Creator,
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+) -> QuerySet:
+    """``creator``'s snapshots as dicts of the columns ``actor`` may read, by date.
+
+    The one place that decides which figures of a creator a party sees; pages and the API both
+    read through it. Other parties' rows are public reach only, read across the private
+    manager on purpose and limited to the public columns.
+    """
+    columns = metric_columns(actor=actor, creator=creator)
+    if can_see_private(actor=actor, creator=creator):
+        rows = MetricSnapshot.objects.for_actor(actor)
+    else:
+        rows = MetricSnapshot.objects.unscoped()
+    rows = rows.filter(creator_id=creator.pk)
+    if since:
+        rows = rows.filter(date__gte=since)
+    if until:
+        rows = rows.filter(date__lte=until)
+    return rows.values("date", *columns)
+
+
 def metric_trend(
     *,
     actor: Actor,
@@ -90,13 +116,22 @@ def metric_trend(
     ``last`` keeps the most recent N snapshots (pages show the last 26 weeks of data, which
     for an inactive creator or the demo world is not the 26 weeks before today).
     """
-    fields = PUBLIC_METRICS + (
-        PRIVATE_METRICS if can_see_private(actor=actor, creator=creator) else ()
-    )
-    rows = MetricSnapshot.objects.filter(creator=creator)
-    if since:
-        rows = rows.filter(date__gte=since)
+    rows = metric_rows(actor=actor, creator=creator, since=since)
     if last is not None:
-        recent = rows.order_by("-date").values("date", *fields)[:last]
-        return list(reversed(recent))
-    return list(rows.order_by("date").values("date", *fields))
+        return list(reversed(rows.order_by("-date")[:last]))
+    return list(rows.order_by("date"))
+
+
+def creator_audience(*, actor: Actor, creator: Creator) -> AudienceProfile | None:
+    return AudienceProfile.objects.for_actor(actor).filter(creator_id=creator.pk).first()
+
+
+def creator_content(*, actor: Actor, creator: Creator) -> QuerySet[ContentItem]:
+    return ContentItem.objects.for_actor(actor).filter(creator_id=creator.pk)
+
+
+def creator_id_by_handle(*, actor: Actor, handle: str) -> int | None:
+    """The id behind a handle any signed-in party may name (offers, contracts)."""
+    return (
+        creators_directory(actor=actor).filter(handle=handle).values_list("pk", flat=True).first()
+    )

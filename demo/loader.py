@@ -116,7 +116,7 @@ def contracts(world: World, creator_ids: np.ndarray, agency_ids: np.ndarray) -> 
 
 
 def profiles(brand_ids: np.ndarray, brands: pd.DataFrame, agency_ids: np.ndarray) -> None:
-    BrandProfile.objects.bulk_create(
+    BrandProfile.objects.unscoped().bulk_create(
         [
             BrandProfile(organization_id=int(i), industry=str(v))
             for i, v in zip(brand_ids, brands["vertical"], strict=True)

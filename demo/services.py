@@ -83,7 +83,7 @@ FIRST_HANDLE = "c000001"
 
 
 def demo_world_present() -> bool:
-    return Creator.objects.filter(handle=FIRST_HANDLE).exists()
+    return Creator.objects.unscoped().filter(handle=FIRST_HANDLE).exists()
 
 
 @transaction.atomic
@@ -137,4 +137,4 @@ def _link_demo_creator(world: World, keys: dict) -> None:
     best = candidates.sort_values(["has_offer", "mid", "followers"], ascending=False)
     chosen = best["creator_index"].iloc[0] if len(best) else 0
     user = get_user_model().objects.get(username="creator")
-    Creator.objects.filter(pk=int(keys["creator"][chosen])).update(user=user)
+    Creator.objects.unscoped().filter(pk=int(keys["creator"][chosen])).update(user=user)

@@ -41,15 +41,14 @@ class Organization(models.Model):
 
 
 class TenantOwned(models.Model):
-    """A row owned by one organization; ``objects`` is scoped to the acting one."""
+    """A row owned by one organization; ``objects``, the default manager that Django's own
+    machinery uses too, is scoped to the acting one."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     objects = TenantManager()
-    internal = models.Manager()  # noqa: DJ012  (what Django's own machinery uses)
 
     class Meta:
         abstract = True
-        default_manager_name = "internal"
 
 
 class Membership(models.Model):
@@ -70,10 +69,8 @@ class Membership(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TenantManager()
-    internal = models.Manager()  # noqa: DJ012  (a manager, see TenantManager)
 
     class Meta:
-        default_manager_name = "internal"
         ordering = ["organization__name"]
         constraints = [
             models.UniqueConstraint(fields=["user", "organization"], name="membership_unique"),
@@ -136,10 +133,8 @@ class AuditEvent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     objects = TenantManager()
-    internal = models.Manager()  # noqa: DJ012  (a manager, see TenantManager)
 
     class Meta:
-        default_manager_name = "internal"
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["organization", "-created_at"])]
 

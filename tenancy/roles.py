@@ -25,6 +25,10 @@ REVIEWER = "reviewer"
 API_KEY = "api_key"
 CREATOR_ROLE = "creator"
 SYSTEM_ROLE = "system"
+#: The operator's staff in the Django admin: the one actor every manager shows every row to.
+PLATFORM_STAFF = "platform_staff"
+#: Acts for nobody (API schema generation): every manager shows it nothing.
+NOBODY = "nobody"
 MEMBERSHIP_ROLES = (OWNER, ADMIN, MEMBER, VIEWER, REVIEWER)
 
 #: Manage the organization itself: members, API keys, webhook endpoints.

@@ -55,6 +55,11 @@ class Actor:
         return self.role == roles.SYSTEM_ROLE
 
     @property
+    def sees_every_row(self) -> bool:
+        """Only the operator's staff in the Django admin, which reads across tenants by design."""
+        return self.role == roles.PLATFORM_STAFF
+
+    @property
     def is_creator(self) -> bool:
         return self.creator_id is not None and self.organization_id is None
 
@@ -95,6 +100,14 @@ class Actor:
 #: The system itself (CLI, beat jobs). It has no organization, so scoped managers give it nothing;
 #: operator jobs use ``.unscoped()`` deliberately.
 SYSTEM = Actor(user_id=None, role=roles.SYSTEM_ROLE)
+#: Acts for nobody: code that must build querysets without serving anyone (the OpenAPI schema).
+NOBODY = Actor(user_id=None, role=roles.NOBODY)
+
+
+def platform_staff(user_id: int) -> Actor:
+    """The actor of a staff user in the Django admin (see ``tenancy.middleware``)."""
+    return Actor(user_id=user_id, role=roles.PLATFORM_STAFF)
+
 
 _current: contextvars.ContextVar[Actor | None] = contextvars.ContextVar("olive_actor", default=None)
 

@@ -1,4 +1,4 @@
-"""Factories for tests. Tenant-owned rows are created through ``.unscoped()`` managers: a factory
+"""Factories for tests. Private rows are created through ``.unscoped()`` managers: a factory
 builds fixtures, it does not act for anyone."""
 
 import datetime
@@ -31,7 +31,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("test-pass-123")
 
 
-class OrganizationFactory(factory.django.DjangoModelFactory):
+class OrganizationFactory(UnscopedFactory):
     class Meta:
         model = Organization
 
@@ -49,7 +49,7 @@ class MembershipFactory(UnscopedFactory):
     role = "owner"
 
 
-class CreatorFactory(factory.django.DjangoModelFactory):
+class CreatorFactory(UnscopedFactory):
     class Meta:
         model = Creator
 
@@ -70,7 +70,7 @@ AUDIENCE = {
 }
 
 
-class AudienceProfileFactory(factory.django.DjangoModelFactory):
+class AudienceProfileFactory(UnscopedFactory):
     class Meta:
         model = "creators.AudienceProfile"
 
@@ -81,7 +81,7 @@ class AudienceProfileFactory(factory.django.DjangoModelFactory):
     interests = factory.LazyFunction(lambda: dict(AUDIENCE["interests"]))
 
 
-class MetricSnapshotFactory(factory.django.DjangoModelFactory):
+class MetricSnapshotFactory(UnscopedFactory):
     class Meta:
         model = "creators.MetricSnapshot"
 

@@ -10,6 +10,7 @@ from tests.factories import CollaborationFactory, ContractFactory, OrderFactory,
 pytestmark = pytest.mark.django_db
 PROJECT_APPS = {
     "tenancy",
+    "webhooks",
     "creators",
     "brands",
     "compliance",

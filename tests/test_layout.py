@@ -144,6 +144,7 @@ TENANCY_MODULES = {
     "forms",
     "homes",
     "managers",
+    "middleware",
     "models",
     "roles",
     "scopes",

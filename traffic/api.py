@@ -9,7 +9,7 @@ from api.pagination import CursorPage
 from api.views import TenantViewSet
 
 from .models import Allocation, AllocationRun
-from .selectors import allocation_runs_for_api
+from .selectors import allocation_runs_list, allocations_of_run
 
 
 class RunOutput(serializers.ModelSerializer):
@@ -61,12 +61,14 @@ class AllocationRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ten
     filterset_fields = ["status", "published"]
 
     def scoped_queryset(self, *, actor) -> QuerySet[AllocationRun]:
-        return allocation_runs_for_api(actor=actor)
+        return allocation_runs_list(actor=actor)
 
     @extend_schema(responses=AllocationOutput(many=True))
     @action(detail=True, filter_backends=[], pagination_class=MostImpressionsFirst)
     def allocations(self, request, pk=None):
-        rows = Allocation.objects.filter(run=self.get_object()).select_related("creator")
+        """Per-creator merit and impressions: every row for the operator, a creator's own;
+        partners read the run's aggregate figures only, so their list is empty."""
+        rows = allocations_of_run(actor=self.actor, run=self.get_object())
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(AllocationOutput(page, many=True).data)
 

@@ -11,6 +11,32 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tenancy import roles
+from tenancy.managers import ActorManager, ActorQuerySet
+
+
+class RunQuerySet(ActorQuerySet):
+    """The operator sees every run; partners and creators the ones ever published (their
+    aggregate figures); anyone else none."""
+
+    def visible_to(self, actor):
+        if actor.is_operator:
+            return self
+        if actor.kind in (roles.PARTNER, roles.CREATOR):
+            return self.filter(published_at__isnull=False)
+        return self.none()
+
+
+class AllocationQuerySet(ActorQuerySet):
+    """Per-creator merit and exposure: the operator's, and each creator's own row."""
+
+    def visible_to(self, actor):
+        if actor.is_operator:
+            return self
+        if actor.is_creator:
+            return self.filter(creator_id=actor.creator_id)
+        return self.none()
+
 
 class AllocationRun(models.Model):
     class Status(models.TextChoices):
@@ -60,6 +86,8 @@ class AllocationRun(models.Model):
     published = models.BooleanField(default=False)
     published_at = models.DateTimeField(null=True, blank=True)
 
+    objects = ActorManager.from_queryset(RunQuerySet)()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
@@ -106,6 +134,8 @@ class Allocation(models.Model):
     merit = models.FloatField()
     impressions = models.BigIntegerField()
     eligible = models.BooleanField()
+
+    objects = ActorManager.from_queryset(AllocationQuerySet)()
 
     class Meta:
         ordering = ["run", "-impressions"]

@@ -1,4 +1,6 @@
-"""Reads of the traffic app. Runs are the operator's: other actors get nothing."""
+"""Reads of the traffic app. Who sees which run and which allocation is decided once, by the
+models' querysets (``RunQuerySet``, ``AllocationQuerySet``): pages and the API read through
+them, so the two cannot disagree."""
 
 from collections.abc import Iterator
 from datetime import timedelta
@@ -13,26 +15,22 @@ from . import engine, services
 from .models import Allocation, AllocationRun
 
 
-def _is_operator(actor: Actor) -> bool:
-    return actor.is_operator or actor.role == "system"
-
-
 def allocation_runs_list(*, actor: Actor) -> QuerySet[AllocationRun]:
-    if not _is_operator(actor):
-        return AllocationRun.objects.none()
-    return AllocationRun.objects.all()
+    """Every run for the operator; the published ones for partners and creators; else none."""
+    return AllocationRun.objects.for_actor(actor)
 
 
 def allocation_run_get(*, actor: Actor, run_id: int) -> AllocationRun:
-    """The run, or ``AllocationRun.DoesNotExist`` (404) for anyone but the operator."""
+    """The run, or ``AllocationRun.DoesNotExist`` (404) when ``actor`` may not see it."""
     return allocation_runs_list(actor=actor).get(pk=run_id)
 
 
 def allocations_of_run(*, actor: Actor, run: AllocationRun) -> QuerySet[Allocation]:
-    if not _is_operator(actor):
-        return Allocation.objects.none()
+    """Per-creator rows: all for the operator, a creator's own, nobody else's (partners see
+    the run's aggregate figures, never each creator's merit)."""
     return (
-        Allocation.objects.filter(run_id=run.pk)
+        Allocation.objects.for_actor(actor)
+        .filter(run_id=run.pk)
         .select_related("creator")
         .order_by("-impressions", "creator_id")
     )
@@ -40,15 +38,6 @@ def allocations_of_run(*, actor: Actor, run: AllocationRun) -> QuerySet[Allocati
 
 def published_run(*, actor: Actor) -> AllocationRun | None:
     return allocation_runs_list(actor=actor).filter(published=True).first()
-
-
-def allocation_runs_for_api(*, actor: Actor) -> QuerySet[AllocationRun]:
-    """The operator sees every run; partners (scope ``traffic:read``) the ones ever published."""
-    if _is_operator(actor):
-        return AllocationRun.objects.all()
-    if actor.organization_kind == "partner":
-        return AllocationRun.objects.filter(published_at__isnull=False)
-    return AllocationRun.objects.none()
 
 
 # --- Pages ---------------------------------------------------------------------------------------
@@ -65,7 +54,13 @@ LORENZ_POINTS = 20
 
 
 def _eligible_merit(run: AllocationRun) -> float:
-    total = Allocation.objects.filter(run_id=run.pk, eligible=True).aggregate(total=Sum("merit"))
+    # An aggregate over every creator of the run: a creator's panel needs it to say what a
+    # merit-proportional share would have been, and it reveals no one's row.
+    total = (
+        Allocation.objects.unscoped()
+        .filter(run_id=run.pk, eligible=True)
+        .aggregate(total=Sum("merit"))
+    )
     return float(total["total"] or 0.0)
 
 
@@ -151,11 +146,6 @@ def run_bands(run: AllocationRun) -> list[tuple[str, float]]:
     return [(key, float(shares.get(label, 0.0))) for label, key in BANDS]
 
 
-def latest_published_run() -> AllocationRun | None:
-    """The published run, as any signed-in reader may know it exists (figures stay operator's)."""
-    return AllocationRun.objects.filter(published=True).first()
-
-
 def creator_traffic(*, actor: Actor) -> dict | None:
     """The portal creator's line of the published run and why: ``None`` without one.
 
@@ -164,14 +154,10 @@ def creator_traffic(*, actor: Actor) -> dict | None:
     """
     if not actor.is_creator:
         raise Http404
-    run = latest_published_run()
+    run = published_run(actor=actor)
     if run is None:
         return None
-    allocation = (
-        Allocation.objects.filter(run_id=run.pk, creator_id=actor.creator_id)
-        .select_related("creator")
-        .first()
-    )
+    allocation = allocations_of_run(actor=actor, run=run).select_related("creator").first()
     start = run.as_of - timedelta(days=services.MERIT_WINDOW_DAYS - 1)
     per = services.merit_components(as_of=run.as_of, creator_ids=[actor.creator_id])
     mine = per.iloc[0] if len(per) else None

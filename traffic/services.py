@@ -76,7 +76,7 @@ def merit_components(*, as_of: date, creator_ids=None) -> pd.DataFrame:
     ``creator_ids`` narrows the read (the creator portal explains one creator's line).
     """
     start = as_of - timedelta(days=MERIT_WINDOW_DAYS - 1)
-    rows = MetricSnapshot.objects.filter(date__gte=start, date__lte=as_of)
+    rows = MetricSnapshot.objects.unscoped().filter(date__gte=start, date__lte=as_of)
     if creator_ids is not None:
         rows = rows.filter(creator_id__in=list(creator_ids))
     columns = ["creator_id", "date", "followers", "views", "likes", "comments", "shares"]
@@ -108,7 +108,7 @@ def merit_of_creators(*, as_of: date) -> tuple[np.ndarray, np.ndarray, np.ndarra
     See the module docstring for the formula. Vectorised: two ``values_list`` reads, pandas.
     """
     creators = pd.DataFrame(
-        list(Creator.objects.order_by("pk").values_list("pk", "status", "followers")),
+        list(Creator.objects.unscoped().order_by("pk").values_list("pk", "status", "followers")),
         columns=["creator_id", "status", "followers"],
     )
     ids = creators["creator_id"].to_numpy(dtype=np.int64)
@@ -181,7 +181,7 @@ def allocation_run_create(
     _require_operator(actor)
     pool, target, floor, cap = _validated(pool, target_gini, floor, cap)
     with transaction.atomic():
-        run = AllocationRun.objects.create(
+        run = AllocationRun.objects.unscoped().create(
             pool=pool,
             target_gini=target,
             floor=floor,
@@ -221,14 +221,14 @@ def params_hash(run: AllocationRun, ids, merit, eligible, followers) -> str:
 
 def _progress(run: AllocationRun, value: int) -> None:
     run.progress = value
-    AllocationRun.objects.filter(pk=run.pk).update(progress=value)
+    AllocationRun.objects.unscoped().filter(pk=run.pk).update(progress=value)
 
 
 def allocation_run_fail(*, run_id: int, error: str) -> None:
     """Mark a run that has not succeeded as failed (used by the task on a crash)."""
-    AllocationRun.objects.filter(pk=run_id).exclude(status=AllocationRun.Status.SUCCEEDED).update(
-        status=AllocationRun.Status.FAILED, error=error[:10_000], finished_at=timezone.now()
-    )
+    AllocationRun.objects.unscoped().filter(pk=run_id).exclude(
+        status=AllocationRun.Status.SUCCEEDED
+    ).update(status=AllocationRun.Status.FAILED, error=error[:10_000], finished_at=timezone.now())
 
 
 #: After the task's hard time limit no worker can still hold a run: a run "running" for longer
@@ -239,7 +239,7 @@ RUN_LEASE = timedelta(minutes=31)
 
 def _claimable():
     stale = timezone.now() - RUN_LEASE
-    return AllocationRun.objects.filter(
+    return AllocationRun.objects.unscoped().filter(
         Q(status=AllocationRun.Status.PENDING)
         | Q(status=AllocationRun.Status.RUNNING, started_at__lt=stale)
     )
@@ -269,13 +269,13 @@ def allocation_run_execute(*, actor: Actor, run_id: int) -> AllocationRun:
             progress=PROGRESS_CLAIMED,
         )
     )
-    run = AllocationRun.objects.get(pk=run_id)
+    run = AllocationRun.objects.unscoped().get(pk=run_id)
     if claimed != 1:
         return run
 
     ids, merit, eligible, followers = merit_of_creators(as_of=run.as_of)
     run.params_hash = params_hash(run, ids, merit, eligible, followers)
-    AllocationRun.objects.filter(pk=run.pk).update(params_hash=run.params_hash)
+    AllocationRun.objects.unscoped().filter(pk=run.pk).update(params_hash=run.params_hash)
     _progress(run, PROGRESS_MERIT)
     try:
         if ids.size == 0:
@@ -321,15 +321,17 @@ def allocation_run_publish(*, actor: Actor, run: AllocationRun) -> AllocationRun
     """Make a succeeded run the published one (unpublishing the previous) and tell partners."""
     _require_operator(actor)
     with transaction.atomic():
-        run = AllocationRun.objects.select_for_update().get(pk=run.pk)
+        run = AllocationRun.objects.unscoped().select_for_update().get(pk=run.pk)
         if run.status != AllocationRun.Status.SUCCEEDED:
             raise ValidationError(
                 f"Only a succeeded run can be published (this one is {run.status})."
             )
         if run.published:
             return run
-        previous = list(AllocationRun.objects.filter(published=True).values_list("pk", flat=True))
-        AllocationRun.objects.filter(published=True).update(published=False)
+        previous = list(
+            AllocationRun.objects.unscoped().filter(published=True).values_list("pk", flat=True)
+        )
+        AllocationRun.objects.unscoped().filter(published=True).update(published=False)
         run.published = True
         run.published_at = timezone.now()
         run.save(update_fields=["published", "published_at"])

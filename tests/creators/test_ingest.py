@@ -42,9 +42,9 @@ def test_upsert_inserts_then_a_repeat_changes_nothing():
     rows = snapshot_rows([c.handle for c in creators])
     result = push(actor_of("partner"), rows)
     assert (result.rows, result.creators) == (6, 2)
-    before = list(MetricSnapshot.objects.order_by("id").values())
+    before = list(MetricSnapshot.objects.unscoped().order_by("id").values())
     push(actor_of("partner"), rows)
-    assert list(MetricSnapshot.objects.order_by("id").values()) == before
+    assert list(MetricSnapshot.objects.unscoped().order_by("id").values()) == before
     assert str(before[0]["tipping_revenue"]) == "12.50"
 
 
@@ -54,7 +54,7 @@ def test_upsert_updates_existing_days():
     changed = snapshot_rows([creator.handle], days=1)
     changed[0]["followers"] = 5555
     push(actor_of("partner"), changed)
-    assert MetricSnapshot.objects.get().followers == 5555
+    assert MetricSnapshot.objects.unscoped().get().followers == 5555
 
 
 def test_bad_rows_are_all_reported_and_nothing_is_stored():
@@ -76,7 +76,7 @@ def test_bad_rows_are_all_reported_and_nothing_is_stored():
         (4, "bogus"),
         (4, "date"),
     }
-    assert not MetricSnapshot.objects.exists()
+    assert not MetricSnapshot.objects.unscoped().exists()
 
 
 def test_agencies_push_only_for_their_own_creators():
@@ -86,7 +86,7 @@ def test_agencies_push_only_for_their_own_creators():
     with pytest.raises(RowErrors) as error:
         push(actor_of("agency", agency), snapshot_rows([theirs.handle], days=1))
     assert error.value.errors[0]["field"] == "creator"
-    assert MetricSnapshot.objects.filter(creator=theirs).count() == 0
+    assert MetricSnapshot.objects.unscoped().filter(creator=theirs).count() == 0
 
 
 def test_brands_may_not_push_metrics_and_limits_hold():
@@ -114,9 +114,9 @@ def test_content_items_upsert_by_external_id():
     push(actor_of("partner"), rows, content_items_upsert)
     rows[0]["title"] = "Renamed"
     push(actor_of("partner"), rows, content_items_upsert)
-    assert ContentItem.objects.count() == 3
-    assert ContentItem.objects.get(external_id="v0").title == "Renamed"
-    published = ContentItem.objects.get(external_id="v1").published_at
+    assert ContentItem.objects.unscoped().count() == 3
+    assert ContentItem.objects.unscoped().get(external_id="v0").title == "Renamed"
+    published = ContentItem.objects.unscoped().get(external_id="v1").published_at
     assert published == datetime.datetime(2026, 11, 20, 2, 0, tzinfo=datetime.UTC)
     bad = [dict(rows[0], kind="podcast", title="")]
     with pytest.raises(RowErrors) as error:

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from creators.models import AudienceProfile, MetricSnapshot
+from tenancy.scoping import Actor, acting_as
 from tests.factories import AUDIENCE, CreatorFactory, MetricSnapshotFactory
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +17,7 @@ def _audience(**overrides):
 
 def test_a_valid_audience_is_stored():
     creator = CreatorFactory()
-    AudienceProfile.objects.create(creator=creator, **_audience())
+    AudienceProfile.objects.unscoped().create(creator=creator, **_audience())
     assert creator.audience.interests["young_mothers"] == 0.5
 
 
@@ -32,15 +33,15 @@ def test_a_valid_audience_is_stored():
 def test_a_broken_audience_is_refused_and_nothing_is_stored(overrides, field, words):
     creator = CreatorFactory()
     with pytest.raises(ValidationError) as error:
-        AudienceProfile.objects.create(creator=creator, **_audience(**overrides))
+        AudienceProfile.objects.unscoped().create(creator=creator, **_audience(**overrides))
     assert list(error.value.message_dict) == [field]
     assert words in error.value.message_dict[field][0]
-    assert not AudienceProfile.objects.exists()
+    assert not AudienceProfile.objects.unscoped().exists()
 
 
 def test_shares_within_a_millionth_of_one_are_accepted():
     creator = CreatorFactory()
-    AudienceProfile.objects.create(
+    AudienceProfile.objects.unscoped().create(
         creator=creator, **_audience(gender={"female": 0.6000004, "male": 0.4})
     )
 
@@ -48,11 +49,13 @@ def test_shares_within_a_millionth_of_one_are_accepted():
 def test_a_duplicate_snapshot_is_refused_by_validation_and_by_the_database():
     snapshot = MetricSnapshotFactory(date=datetime.date(2026, 1, 5))
     twin = MetricSnapshot(creator=snapshot.creator, date=snapshot.date, followers=1)
-    with pytest.raises(ValidationError, match="already exists"):
+    # Validation reads through the scoped manager, as the operator (who sees every row) here.
+    operator = Actor(user_id=None, organization_id=1, organization_kind="operator", role="owner")
+    with pytest.raises(ValidationError, match="already exists"), acting_as(operator):
         twin.full_clean()
     with pytest.raises(IntegrityError), transaction.atomic():
         twin.save()
-    assert MetricSnapshot.objects.count() == 1
+    assert MetricSnapshot.objects.unscoped().count() == 1
 
 
 def test_unknown_vertical_is_refused_by_the_database():

@@ -32,7 +32,9 @@ def test_sign_and_end_through_the_api():
     creator = CreatorFactory()
     body = {"creator": creator.handle, "start": "2026-11-01", "revenue_share_pct": "25.00"}
     signed = client.post("/api/v1/contracts/", body, format="json")
-    assert signed.status_code == 201 and Creator.objects.get(pk=creator.pk).agency == agency
+    assert (
+        signed.status_code == 201 and Creator.objects.unscoped().get(pk=creator.pk).agency == agency
+    )
     again = key_client(OrganizationFactory(kind="agency")).post(
         "/api/v1/contracts/", body, format="json"
     )
@@ -42,7 +44,10 @@ def test_sign_and_end_through_the_api():
     path = f"/api/v1/contracts/{signed.json()['id']}/end/"
     assert client.post(path, {"end": "2026-10-01"}, format="json").status_code == 400
     ended = client.post(path, {"end": "2026-12-01", "reason": "moved on"}, format="json")
-    assert ended.json()["status"] == "ended" and Creator.objects.get(pk=creator.pk).agency is None
+    assert (
+        ended.json()["status"] == "ended"
+        and Creator.objects.unscoped().get(pk=creator.pk).agency is None
+    )
 
 
 def test_contracts_are_private_and_need_the_write_scope():

@@ -26,7 +26,7 @@ def agency():
 def sign_up(org, **creator) -> Contract:
     """A contract as the service leaves it: the creator's agency set too."""
     contract = ContractFactory(organization=org, creator=CreatorFactory(**creator))
-    Creator.objects.filter(pk=contract.creator_id).update(agency=org)
+    Creator.objects.unscoped().filter(pk=contract.creator_id).update(agency=org)
     return contract
 
 
@@ -124,7 +124,7 @@ def test_signing_a_creator_under_contract_is_a_clear_form_error(agency):
     assert errors["handle"] == ["This creator already has an active contract."]
     assert "This creator already has an active contract." in body(response)
     assert Contract.objects.unscoped().get().pk == theirs.pk
-    assert Creator.objects.get(handle="taken").agency == agency.other_tenant
+    assert Creator.objects.unscoped().get(handle="taken").agency == agency.other_tenant
     assert not audit_actions()
 
 
@@ -158,7 +158,7 @@ def test_ending_a_contract_with_htmx_returns_the_ended_row(agency):
     assert "Ended" in text and "2026-06-30" in text and "Creator went independent" in text
     contract.refresh_from_db()
     assert (contract.status, contract.end) == ("ended", datetime.date(2026, 6, 30))
-    assert Creator.objects.get(pk=contract.creator_id).agency is None
+    assert Creator.objects.unscoped().get(pk=contract.creator_id).agency is None
     assert audit_actions() == ["contract.ended"]
 
 

@@ -38,7 +38,13 @@ def test_operator_sees_every_run_partners_only_published_ones_brands_none():
     assert ids(OrganizationFactory(kind="brand")) == []
     partner = api_key_client(OrganizationFactory(kind="partner"), ["traffic:read"])[1]
     assert partner.get(f"/api/v1/traffic/runs/{draft.pk}/").status_code == 404
-    rows = partner.get(f"/api/v1/traffic/runs/{published.pk}/allocations/").json()["results"]
+    # Found: partners read every creator's merit here, while the pages said operator only. One
+    # rule (traffic.models.AllocationQuerySet) now serves both: partners get the aggregates only.
+    allocations = f"/api/v1/traffic/runs/{published.pk}/allocations/"
+    assert partner.get(f"/api/v1/traffic/runs/{published.pk}/").json()["gini_after"] is not None
+    assert partner.get(allocations).json()["results"] == []
+    operator_client = api_key_client(operator, ["traffic:read"])[1]
+    rows = operator_client.get(allocations).json()["results"]
     assert sum(row["impressions"] for row in rows) == 10_000
     assert [r["impressions"] for r in rows] == sorted(
         (r["impressions"] for r in rows), reverse=True

@@ -10,6 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from creators.models import MetricSnapshot
 from tenancy.models import AuditEvent
 from tenancy.scoping import SYSTEM, acting_as
 from tests.factories import (
@@ -26,6 +27,12 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 TODAY = timezone.localdate()
 FORM = {"pool": "1000000", "target_gini": "0.3", "floor": "100", "cap": ""}
+
+
+def new_run(user) -> AllocationRun:
+    return AllocationRun.objects.unscoped().create(
+        pool=10, target_gini=0.3, as_of=TODAY, created_by=user
+    )
 
 
 def client_of(kind: str, role: str = "owner") -> Client:
@@ -90,7 +97,7 @@ def test_operator_starts_a_run_through_the_form(
     operator, world, django_capture_on_commit_callbacks
 ):
     response = start_run(operator, django_capture_on_commit_callbacks)
-    run = AllocationRun.objects.get()
+    run = AllocationRun.objects.unscoped().get()
     assert response.status_code == 302 and response["Location"] == f"/operator/traffic/{run.pk}/"
     assert run.status == "succeeded" and run.creators == len(world)
     assert run.floor == 100 and run.cap is None and run.pool == 1_000_000
@@ -123,7 +130,9 @@ def test_bad_form_input_creates_nothing(operator, world, bad, django_capture_on_
     response = start_run(operator, django_capture_on_commit_callbacks, {**FORM, **bad})
     assert response.status_code == 400
     assert 'class="errorlist' in response.content.decode()
-    assert not AllocationRun.objects.exists() and not Allocation.objects.exists()
+    assert (
+        not AllocationRun.objects.unscoped().exists() and not Allocation.objects.unscoped().exists()
+    )
 
 
 def test_status_partial_polls_until_finished(operator, world):
@@ -184,7 +193,10 @@ def test_viewer_cannot_start_or_publish(world, django_capture_on_commit_callback
     run = run_directly()
     assert start_run(viewer, django_capture_on_commit_callbacks).status_code == 403
     assert viewer.post(f"/operator/traffic/{run.pk}/publish/").status_code == 403
-    assert AllocationRun.objects.count() == 1 and not AllocationRun.objects.get().published
+    assert (
+        AllocationRun.objects.unscoped().count() == 1
+        and not AllocationRun.objects.unscoped().get().published
+    )
 
 
 @pytest.mark.parametrize("kind", ["brand", "agency"])
@@ -196,7 +208,10 @@ def test_other_tenants_get_404_everywhere(kind, world, django_capture_on_commit_
         assert client.get(path).status_code == 404, path
     assert client.post(f"{base}/publish/").status_code == 404
     assert start_run(client, django_capture_on_commit_callbacks).status_code == 404
-    assert AllocationRun.objects.count() == 1 and not AllocationRun.objects.get().published
+    assert (
+        AllocationRun.objects.unscoped().count() == 1
+        and not AllocationRun.objects.unscoped().get().published
+    )
     assert client.get("/portal/traffic/").status_code == 404
 
 
@@ -217,12 +232,16 @@ def test_runs_list_query_count_is_bounded(operator):
     user = UserFactory()
     with acting_as(SYSTEM):
         for _ in range(3):
-            AllocationRun.objects.create(pool=10, target_gini=0.3, as_of=TODAY, created_by=user)
+            AllocationRun.objects.unscoped().create(
+                pool=10, target_gini=0.3, as_of=TODAY, created_by=user
+            )
     with CaptureQueriesContext(connection) as three:
         assert operator.get("/operator/traffic/").status_code == 200
     with acting_as(SYSTEM):
         for _ in range(17):
-            AllocationRun.objects.create(pool=10, target_gini=0.3, as_of=TODAY, created_by=user)
+            AllocationRun.objects.unscoped().create(
+                pool=10, target_gini=0.3, as_of=TODAY, created_by=user
+            )
     with CaptureQueriesContext(connection) as twenty:
         page = operator.get("/operator/traffic/").content.decode()
     assert "20 runs" in page
@@ -245,10 +264,10 @@ def test_creator_sees_its_own_traffic_and_nobody_elses(world):
     full = client.get("/portal/traffic/")
     assert full.status_code == 200
     body = full.content.decode()
-    allocation = Allocation.objects.get(run=run, creator=mine)
+    allocation = Allocation.objects.unscoped().get(run=run, creator=mine)
     assert f"{allocation.impressions:,}" in body and "<html" in body
     assert 'data-effect="trimmed"' in body or 'data-effect="lifted"' in body
-    theirs = Allocation.objects.get(run=run, creator=other)
+    theirs = Allocation.objects.unscoped().get(run=run, creator=other)
     assert theirs.impressions != allocation.impressions
     assert f"{theirs.impressions:,}" not in body and other.handle not in body
     fragment = client.get("/portal/traffic/", **HTMX).content.decode()
@@ -274,7 +293,7 @@ def test_creator_merit_components_match_the_service(world):
 
     creator = world[4]
     traffic = creator_traffic(actor=Actor(user_id=None, creator_id=creator.pk, role="creator"))
-    snaps = list(creator.snapshots.order_by("date"))
+    snaps = list(MetricSnapshot.objects.unscoped().filter(creator=creator).order_by("date"))
     views = sum(s.views for s in snaps)
     assert traffic["views"] == views
     rate = sum(s.likes + s.comments + s.shares for s in snaps) / views
@@ -289,7 +308,7 @@ def test_only_the_operators_writers_start_and_publish_runs(world, role):
     """Found: the compliance reviewer started and published a run that replaced the live one."""
     client = client_of("operator", role)
     assert client.post("/operator/traffic/", FORM).status_code == 403
-    assert not AllocationRun.objects.exists()
+    assert not AllocationRun.objects.unscoped().exists()
     with acting_as(SYSTEM):
         run = allocation_run_create(actor=SYSTEM, pool=1_000_000, target_gini=0.3, floor=100)
         allocation_run_execute(actor=SYSTEM, run_id=run.pk)

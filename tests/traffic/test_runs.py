@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 
-from creators.models import Creator
+from creators.models import Creator, MetricSnapshot
 from tenancy.models import AuditEvent
 from tenancy.scoping import SYSTEM, Actor, acting_as
 from tests.factories import (
@@ -65,14 +65,16 @@ def run_once(actor=SYSTEM, **params) -> AllocationRun:
 
 
 def impressions_of(run) -> dict[int, int]:
-    return dict(Allocation.objects.filter(run=run).values_list("creator_id", "impressions"))
+    return dict(
+        Allocation.objects.unscoped().filter(run=run).values_list("creator_id", "impressions")
+    )
 
 
 def test_merit_follows_the_documented_formula(world):
     ids, merit, eligible, followers = merit_of_creators(as_of=AS_OF)
     assert list(ids) == sorted(c.pk for c in world)
     creator = world[1]  # active, growth from i % 4 == 1
-    snaps = list(creator.snapshots.order_by("date"))
+    snaps = list(MetricSnapshot.objects.unscoped().filter(creator=creator).order_by("date"))
     views = sum(s.views for s in snaps)
     rate = sum(s.likes + s.comments + s.shares for s in snaps) / views
     growth = (snaps[-1].followers - snaps[0].followers) / snaps[0].followers
@@ -87,7 +89,7 @@ def test_merit_follows_the_documented_formula(world):
 def test_restricted_merit_is_halved_and_adjustment_hooks_apply(world, monkeypatch):
     restricted = world[5]
     _, before, _, _ = merit_of_creators(as_of=AS_OF)
-    Creator.objects.filter(pk=restricted.pk).update(status="active")
+    Creator.objects.unscoped().filter(pk=restricted.pk).update(status="active")
     ids, after, _, _ = merit_of_creators(as_of=AS_OF)
     position = list(ids).index(restricted.pk)
     assert before[position] == pytest.approx(after[position] / 2)
@@ -131,25 +133,25 @@ def test_same_params_and_data_give_identical_allocations(world):
 def test_a_redelivered_execute_does_nothing(world, status):
     with acting_as(SYSTEM):
         run = allocation_run_create(actor=SYSTEM, pool=POOL, target_gini=0.4, as_of=AS_OF)
-    AllocationRun.objects.filter(pk=run.pk).update(status=status, progress=33)
+    AllocationRun.objects.unscoped().filter(pk=run.pk).update(status=status, progress=33)
     with acting_as(SYSTEM):
         again = allocation_run_execute(actor=SYSTEM, run_id=run.pk)
     assert again.status == status and again.progress == 33
-    assert not Allocation.objects.exists()
+    assert not Allocation.objects.unscoped().exists()
 
 
 def test_executing_twice_writes_once(world):
     run = run_once()
     with acting_as(SYSTEM):
         allocation_run_execute(actor=SYSTEM, run_id=run.pk)
-    assert Allocation.objects.filter(run=run).count() == 50
+    assert Allocation.objects.unscoped().filter(run=run).count() == 50
 
 
 def test_an_infeasible_request_fails_with_the_message_and_writes_nothing(world):
     run = run_once(floor=POOL)  # 48 eligible creators cannot each get the whole pool
     assert run.status == "failed"
     assert "floors exceed the pool" in run.error
-    assert run.gini_after is None and not Allocation.objects.exists()
+    assert run.gini_after is None and not Allocation.objects.unscoped().exists()
 
 
 def test_a_crash_mid_write_rolls_back_and_a_rerun_works(world, monkeypatch):
@@ -166,7 +168,7 @@ def test_a_crash_mid_write_rolls_back_and_a_rerun_works(world, monkeypatch):
         tasks.allocation_run_execute.delay(actor=SYSTEM.to_dict(), run_id=run.pk)
     run.refresh_from_db()
     assert run.status == "failed" and "disk full" in run.error
-    assert run.gini_after is None and not Allocation.objects.exists()
+    assert run.gini_after is None and not Allocation.objects.unscoped().exists()
 
     monkeypatch.setattr(services.bulk, "load_frame", real)
     rerun = run_once()
@@ -190,8 +192,8 @@ def test_an_operator_may_run_and_a_tenant_may_not(world):
     with acting_as(outsider), pytest.raises(PermissionDenied):
         allocation_run_create(actor=outsider, pool=POOL, target_gini=0.4)
     with acting_as(outsider), pytest.raises(PermissionDenied):
-        allocation_run_execute(actor=outsider, run_id=AllocationRun.objects.get().pk)
-    assert AllocationRun.objects.count() == 1
+        allocation_run_execute(actor=outsider, run_id=AllocationRun.objects.unscoped().get().pk)
+    assert AllocationRun.objects.unscoped().count() == 1
 
 
 @pytest.mark.parametrize(
@@ -208,7 +210,7 @@ def test_bad_parameters_are_refused(params, field):
     with acting_as(SYSTEM), pytest.raises(ValidationError) as caught:
         allocation_run_create(actor=SYSTEM, **{"pool": POOL, "target_gini": 0.4, **params})
     assert field in caught.value.message_dict
-    assert not AllocationRun.objects.exists()
+    assert not AllocationRun.objects.unscoped().exists()
 
 
 def test_publish_emits_and_unpublishes_the_previous(world, monkeypatch):
@@ -266,7 +268,7 @@ def test_the_command_prints_the_four_figures(world, capsys):
         AS_OF.isoformat(),
     )
     lines = capsys.readouterr().out.strip().splitlines()
-    run = AllocationRun.objects.get()
+    run = AllocationRun.objects.unscoped().get()
     assert lines[0] == f"run: {run.pk}"
     assert [line.split(":")[0] for line in lines[1:]] == [
         "gini before",
@@ -292,7 +294,7 @@ def test_the_command_exits_2_on_bad_input(args, capsys):
     assert exited.value.code == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error:") and len(err.splitlines()) == 1
-    assert not AllocationRun.objects.exists()
+    assert not AllocationRun.objects.unscoped().exists()
 
 
 def test_the_command_exits_2_when_the_run_is_infeasible(world, capsys):
@@ -330,11 +332,11 @@ def test_a_run_whose_worker_died_is_resumed_and_matches_a_fresh_run(
         )
     with acting_as(SYSTEM):
         lost = allocation_run_create(actor=SYSTEM, pool=50_000, target_gini=0.3)
-        AllocationRun.objects.filter(pk=lost.pk).update(
+        AllocationRun.objects.unscoped().filter(pk=lost.pk).update(
             status="running", started_at=timezone.now() - timedelta(minutes=5)
         )
         assert allocation_runs_resume(actor=SYSTEM.to_dict()) == 0  # still within its lease
-        AllocationRun.objects.filter(pk=lost.pk).update(
+        AllocationRun.objects.unscoped().filter(pk=lost.pk).update(
             started_at=timezone.now() - RUN_LEASE - timedelta(minutes=1)
         )
         with django_capture_on_commit_callbacks(execute=True):
@@ -344,10 +346,11 @@ def test_a_run_whose_worker_died_is_resumed_and_matches_a_fresh_run(
 
     def rows(run_id):
         return list(
-            Allocation.objects.filter(run_id=run_id)
+            Allocation.objects.unscoped()
+            .filter(run_id=run_id)
             .order_by("creator_id")
             .values_list("creator_id", "impressions")
         )
 
-    assert AllocationRun.objects.get(pk=lost.pk).status == "succeeded"
+    assert AllocationRun.objects.unscoped().get(pk=lost.pk).status == "succeeded"
     assert rows(lost.pk) == rows(fresh.pk) and rows(lost.pk)
