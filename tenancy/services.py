@@ -14,8 +14,8 @@ from .scoping import ADMIN_ROLES, Actor
 
 
 def _actor_label(actor: Actor) -> str:
-    if actor.api_key_id:
-        return f"api-key:{actor.api_key_id.split('.')[0]}"
+    if actor.api_key_id:  # the key's public prefix (see ``selectors.actor_for_api_key``)
+        return f"api-key:{actor.api_key_id}"
     if actor.user_id:
         return f"user:{actor.user_id}"
     if actor.creator_id:
@@ -38,9 +38,19 @@ def audit_event_record(
         actor_label=_actor_label(actor),
         action=action,
         target_type=target._meta.label_lower if target is not None else "",
-        target_id=str(target.pk) if target is not None else "",
+        target_id=_target_id(target),
         data=data or {},
     )
+
+
+def _target_id(target) -> str:
+    """How a record names its target. An API key by its public prefix: the key's pk is
+    ``"<prefix>.<stored hash>"``, and the audit trail is read by people and partners."""
+    if target is None:
+        return ""
+    if isinstance(target, ApiKey):
+        return target.prefix
+    return str(target.pk)
 
 
 def _require_key_admin(actor: Actor, organization: Organization) -> None:
