@@ -14,8 +14,10 @@ from .scoping import ADMIN_ROLES, Actor
 
 
 def _actor_label(actor: Actor) -> str:
-    if actor.api_key_id:  # the key's public prefix (see ``selectors.actor_for_api_key``)
-        return f"api-key:{actor.api_key_id}"
+    if actor.api_key_id:
+        # The key's public prefix (``selectors.actor_for_api_key``). Cut at the "." anyway: an
+        # actor serialised into a task before the prefix was used still carries the full pk.
+        return f"api-key:{actor.api_key_id.partition('.')[0]}"
     if actor.user_id:
         return f"user:{actor.user_id}"
     if actor.creator_id:

@@ -5,7 +5,7 @@
 # Backwards it does nothing: the prefix still names the key, and the hash is not wanted back.
 
 from django.db import migrations
-from django.db.models import Q, Value
+from django.db.models import Value
 from django.db.models.functions import StrIndex, Substr
 
 KEY_TARGET = "tenancy.apikey"
@@ -21,7 +21,7 @@ def name_keys_by_prefix(apps, schema_editor):
     events.filter(target_type=KEY_TARGET, target_id__contains=".").update(
         target_id=_before_first_dot("target_id")
     )
-    events.filter(Q(actor_label__startswith=KEY_LABEL), Q(actor_label__contains=".")).update(
+    events.filter(actor_label__startswith=KEY_LABEL, actor_label__contains=".").update(
         actor_label=_before_first_dot("actor_label")
     )
 

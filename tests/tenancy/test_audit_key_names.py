@@ -122,3 +122,11 @@ def test_labels_of_people_and_the_system_are_unchanged(personas):
     person = Actor(user_id=personas.member.pk)
     assert audit_event_record(actor=SYSTEM, action="z").actor_label == "system"
     assert audit_event_record(actor=person, action="z").actor_label == f"user:{person.user_id}"
+
+
+def test_a_key_actor_serialised_before_the_change_is_still_labelled_by_prefix(personas):
+    """A task enqueued before the upgrade carries the old actor, whose api_key_id is the pk."""
+    key, _client = api_key_client(personas.tenant, [])
+    queued = Actor.from_dict({**actor_for_api_key(key).to_dict(), "api_key_id": key.pk})
+    event = audit_event_record(actor=queued, action="late.task")
+    assert event.actor_label == f"api-key:{key.prefix}"
