@@ -12,7 +12,7 @@ from api.views import TenantViewSet
 from creators.models import Creator
 
 from . import services
-from .filters import CampaignFilter, CollaborationFilter
+from .filters import CampaignFilter, CollaborationFilter, OrderFilter
 from .models import Campaign, Collaboration, Complaint, Order, Product, Refund
 from .selectors import campaigns_of_brand, collaborations_visible
 
@@ -260,7 +260,7 @@ class OrderViewSet(
     read_scope = "campaigns:read"
     write_scope = "orders:write"
     serializer_class = OrderSerializer
-    filterset_fields = ["collaboration"]
+    filterset_class = OrderFilter
 
     def scoped_queryset(self, *, actor) -> QuerySet[Order]:
         return Order.objects.for_actor(actor)

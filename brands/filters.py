@@ -1,10 +1,17 @@
-"""FilterSets shared by the brand pages and (later) the brands API, so both filter alike."""
+"""FilterSets shared by the brand pages and (later) the brands API, so both filter alike.
+
+A filter on a related id resolves its choices through the acting actor, never through Django's
+default manager (which sees every tenant): another tenant's id is then as unknown as a missing
+one, and both answer 400 "not one of the available choices", so a filter is no existence oracle.
+"""
 
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import Campaign, Collaboration
+from tenancy.scoping import require_actor
+
+from .models import Campaign, Collaboration, Order
 
 
 class CampaignFilter(django_filters.FilterSet):
@@ -39,3 +46,18 @@ class CollaborationFilter(django_filters.FilterSet):
             | Q(product__name__icontains=value)
             | Q(campaign__name__icontains=value)
         )
+
+
+def own_collaborations(request):
+    """The collaborations an order may name: the acting brand's (as ``OrderSerializer``)."""
+    return Collaboration.objects.for_actor(require_actor())
+
+
+class OrderFilter(django_filters.FilterSet):
+    collaboration = django_filters.ModelChoiceFilter(
+        queryset=own_collaborations, label=_("Collaboration")
+    )
+
+    class Meta:
+        model = Order
+        fields = ["collaboration"]

@@ -58,12 +58,14 @@ def actor_for_user(*, user, context=None) -> Actor | None:
 
 
 def actor_for_api_key(api_key: ApiKey) -> Actor:
+    """The actor of a key. ``api_key_id`` is the key's *prefix*, its public part: the pk embeds
+    the stored hash, and the actor travels into audit labels, task payloads and logs."""
     return Actor(
         user_id=None,
         organization_id=api_key.organization_id,
         organization_kind=api_key.organization.kind,
         role="api_key",
-        api_key_id=api_key.pk,
+        api_key_id=api_key.prefix,
     )
 
 

@@ -16,7 +16,9 @@ from .scoping import Actor
 
 def _actor_label(actor: Actor) -> str:
     if actor.api_key_id:
-        return f"api-key:{actor.api_key_id.split('.')[0]}"
+        # The key's public prefix (``selectors.actor_for_api_key``). Cut at the "." anyway: an
+        # actor serialised into a task before the prefix was used still carries the full pk.
+        return f"api-key:{actor.api_key_id.partition('.')[0]}"
     if actor.user_id:
         return f"user:{actor.user_id}"
     if actor.creator_id:
@@ -39,9 +41,19 @@ def audit_event_record(
         actor_label=_actor_label(actor),
         action=action,
         target_type=target._meta.label_lower if target is not None else "",
-        target_id=str(target.pk) if target is not None else "",
+        target_id=_target_id(target),
         data=data or {},
     )
+
+
+def _target_id(target) -> str:
+    """How a record names its target. An API key by its public prefix: the key's pk is
+    ``"<prefix>.<stored hash>"``, and the audit trail is read by people and partners."""
+    if target is None:
+        return ""
+    if isinstance(target, ApiKey):
+        return target.prefix
+    return str(target.pk)
 
 
 def _require_key_admin(actor: Actor, organization: Organization) -> None:

@@ -95,3 +95,51 @@ def _fresh_cache():
 @pytest.fixture
 def personas(db):
     return make_personas("brand")
+
+
+_CALL_FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.stash[_CALL_FAILED] = report.failed
+    return report
+
+
+@pytest.fixture(autouse=True)
+def response_hash_guard(request, monkeypatch):
+    """Every response the test client or APIClient hands a test is searched for stored key
+    hashes (see ``tests/response_guard.py``); a hit fails the test."""
+    from django.db.models.signals import post_save
+    from django.test.client import AsyncClientHandler, ClientHandler
+
+    from tenancy.models import ApiKey
+    from tests.response_guard import ResponseHashGuard, request_label
+
+    guard = ResponseHashGuard()
+    sync_call, async_call = ClientHandler.__call__, AsyncClientHandler.__call__
+
+    def checked_call(handler, environ):
+        response = sync_call(handler, environ)
+        guard.inspect(response, request_label(environ))
+        return response
+
+    async def checked_async_call(handler, scope):
+        response = await async_call(handler, scope)
+        guard.inspect(response, request_label(scope))
+        return response
+
+    def remember(sender, instance, **kwargs):
+        guard.remember_key(instance.hashed_key)
+
+    monkeypatch.setattr(ClientHandler, "__call__", checked_call)
+    monkeypatch.setattr(AsyncClientHandler, "__call__", checked_async_call)
+    post_save.connect(remember, sender=ApiKey, weak=False, dispatch_uid="response_hash_guard")
+    try:
+        yield guard
+    finally:
+        post_save.disconnect(sender=ApiKey, dispatch_uid="response_hash_guard")
+    if guard.unexpected and not request.node.stash.get(_CALL_FAILED, False):
+        pytest.fail("\n".join(guard.unexpected), pytrace=False)

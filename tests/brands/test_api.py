@@ -1,4 +1,5 @@
 import pytest
+from rest_framework.test import APIClient
 
 from brands.models import Campaign, Collaboration, Order, Product, Refund
 from tests.factories import (
@@ -6,6 +7,7 @@ from tests.factories import (
     CampaignFactory,
     CollaborationFactory,
     CreatorFactory,
+    MembershipFactory,
     OrderFactory,
     OrganizationFactory,
     ProductFactory,
@@ -150,3 +152,35 @@ def test_read_only_key_cannot_write(brand):
     reader = key_client(brand, ["campaigns:read"])
     response = reader.post("/api/v1/campaigns/", {"name": "x"}, format="json")
     assert response.status_code == 403
+
+
+def _missing_collaboration_id() -> int:
+    return (Collaboration.objects.unscoped().order_by("-pk").values_list("pk", flat=True)[0]) + 1000
+
+
+def test_order_filter_by_collaboration_lists_only_that_collaborations_orders(brand):
+    first, second = CollaborationFactory.create_batch(2, campaign__organization=brand)
+    mine = OrderFactory(collaboration=first, external_id="FIRST")
+    OrderFactory(collaboration=second, external_id="SECOND")
+    response = key_client(brand).get("/api/v1/orders/", {"collaboration": first.pk})
+    assert response.status_code == 200
+    assert [row["external_id"] for row in response.json()["results"]] == [mine.external_id]
+
+
+def test_order_filter_answers_another_brands_collaboration_like_a_missing_one(brand):
+    """Not an existence oracle: another brand's id (with orders) and an id that exists nowhere
+    give the same 400 and the same body, through a key and through a session."""
+    foreign = OrderFactory(external_id="THEIR-ORDER").collaboration
+    CollaborationFactory(campaign__organization=brand)
+    member = MembershipFactory(organization=brand, role="owner").user
+    session = APIClient()
+    session.force_login(member)
+    for client in (key_client(brand), session):
+        theirs = client.get("/api/v1/orders/", {"collaboration": foreign.pk})
+        missing = client.get("/api/v1/orders/", {"collaboration": _missing_collaboration_id()})
+        assert theirs.status_code == missing.status_code == 400
+        assert theirs.content == missing.content
+        error = theirs.json()["error"]
+        assert error["code"] == "invalid" and set(error["fields"]) == {"collaboration"}
+        assert "THEIR-ORDER" not in theirs.content.decode()
+        assert client.get("/api/v1/orders/", {"collaboration": "abc"}).status_code == 400

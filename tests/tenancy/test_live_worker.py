@@ -41,6 +41,6 @@ def test_worker_expires_keys_through_the_broker(live_worker):
     assert result.get(timeout=30) == 1
     assert ApiKey.objects.get(pk=stale.pk).revoked and not ApiKey.objects.get(pk=fresh.pk).revoked
     expired = AuditEvent.objects.unscoped().filter(action="api_key.expired")
-    assert list(expired.values_list("target_id", flat=True)) == [stale.pk]
+    assert list(expired.values_list("target_id", flat=True)) == [stale.prefix]
     # Redelivery (or a second beat tick) is harmless.
     assert api_keys_expire_task.delay(actor=SYSTEM.to_dict()).get(timeout=30) == 0
