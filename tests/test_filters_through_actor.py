@@ -21,7 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django_filters.filters import QuerySetRequestMixin
 from django_filters.rest_framework import DjangoFilterBackend
 
-from tenancy.scoping import NoActorError
+from tenancy.scoping import NOBODY, NoActorError, acting_as
 
 
 def _api_viewsets() -> set[type]:
@@ -49,9 +49,10 @@ def _api_filtersets() -> dict[str, type]:
         model = getattr(getattr(serializer, "Meta", None), "model", None)
         if model is None:
             continue
-        filterset = DjangoFilterBackend().get_filterset_class(
-            view_class(), model._base_manager.none()
-        )
+        with acting_as(NOBODY):  # building a FilterSet resolves lookups on the scoped manager
+            filterset = DjangoFilterBackend().get_filterset_class(
+                view_class(), model._base_manager.none()
+            )
         if filterset is not None:
             filtersets[f"api:{view_class.__name__}"] = filterset
     return filtersets

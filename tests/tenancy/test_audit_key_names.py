@@ -74,7 +74,7 @@ def test_other_targets_are_still_named_by_their_pk(personas):
 
 
 def _migrate_forwards():
-    module = importlib.import_module("tenancy.migrations.0004_audit_names_api_keys_by_prefix")
+    module = importlib.import_module("tenancy.migrations.0005_audit_names_api_keys_by_prefix")
     module.name_keys_by_prefix(apps, schema_editor=None)
 
 

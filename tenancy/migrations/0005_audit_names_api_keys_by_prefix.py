@@ -28,7 +28,7 @@ def name_keys_by_prefix(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tenancy", "0003_webhooks_move_to_their_app"),
+        ("tenancy", "0004_default_manager_is_scoped"),
     ]
 
     operations = [
