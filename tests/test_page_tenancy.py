@@ -37,6 +37,7 @@ from tests.factories import (
     OrganizationFactory,
     UserFactory,
 )
+from tests.tenancy_helpers import make_personas
 
 pytestmark = pytest.mark.django_db
 
@@ -209,11 +210,12 @@ def owner_and_outsiders(case: Page):
     """The owning tenant, its member's login, and the outsiders' logins."""
     if case.owner == "creator":
         tenant = CreatorFactory(user=UserFactory())
-        member = tenant.user
+        member, outsiders = tenant.user, [login_of("creator")]
     else:
-        tenant = OrganizationFactory(kind=case.owner)
-        member = MembershipFactory(organization=tenant, role="owner").user
-    outsiders = [login_of(kind) for kind in case.outsiders or (case.owner,)]
+        personas = make_personas(case.owner)
+        tenant, member, outsiders = personas.tenant, personas.member, [personas.outsider]
+    if case.outsiders:
+        outsiders = [login_of(kind) for kind in case.outsiders]
     return tenant, member, outsiders
 
 
