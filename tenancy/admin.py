@@ -44,9 +44,23 @@ class MembershipAdmin(admin.ModelAdmin):
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(APIKeyModelAdmin):
+    """Read-only: keys are made and revoked by their organization's admins (audited). A key's
+    primary key holds its stored hash, so no link, checkbox or URL of this page carries it."""
+
     list_display = [*APIKeyModelAdmin.list_display, "organization", "last_used_at"]
     list_filter = [*APIKeyModelAdmin.list_filter, "organization__kind"]
     search_fields = [*APIKeyModelAdmin.search_fields, "organization__name"]
+    list_display_links = None
+    actions = None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(AuditEvent)

@@ -45,3 +45,17 @@ def test_admin_is_closed_to_tenant_users(client, personas):
     client.force_login(personas.member)
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_the_api_key_list_shows_no_stored_hash(client):
+    """Found: the key changelist linked every key by its primary key, which holds the hash."""
+    from tenancy.scoping import SYSTEM
+    from tenancy.services import api_key_create
+    from tests.factories import OrganizationFactory
+
+    key, _secret = api_key_create(
+        actor=SYSTEM, organization=OrganizationFactory(kind="partner"), name="k", scopes=[]
+    )
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    page = client.get(reverse("admin:tenancy_apikey_changelist")).content.decode()
+    assert key.prefix in page and key.pk.split(".", 1)[1] not in page

@@ -26,6 +26,7 @@ from django.db.models import Model
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 
+from tenancy.models import Membership
 from tenancy.scoping import SYSTEM, Actor, acting_as
 from tenancy.services import api_key_create
 from tests.factories import (
@@ -413,7 +414,8 @@ def persona(kind: str):
     if kind == "anonymous":
         return Client(), ""
     user = login_of(kind)
-    context = "creator" if kind == "creator" else str(user.memberships.get().organization_id)
+    membership = Membership.objects.unscoped().filter(user=user).first()
+    context = "creator" if kind == "creator" else str(membership.organization_id)
     return client_of(user), context
 
 
