@@ -6,9 +6,9 @@ name (``PARAMETERS``); a new route with a parameter the walk cannot fill fails
 ``test_every_route_with_parameters_can_be_filled``, so nothing joins the site unwalked. Each
 route is fetched with GET, once as a browser (``Accept: text/html``) and once as a program
 (``Accept: application/json``), by the owner of each organization kind, a creator, an API key
-with every scope for each organization kind (API routes only: pages do not take keys) and an
-anonymous visitor. A streamed body is read to its end, so an error while streaming counts.
-All failures are listed in one assertion message.
+with every scope for each organization kind (API routes only: pages do not take keys), a staff
+member (admin sample only) and an anonymous visitor. A streamed body is read to its end, so an
+error while streaming counts. All failures are listed in one assertion message.
 """
 
 from __future__ import annotations
