@@ -1,7 +1,8 @@
 """Base classes every API view derives from; they own the actor and the tenant scoping.
 
 The actor is worked out right after authentication and set for the rest of the request (the
-permission checks, the handler and rendering), then reset in ``dispatch``'s ``finally``.
+permission checks, the handler and rendering: the response is rendered in
+``finalize_response``, before ``dispatch`` returns), then reset when ``dispatch`` leaves.
 Subclasses of :class:`TenantViewSet` implement :meth:`scoped_queryset`; ``get_queryset`` always
 passes it the actor, so another tenant's row is simply not found (404).
 """
@@ -91,8 +92,23 @@ class ActorAPIMixin:
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
+        # Kept before rendering: the answer to an Idempotency-Key is the data of a write that
+        # happened, whatever the representation; if rendering it fails, a retry with the key
+        # (say, as JSON) replays it instead of writing again.
         idempotency.finish(getattr(self, "_idempotency_claim", None), response)
+        self._render_inside_actor(response)
         return response
+
+    @staticmethod
+    def _render_inside_actor(response) -> None:
+        """Render now, while ``dispatch`` still holds the actor (and the UTC override).
+
+        Django would render a DRF response only after ``dispatch`` returned, outside the actor:
+        the browsable API (``api.renderers``) builds its forms from scoped querysets. An error
+        while rendering propagates (a 500) after ``dispatch`` has reset the actor as usual.
+        """
+        if hasattr(response, "render") and not response.is_rendered:
+            response.render()
 
     def required_scope(self, request) -> str | None:
         safe = request.method in permissions.SAFE_METHODS

@@ -173,6 +173,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.HasActor"],
+    # JSON by default; a browser gets the browsable API, rendered inside the actor with its
+    # dropdowns scoped to the acting tenant (why we keep it: api/renderers.py).
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "api.renderers.ScopedBrowsableAPIRenderer",
+    ],
     "DEFAULT_THROTTLE_CLASSES": [
         "api.throttling.ApiKeyRateThrottle",
         "api.throttling.SessionUserRateThrottle",

@@ -1,3 +1,4 @@
+from .scoping import current_actor
 from .selectors import memberships_of_user
 from .views_base import request_actor
 
@@ -7,6 +8,10 @@ def actor(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    if getattr(user, "pk", None) is None:
+        # No person: an API key's principal (the browsable API renders inside its actor). It
+        # has no memberships, and no session to switch in.
+        return {"actor": current_actor(), "switchable_memberships": []}
     return {
         "actor": request_actor(request),
         "switchable_memberships": memberships_of_user(user=user),

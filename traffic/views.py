@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from tenancy.tasking import enqueue
 from tenancy.views_base import tenant_view
 from ui.pages import found, paginate, render_list
+from ui.streaming import stream_as
 
 from . import tasks
 from .forms import RunForm
@@ -134,7 +135,7 @@ class _Echo:
 def run_csv(request, pk: int, *, actor):
     """One row per creator of the run, streamed (a run may hold every creator on the platform)."""
     run = found(allocation_run_get, actor=actor, run_id=pk)
-    rows = run_csv_rows(actor=actor, run=run)  # built inside the actor context, read lazily
+    rows = run_csv_rows(actor=actor, run=run)  # read lazily, while the body streams
     writer = csv.writer(_Echo())
     header = [
         "creator",
@@ -152,7 +153,9 @@ def run_csv(request, pk: int, *, actor):
                 [handle, followers, f"{merit:.4f}", impressions, f"{proportional:.1f}", eligible]
             )
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    # The body is read after this view returned (and reset the actor): stream it as the actor.
+    body = stream_as(actor, lines())
+    response = StreamingHttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="allocation-run-{run.pk}.csv"'
     return response
 

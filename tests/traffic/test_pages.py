@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from creators.models import MetricSnapshot
-from tenancy.models import AuditEvent
+from tenancy.models import AuditEvent, Membership
 from tenancy.scoping import SYSTEM, acting_as
 from tests.factories import (
     CreatorFactory,
@@ -175,6 +175,30 @@ def test_csv_has_one_row_per_creator(operator, world):
     assert suspended[3] == "0" and suspended[5] == "False"
     assert sum(int(r[3]) for r in rows[1:]) == run.pool
     assert sum(float(r[4]) for r in rows[1:]) == pytest.approx(run.pool, rel=1e-6)
+
+
+def test_csv_streams_every_row_inside_the_operators_actor(operator, world, monkeypatch):
+    """The body is read after the view returned; a row that needs a scoped query still works.
+
+    Each row asks a tenant-scoped manager (memberships of the acting organization), as a lazy
+    selector may; outside the actor that raises NoActorError mid-stream.
+    """
+    from traffic import views
+
+    real_rows, scoped_counts = views.run_csv_rows, []
+
+    def rows_with_a_scoped_query(*, actor, run):
+        for row in real_rows(actor=actor, run=run):
+            scoped_counts.append(Membership.objects.count())
+            yield row
+
+    monkeypatch.setattr(views, "run_csv_rows", rows_with_a_scoped_query)
+    run = run_directly()
+    response = operator.get(f"/operator/traffic/{run.pk}/allocations.csv")
+    assert response.status_code == 200 and response.streaming
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert sorted(r[0] for r in rows[1:]) == sorted(c.handle for c in world)
+    assert scoped_counts == [1] * len(world)  # the operator organization's one membership
 
 
 def test_publish_works_and_is_audited(operator, world):

@@ -1,0 +1,298 @@
+"""Every route the URL resolver knows answers every kind of visitor without a 5xx.
+
+The routes are enumerated from the resolver: pages and the API, plus a sample of the admin (its
+other routes are Django's own). Path parameters are filled from a small seeded world by route
+name (``PARAMETERS``); a new route with a parameter the walk cannot fill fails
+``test_every_route_with_parameters_can_be_filled``, so nothing joins the site unwalked. Each
+route is fetched with GET, once as a browser (``Accept: text/html``) and once as a program
+(``Accept: application/json``), by the owner of each organization kind, a creator, an API key
+with every scope for each organization kind (API routes only: pages do not take keys), a staff
+member (admin sample only) and an anonymous visitor. A streamed body is read to its end, so an
+error while streaming counts. All failures are listed in one assertion message.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from creators.models import ContentItem
+from mcn.services import contract_sign
+from tenancy.scopes import SCOPES
+from tenancy.scoping import Actor, acting_as
+from tenancy.services import audit_event_record
+from tests.factories import (
+    AudienceProfileFactory,
+    CollaborationFactory,
+    CreatorFactory,
+    MembershipFactory,
+    MetricSnapshotFactory,
+    OrderFactory,
+    OrganizationFactory,
+    UserFactory,
+)
+from tests.tenancy_helpers import api_key_client
+from webhooks.services import webhook_endpoint_create
+
+pytestmark = pytest.mark.django_db
+KINDS = ("operator", "brand", "agency", "partner")
+#: The admin routes walked; the rest of the admin is Django's own machinery.
+ADMIN_SAMPLE = {
+    "admin:index",
+    "admin:login",
+    "admin:brands_collaboration_changelist",
+    "admin:brands_collaboration_change",
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str  # namespaced: "brands:campaign", "api:order-detail"
+    path: str  # the pattern, for messages
+    parameters: tuple[str, ...]
+
+    @property
+    def is_api(self) -> bool:
+        return self.path.startswith("api/")
+
+
+def resolver_routes() -> list[Route]:
+    routes = []
+
+    def walk(patterns, prefix="", namespace=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
+                walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+            elif isinstance(pattern, URLPattern):
+                name = namespace + (pattern.name or "")
+                parameters = tuple(sorted(pattern.pattern.regex.groupindex))
+                routes.append(Route(name, prefix + str(pattern.pattern), parameters))
+
+    walk(get_resolver().url_patterns)
+    static = (settings.STATIC_URL or "/static/").lstrip("/")
+    return [
+        route
+        for route in routes
+        if not route.path.startswith(static)
+        and (not route.name.startswith("admin:") or route.name in ADMIN_SAMPLE)
+    ]
+
+
+@dataclass
+class World:
+    """One organization of each kind with its owner, and one of each object, all related."""
+
+    owners: dict
+    creator: object
+    creator_user: object
+    campaign: object
+    collaboration: object
+    order: object
+    contract: object
+    run: object
+    webhook: object
+    api_key: object
+    audit_event: object
+    key_clients: dict
+
+
+def owner_actor(organization) -> Actor:
+    return Actor(
+        user_id=None,
+        organization_id=organization.pk,
+        organization_kind=organization.kind,
+        role="owner",
+    )
+
+
+def seed_world() -> World:
+    from traffic.services import allocation_run_create, allocation_run_execute
+
+    today = timezone.localdate()
+    organizations = {kind: OrganizationFactory(kind=kind) for kind in KINDS}
+    owners = {
+        kind: MembershipFactory(organization=org, role="owner").user
+        for kind, org in organizations.items()
+    }
+    creator_user = UserFactory()
+    creator = CreatorFactory(user=creator_user)
+    MetricSnapshotFactory(creator=creator, date=today - datetime.timedelta(days=3))
+    AudienceProfileFactory(creator=creator)
+    ContentItem.objects.unscoped().create(
+        creator=creator,
+        external_id="walk-1",
+        kind="video",
+        title="Walk video",
+        published_at=timezone.now() - datetime.timedelta(days=2),
+    )
+    agency = owner_actor(organizations["agency"])
+    with acting_as(agency):
+        contract = contract_sign(
+            actor=agency,
+            creator_id=creator.pk,
+            start=today - datetime.timedelta(days=30),
+            revenue_share_pct="30",
+        )
+    collaboration = CollaborationFactory(
+        campaign__organization=organizations["brand"], creator=creator
+    )
+    order = OrderFactory(collaboration=collaboration)
+    operator = owner_actor(organizations["operator"])
+    with acting_as(operator):
+        run = allocation_run_create(actor=operator, pool=100_000, target_gini=0.5)
+        run = allocation_run_execute(actor=operator, run_id=run.pk)
+    partner = owner_actor(organizations["partner"])
+    with acting_as(partner):
+        webhook, _secret = webhook_endpoint_create(
+            actor=partner, url="http://127.0.0.1:9/walk", events=["collaboration.status_changed"]
+        )
+    brand = owner_actor(organizations["brand"])
+    audit_event = audit_event_record(actor=brand, action="walk.seeded")
+    keys = {kind: api_key_client(org, list(SCOPES)) for kind, org in organizations.items()}
+    return World(
+        owners=owners,
+        creator=creator,
+        creator_user=creator_user,
+        campaign=collaboration.campaign,
+        collaboration=collaboration,
+        order=order,
+        contract=contract,
+        run=run,
+        webhook=webhook,
+        api_key=keys["brand"][0],
+        audit_event=audit_event,
+        key_clients={kind: client for kind, (_key, client) in keys.items()},
+    )
+
+
+def _pk(attribute: str) -> Callable[[World], dict]:
+    return lambda world: {"pk": getattr(world, attribute).pk}
+
+
+#: Route name → its path parameters, from objects of the world of the route's model.
+PARAMETERS: dict[str, Callable[[World], dict]] = {
+    "tenancy:api_key_revoke": lambda w: {"prefix": w.api_key.prefix},
+    "creators:detail": lambda w: {"handle": w.creator.handle},
+    "brands:campaign": _pk("campaign"),
+    "brands:collaboration_transition": _pk("collaboration"),
+    "brands:offer_respond": _pk("collaboration"),
+    "mcn:contract_end": _pk("contract"),
+    "traffic:run": _pk("run"),
+    "traffic:run_status": _pk("run"),
+    "traffic:run_publish": _pk("run"),
+    "traffic:run_csv": _pk("run"),
+    "api:audit-event-detail": _pk("audit_event"),
+    "api:api-key-revoke": lambda w: {"prefix": w.api_key.prefix},
+    "api:webhook-detail": _pk("webhook"),
+    "api:webhook-deliveries": _pk("webhook"),
+    "api:webhook-test": _pk("webhook"),
+    **{
+        f"api:creator-{suffix}": (lambda w: {"handle": w.creator.handle})
+        for suffix in ("detail", "audience", "content", "metrics")
+    },
+    "api:product-detail": lambda w: {"pk": w.collaboration.product_id},
+    "api:campaign-detail": _pk("campaign"),
+    **{
+        f"api:collaboration-{suffix}": _pk("collaboration")
+        for suffix in (
+            "detail",
+            "accept",
+            "decline",
+            "submit-content",
+            "go-live",
+            "complete",
+            "cancel",
+        )
+    },
+    **{f"api:order-{suffix}": _pk("order") for suffix in ("detail", "complaints", "refunds")},
+    "api:agency-detail": lambda w: {"slug": w.contract.organization.slug},
+    "api:contract-detail": _pk("contract"),
+    "api:contract-end": _pk("contract"),
+    "api:traffic-run-detail": _pk("run"),
+    "api:traffic-run-allocations": _pk("run"),
+    "admin:brands_collaboration_change": lambda w: {"object_id": w.collaboration.pk},
+}
+
+
+def fill(route: Route, world: World) -> dict:
+    if not route.parameters:
+        return {}
+    if route.name not in PARAMETERS:
+        pytest.fail(f"{route.name} ({route.path}) has parameters the walk cannot fill: add it")
+    return PARAMETERS[route.name](world)
+
+
+def test_every_route_with_parameters_can_be_filled():
+    """A new route with a path parameter needs an entry in PARAMETERS (and a stale one goes)."""
+    with_parameters = {route.name for route in resolver_routes() if route.parameters}
+    assert sorted(with_parameters - set(PARAMETERS)) == [], "routes the walk cannot fill"
+    assert sorted(set(PARAMETERS) - with_parameters) == [], "PARAMETERS for unknown routes"
+
+
+def test_every_route_has_a_name():
+    assert [route.path for route in resolver_routes() if not route.name.split(":")[-1]] == []
+
+
+def visitors(world: World) -> dict[str, Client]:
+    """People of each kind, a staff member, a key of each organization kind, and nobody."""
+    people = {f"{kind} owner": world.owners[kind] for kind in KINDS}
+    people["creator"] = world.creator_user
+    people["staff"] = UserFactory(username="walk-staff", is_staff=True, is_superuser=True)
+    clients = {"anonymous": Client()}
+    for label, user in people.items():
+        clients[label] = Client()
+        clients[label].force_login(user)
+    clients.update({f"{kind} key": client for kind, client in world.key_clients.items()})
+    for client in clients.values():
+        client.raise_request_exception = False  # a 500 is collected, not raised
+    return clients
+
+
+def plausible(label: str, route: Route) -> bool:
+    """Keys only call the API (pages do not take them); only staff uses the admin."""
+    if label.endswith(" key"):
+        return route.is_api
+    if label == "staff":
+        return route.name.startswith("admin:")
+    return True
+
+
+def fetch(client: Client, path: str, accept: str) -> tuple[int, str]:
+    """The status and, for a 5xx or a failed stream, what went wrong."""
+    response = client.get(path, HTTP_ACCEPT=accept)
+    if response.status_code >= 500:
+        exc_info = getattr(response, "exc_info", None)
+        return response.status_code, repr(exc_info[1]) if exc_info else ""
+    if response.streaming:
+        try:
+            b"".join(response.streaming_content)
+        except Exception as error:  # the headers went out as 200; the body broke
+            return 500, f"while streaming: {error!r}"
+    return response.status_code, ""
+
+
+@pytest.mark.parametrize("accept", ["text/html", "application/json"])
+def test_no_route_answers_5xx_to_anyone(accept, settings):
+    settings.OLIVE_WEBHOOKS_ALLOW_PRIVATE = True  # the world's endpoint is on loopback
+    world = seed_world()
+    routes, clients = resolver_routes(), visitors(world)
+    failures, walked = [], 0
+    for route in routes:
+        path = reverse(route.name, kwargs=fill(route, world))
+        for label, client in clients.items():
+            if not plausible(label, route):
+                continue
+            status, problem = fetch(client, path, accept)
+            walked += 1
+            if status >= 500:
+                failures.append(f"{label:>15}  GET {path}  → {status} {problem}")
+    assert walked > 400 and len(routes) > 60  # the walk did walk
+    assert failures == [], f"{len(failures)} answers ≥ 500 ({accept}):\n" + "\n".join(failures)
