@@ -107,8 +107,9 @@ def contracts(world: World, creator_ids: np.ndarray, agency_ids: np.ndarray) -> 
                 "creator_id": creator_ids[signed["creator_index"].to_numpy()],
                 "start": signed["contract_start"],
                 "revenue_share_pct": signed["revenue_share_pct"],
-                "status": "active",
+                "status": "active",  # the world's history: contracts its creators accepted
                 "end_reason": "",
+                "accepted_at": signed["contract_start"],
                 "created_at": signed["contract_start"],
             }
         ),
