@@ -164,6 +164,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 15 * 60,
         "kwargs": {"actor": {"user_id": None, "role": "system"}},  # tenancy.scoping.SYSTEM
     },
+    # Hourly, so a contract's rights begin within the hour after local midnight of its start.
+    "start-due-contracts": {
+        "task": "mcn.contracts_start_due",
+        "schedule": 60 * 60,
+        "kwargs": {"actor": {"user_id": None, "role": "system"}},  # tenancy.scoping.SYSTEM
+    },
+    "expire-contract-offers": {
+        "task": "mcn.contracts_expire",
+        "schedule": 15 * 60,
+        "kwargs": {"actor": {"user_id": None, "role": "system"}},  # tenancy.scoping.SYSTEM
+    },
 }
 
 # --- API ------------------------------------------------------------------------------------

@@ -107,8 +107,9 @@ def contracts(world: World, creator_ids: np.ndarray, agency_ids: np.ndarray) -> 
                 "creator_id": creator_ids[signed["creator_index"].to_numpy()],
                 "start": signed["contract_start"],
                 "revenue_share_pct": signed["revenue_share_pct"],
-                "status": "active",
+                "status": "active",  # the world's history: contracts its creators accepted
                 "end_reason": "",
+                "accepted_at": signed["contract_start"],
                 "created_at": signed["contract_start"],
             }
         ),
@@ -123,7 +124,7 @@ def profiles(brand_ids: np.ndarray, brands: pd.DataFrame, agency_ids: np.ndarray
         ],
         ignore_conflicts=True,
     )
-    AgencyProfile.objects.bulk_create(
+    AgencyProfile.objects.unscoped().bulk_create(
         [AgencyProfile(organization_id=int(i)) for i in agency_ids], ignore_conflicts=True
     )
 

@@ -1,6 +1,9 @@
-"""Partner API for MCN agencies: the public agency directory, and an agency's own contracts."""
+"""Partner API for MCN agencies: the public agency directory, and an agency's own contracts.
 
-import datetime
+``POST contracts/`` makes an *offer*; the creator answers it in its portal, or with its own
+signed-in session through ``contracts/{id}/accept/`` and ``decline/`` (keys belong to
+organizations, so no key can answer for a creator).
+"""
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
@@ -10,13 +13,22 @@ from rest_framework.response import Response
 
 from api.pagination import CursorPage
 from api.views import TenantViewSet
-from creators.models import Creator
+from creators.selectors import creator_id_by_handle
 from tenancy.models import Organization
 
-from .filters import ContractFilter
+from .filters import ContractApiFilter
 from .models import Contract
-from .selectors import agencies_directory, contracts_of_agency
-from .services import contract_end, contract_sign
+from .selectors import agencies_directory, contracts_visible
+from .services import (
+    OFFER_DAYS_DEFAULT,
+    OFFER_DAYS_MAX,
+    contract_accept,
+    contract_decline,
+    contract_end,
+    contract_offer,
+    contract_today,
+    contract_withdraw,
+)
 
 
 class AgencyOutput(serializers.ModelSerializer):
@@ -51,46 +63,92 @@ class ContractOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Contract
-        fields = ["id", "creator", "start", "end", "revenue_share_pct", "status", "end_reason"]
+        fields = [
+            "id",
+            "agency",
+            "creator",
+            "start",
+            "end",
+            "revenue_share_pct",
+            "status",
+            "message",
+            "offer_expires_at",
+            "accepted_at",
+            "end_reason",
+        ]
+
+    agency = serializers.SlugRelatedField(source="organization", slug_field="slug", read_only=True)
 
 
 class ContractInput(serializers.Serializer):
     creator = serializers.SlugField(help_text="creator handle")
-    start = serializers.DateField()
+    start = serializers.DateField(
+        help_text="First day of the agency's rights (platform time zone); today or later"
+    )
     revenue_share_pct = serializers.DecimalField(
         max_digits=5, decimal_places=2, min_value=0, max_value=100
+    )
+    message = serializers.CharField(
+        max_length=1000, required=False, default="", allow_blank=True, trim_whitespace=True
+    )
+    expires_in_days = serializers.IntegerField(
+        min_value=1,
+        max_value=OFFER_DAYS_MAX,
+        default=OFFER_DAYS_DEFAULT,
+        help_text="How long the creator has to answer",
     )
 
 
 class ContractEndInput(serializers.Serializer):
-    end = serializers.DateField(default=datetime.date.today)
+    end = serializers.DateField(default=contract_today)
     reason = serializers.CharField(max_length=200, required=False, default="")
 
 
 class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
-    """The acting agency's contracts (private: other tenants never see them)."""
+    """The acting agency's contracts and offers, or a signed-in creator's own (private: other
+    tenants never see them, and another's contract answers 404)."""
 
     read_scope = "agencies:read"
     write_scope = "contracts:write"
     serializer_class = ContractOutput
-    filterset_class = ContractFilter
+    filterset_class = ContractApiFilter
 
     def scoped_queryset(self, *, actor) -> QuerySet[Contract]:
-        return contracts_of_agency(actor=actor, status=None)
+        return contracts_visible(actor=actor).select_related("creator", "organization")
 
     @extend_schema(request=ContractInput, responses={201: ContractOutput})
     def create(self, request):
-        """Sign a creator who has no active contract (400 if it has one)."""
+        """Offer a contract to a creator with none active. It is ``offered`` until the creator
+        accepts it; the agency has no rights over the creator before that and the start date."""
         data = ContractInput(data=request.data)
         data.is_valid(raise_exception=True)
         terms = dict(data.validated_data)
-        creator_id = (
-            Creator.objects.filter(handle=terms.pop("creator")).values_list("pk", flat=True).first()
-        )
+        creator_id = creator_id_by_handle(actor=self.actor, handle=terms.pop("creator"))
         if creator_id is None:
             raise serializers.ValidationError({"creator": ["Unknown creator handle."]})
-        contract = contract_sign(actor=self.actor, creator_id=creator_id, **terms)
+        contract = contract_offer(actor=self.actor, creator_id=creator_id, **terms)
         return Response(ContractOutput(contract).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=ContractOutput)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """The agency withdraws an offer the creator has not answered."""
+        contract = contract_withdraw(actor=self.actor, contract=self.get_object())
+        return Response(ContractOutput(contract).data)
+
+    @extend_schema(request=None, responses=ContractOutput)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        """The creator itself (signed-in session) accepts an offer made to it."""
+        contract = contract_accept(actor=self.actor, contract=self.get_object())
+        return Response(ContractOutput(contract).data)
+
+    @extend_schema(request=None, responses=ContractOutput)
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        """The creator itself (signed-in session) declines an offer made to it."""
+        contract = contract_decline(actor=self.actor, contract=self.get_object())
+        return Response(ContractOutput(contract).data)
 
     @extend_schema(request=ContractEndInput, responses=ContractOutput)
     @action(detail=True, methods=["post"])

@@ -14,7 +14,26 @@ class McnConfig(AppConfig):
         register_scope(
             "agencies:read", _("Read agencies and their tiers; an agency also its own contracts")
         )
-        register_scope("contracts:write", _("Sign and end the agency's contracts with creators"))
+        register_scope(
+            "contracts:write",
+            _("Offer contracts to creators, withdraw offers and end the agency's contracts"),
+        )
         events.register(
             "agency.tier_changed", _("An MCN agency's S/A/B certification tier changed.")
         )
+        # Contract life cycle, sent to the agency; the creator sees its offers in the portal.
+        for name, meaning in CONTRACT_EVENTS.items():
+            events.register(name, meaning)
+
+
+CONTRACT_EVENTS = {
+    "contract.offered": _("The agency offered a contract to a creator."),
+    "contract.withdrawn": _("The agency withdrew a contract offer."),
+    "contract.accepted": _("A creator accepted the agency's contract offer."),
+    "contract.declined": _("A creator declined the agency's contract offer."),
+    "contract.expired": _("A contract offer expired unanswered."),
+    "contract.started": _(
+        "An accepted contract reached its start date: the agency's rights begin."
+    ),
+    "contract.ended": _("The agency ended a contract; the creator is independent."),
+}

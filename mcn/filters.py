@@ -22,18 +22,28 @@ class ContractFilter(django_filters.FilterSet):
         choices=Contract.Status.choices, label=_("Status"), empty_label=None
     )
 
+    #: A roster page shows the active contracts unless someone asks for another status.
+    default_status: str | None = Contract.Status.ACTIVE
+
     class Meta:
         model = Contract
         fields = ["q", "vertical", "status"]
 
     def __init__(self, data=None, *args, **kwargs):
-        # A roster is the active contracts unless someone asks for the ended ones.
         data = data.copy() if data is not None else QueryDict(mutable=True)
-        if not data.get("status"):
-            data["status"] = Contract.Status.ACTIVE
+        if not data.get("status") and self.default_status:
+            data["status"] = self.default_status
         super().__init__(data, *args, **kwargs)
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(
             Q(creator__handle__icontains=value) | Q(creator__display_name__icontains=value)
         )
+
+
+class ContractApiFilter(ContractFilter):
+    """The same filters for the API, without the page's default: a list shows every status
+    unless ``?status=`` narrows it, and ``contracts/{id}/…`` finds an offer or an ended
+    contract too (DRF filters the queryset of detail routes as well)."""
+
+    default_status = None

@@ -1,6 +1,8 @@
-"""Reads of the mcn app: the agency directory (public) and each agency's own contracts."""
+"""Reads of the mcn app: the agency directory (public), each agency's own contracts and offers,
+and a creator's own contract offers (the one cross-tenant read of contracts: a creator sees
+the contracts and offers made to it, by any agency, and nobody else's)."""
 
-from django.db.models import Count, QuerySet
+from django.db.models import Case, Count, QuerySet, When
 
 from creators.selectors import creators_directory
 from tenancy.models import Organization
@@ -17,6 +19,27 @@ def contracts_of_agency(*, actor: Actor, status: str | None = Contract.Status.AC
 def contract_of_agency(*, actor: Actor, contract_id: int) -> Contract:
     """One of the acting agency's contracts; another agency's raises ``Contract.DoesNotExist``."""
     return contracts_of_agency(actor=actor, status=None).get(pk=contract_id)
+
+
+def contracts_of_creator(*, actor: Actor) -> QuerySet[Contract]:
+    """The acting creator's own contracts and offers, with the agency's name; nobody else's."""
+    if not actor.is_creator:
+        return Contract.objects.none()
+    rows = Contract.objects.unscoped().filter(creator_id=actor.creator_id)
+    is_open = Case(When(status=Contract.Status.OFFERED, then=0), default=1)
+    return rows.select_related("organization", "creator").order_by(is_open, "-created_at", "-id")
+
+
+def contract_of_creator(*, actor: Actor, contract_id: int) -> Contract:
+    """One of the acting creator's contracts; anyone else's raises ``Contract.DoesNotExist``."""
+    return contracts_of_creator(actor=actor).get(pk=contract_id)
+
+
+def contracts_visible(*, actor: Actor) -> QuerySet[Contract]:
+    """What the API lists: a creator's own contracts, or an agency's own (empty for others)."""
+    if actor.is_creator:
+        return contracts_of_creator(actor=actor)
+    return contracts_of_agency(actor=actor, status=None)
 
 
 def creator_id_for_handle(*, actor: Actor, handle: str) -> int | None:

@@ -7,4 +7,23 @@ urlpatterns = [
     path("agency/tier/", views.TierView.as_view(), name="tier"),
     path("agency/roster/", views.roster, name="roster"),
     path("agency/contracts/<int:pk>/end/", views.contract_end_view, name="contract_end"),
+    path(
+        "agency/contracts/<int:pk>/withdraw/",
+        views.contract_withdraw_view,
+        name="contract_withdraw",
+    ),
+    # The creator answers offers in its portal, next to the creators app's own portal pages.
+    path("portal/contracts/", views.portal_contracts, name="portal_contracts"),
+    path(
+        "portal/contracts/<int:pk>/accept/",
+        views.portal_contract_answer,
+        {"answer": "accept"},
+        name="portal_contract_accept",
+    ),
+    path(
+        "portal/contracts/<int:pk>/decline/",
+        views.portal_contract_answer,
+        {"answer": "decline"},
+        name="portal_contract_decline",
+    ),
 ]

@@ -1,13 +1,14 @@
-"""Agency pages: the 星火计划 tier page and the creator roster (sign and end contracts).
+"""Agency pages (the 星火计划 tier page; the creator roster: offer, withdraw and end contracts)
+and the creator's contract offers in its portal (accept or decline).
 
-Reads go through ``mcn.selectors``; signing and ending go through ``mcn.services``, which check
-the role again and write the audit record. The list helpers come from ``brands.views`` (an app
-to our left) until they move to a shared home.
+Reads go through ``mcn.selectors``; every change goes through ``mcn.services``, which check the
+role (and that only the creator answers its offers) again and write the audit record.
 """
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,9 +19,23 @@ from tenancy.views_base import TenantView, tenant_view
 from ui.pages import found, paginate, render_list
 
 from .filters import ContractFilter
-from .forms import ContractEndForm, ContractSignForm
-from .selectors import contract_of_agency, contracts_of_agency, creator_id_for_handle
-from .services import contract_end, contract_sign
+from .forms import ContractEndForm, ContractOfferForm
+from .models import Contract
+from .selectors import (
+    contract_of_agency,
+    contract_of_creator,
+    contracts_of_agency,
+    contracts_of_creator,
+    creator_id_for_handle,
+)
+from .services import (
+    contract_accept,
+    contract_decline,
+    contract_end,
+    contract_offer,
+    contract_today,
+    contract_withdraw,
+)
 
 
 class TierView(TenantView, TemplateView):
@@ -52,18 +67,24 @@ def blank_end_form() -> ContractEndForm:
     return ContractEndForm(auto_id=False, initial={"end": timezone.localdate()})
 
 
+def blank_offer_form(data=None) -> ContractOfferForm:
+    return ContractOfferForm(data, initial={"start": contract_today()})
+
+
 @tenant_view(["agency"])
 def roster(request, *, actor):
-    """GET lists the contracts; POST signs a creator (a viewer's POST is 403 before this)."""
-    form = ContractSignForm(request.POST or None)
-    if request.method == "POST" and sign(actor, form):
+    """GET lists the contracts and offers; POST offers a contract (a viewer's POST is 403
+    before this). The creator is not signed until it accepts in its portal."""
+    form = blank_offer_form(request.POST or None)
+    if request.method == "POST" and offer(actor, form):
         handle = form.cleaned_data["handle"]
-        messages.success(request, _("Signed @%(handle)s.") % {"handle": handle})
+        text = _("Offer sent to @%(handle)s: the contract begins once they accept it.")
+        messages.success(request, text % {"handle": handle})
         return redirect("mcn:roster")
     return roster_page(request, actor, form)
 
 
-def sign(actor, form: ContractSignForm) -> bool:
+def offer(actor, form: ContractOfferForm) -> bool:
     if not form.is_valid():
         return False
     data = form.cleaned_data
@@ -72,11 +93,13 @@ def sign(actor, form: ContractSignForm) -> bool:
         form.add_error("handle", _("No creator has this handle."))
         return False
     try:
-        contract_sign(
+        contract_offer(
             actor=actor,
             creator_id=creator_id,
             start=data["start"],
             revenue_share_pct=data["revenue_share_pct"],
+            message=data["message"],
+            expires_in_days=data["expires_in_days"],
         )
     except ValidationError as error:
         add_service_error(form, error, {"creator": "handle"})
@@ -84,20 +107,50 @@ def sign(actor, form: ContractSignForm) -> bool:
     return True
 
 
-def roster_page(request, actor, sign_form: ContractSignForm):
+def roster_page(request, actor, offer_form: ContractOfferForm):
     rows = contracts_of_agency(actor=actor, status=None).order_by("-start", "-id")
     filters = ContractFilter(request.GET, queryset=rows)
     page = paginate(request, filters.qs)
     page.object_list = with_vertical_labels(page.object_list)
+    shown = filters.form.cleaned_data.get("status") or Contract.Status.ACTIVE
     context = {
         "filter": filters,
         "page": page,
-        "sign_form": sign_form,
+        "offer_form": offer_form,
         "end_form": blank_end_form(),
         "can_write": actor.can_write(),
-        "showing_ended": filters.form.cleaned_data.get("status") == "ended",
+        "shown_status": shown,
+        "statuses": Contract.Status.choices,
+        "open_offers": rows.filter(status=Contract.Status.OFFERED).count(),
     }
     return render_list(request, "mcn/roster.html", "mcn/_roster_table.html", context)
+
+
+@require_POST
+@tenant_view(["agency"])
+def contract_withdraw_view(request, pk: int, *, actor):
+    """Withdraw an open offer: htmx gets the row back, a plain post the roster (or the reason
+    with status 400)."""
+    contract = found(contract_of_agency, actor=actor, contract_id=pk)
+    error = None
+    try:
+        contract = contract_withdraw(actor=actor, contract=contract)
+    except ValidationError as refusal:
+        error = " ".join(refusal.messages)
+        contract = contract_of_agency(actor=actor, contract_id=pk)
+    context = {
+        "contract": with_vertical_labels([contract])[0],
+        "end_form": blank_end_form(),
+        "can_write": True,
+        "row_error": error,
+    }
+    if request.htmx:
+        return render(request, "mcn/_contract_row.html", context)
+    if error is None:
+        text = _("Offer to @%(handle)s withdrawn.") % {"handle": contract.creator.handle}
+        messages.success(request, text)
+        return redirect(f"{reverse('mcn:roster')}?status=offered")
+    return render(request, "mcn/contract_end.html", context, status=400)
 
 
 @require_POST
@@ -136,3 +189,39 @@ def end(actor, contract, form: ContractEndForm):
     except ValidationError as error:
         add_service_error(form, error, {})
         return None
+
+
+# --- the creator's side: its contract offers in the portal ---------------------------------
+
+
+@tenant_view(["creator"])
+def portal_contracts(request, *, actor):
+    """Full page, or the ``_portal_contracts.html`` fragment the creator portal loads."""
+    page = paginate(request, contracts_of_creator(actor=actor))
+    context = {"page": page, "now": timezone.now()}
+    partial = "mcn/_portal_contracts.html"
+    return render_list(request, "mcn/portal_contracts.html", partial, context)
+
+
+ANSWERS = {"accept": contract_accept, "decline": contract_decline}
+
+
+@require_POST
+@tenant_view(["creator"])
+def portal_contract_answer(request, pk: int, answer: str, *, actor):
+    """The creator accepts or declines one of its offers; someone else's offer is a 404."""
+    contract = found(contract_of_creator, actor=actor, contract_id=pk)
+    error = None
+    try:
+        contract = ANSWERS[answer](actor=actor, contract=contract)
+    except ValidationError as refusal:
+        error = " ".join(refusal.messages)
+    contract = contract_of_creator(actor=actor, contract_id=pk)  # as it now stands
+    context = {"contract": contract, "row_error": error, "now": timezone.now()}
+    if request.htmx:
+        return render(request, "mcn/_portal_contract_row.html", context)
+    if error is None:
+        done = {"accept": _("Contract accepted."), "decline": _("Offer declined.")}[answer]
+        messages.success(request, done)
+        return redirect("mcn:portal_contracts")
+    return render(request, "mcn/portal_contract_refused.html", context, status=400)

@@ -79,6 +79,11 @@ ROUTES = {
     "agency-detail": Case("agency", public=True),
     "contract-detail": Case("agency"),
     "contract-end": Case("agency", "post"),
+    # Offers: the agency withdraws, the creator (its own session) accepts or declines; an
+    # outsider agency finds none of them.
+    "contract-withdraw": Case("agency", "post"),
+    "contract-accept": Case("agency", "post"),
+    "contract-decline": Case("agency", "post"),
     "traffic-run-detail": Case("operator", outsider_kind="brand"),
     "traffic-run-allocations": Case("operator", outsider_kind="brand"),
 }
@@ -148,8 +153,12 @@ def owned_object(name: str, tenant):
         suffix = "allocations/" if name.endswith("allocations") else ""
         return f"/api/v1/traffic/runs/{run.pk}/{suffix}", [str(run.pool)]
     if name.startswith("contract-"):
-        contract = ContractFactory(organization=tenant, creator__handle="secret-signee")
-        suffix = "end/" if name == "contract-end" else ""
+        action = name.removeprefix("contract-")
+        until = datetime.datetime(2099, 1, 1, tzinfo=datetime.UTC)
+        offer = {"status": "offered", "offer_expires_at": until}
+        terms = offer if action in ("withdraw", "accept", "decline") else {}
+        contract = ContractFactory(organization=tenant, creator__handle="secret-signee", **terms)
+        suffix = "" if action == "detail" else f"{action}/"
         return f"/api/v1/contracts/{contract.pk}/{suffix}", ["secret-signee"]
     collab = CollaborationFactory(
         campaign__organization=tenant, campaign__name="Secret launch", product__name="Secret serum"

@@ -25,6 +25,7 @@ import pytest
 from django.db.models import Model
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from tenancy.models import Membership
 from tenancy.scoping import SYSTEM, Actor, acting_as
@@ -137,8 +138,32 @@ def creator_accepts(creator) -> Built:
     return built
 
 
-# The mcn contract flow is being reworked (contracts become offers the creator accepts): this
-# builder and the contract_end entry below are all that names today's flow.
+def open_offer(agency, creator, done: str) -> Built:
+    contract = ContractFactory(
+        organization=agency,
+        creator=creator,
+        status="offered",
+        offer_expires_at=timezone.now() + datetime.timedelta(days=14),
+    )
+    # The agency's page names the creator; the creator's names the agency.
+    secret = creator.handle if creator.handle.startswith("secret") else agency.name
+    return Built([contract.pk], [secret], contract, done=lambda row: row["status"] == done)
+
+
+def offer_from(agency) -> Built:
+    return open_offer(agency, CreatorFactory(handle="secret-suitee"), "withdrawn")
+
+
+def offer_accepted_by(creator) -> Built:
+    suitor = OrganizationFactory(kind="agency", name="Secret Suitor MCN")
+    return open_offer(suitor, creator, "active")
+
+
+def offer_declined_by(creator) -> Built:
+    suitor = OrganizationFactory(kind="agency", name="Secret Suitor MCN")
+    return open_offer(suitor, creator, "declined")
+
+
 def agency_contract(agency) -> Built:
     contract = ContractFactory(
         organization=agency, creator__handle="secret-signee", creator__agency=agency
@@ -186,6 +211,9 @@ PAGES = {
     "mcn:contract_end": Page(
         "agency", agency_contract, post={"end": "2026-06-30", "reason": "Secret reason"}
     ),
+    "mcn:contract_withdraw": Page("agency", offer_from, post={}),
+    "mcn:portal_contract_accept": Page("creator", offer_accepted_by, post={}),
+    "mcn:portal_contract_decline": Page("creator", offer_declined_by, post={}),
     "traffic:run": Page("operator", allocation_run, outsiders=NOT_OPERATORS),
     "traffic:run_status": Page(
         "operator", run_with(['data-status="succeeded"']), outsiders=NOT_OPERATORS
@@ -393,6 +421,7 @@ SIMPLE_PAGES = {
     "brands:offers": Simple(only("creator")),
     "mcn:tier": Simple(only("agency")),
     "mcn:roster": Simple(only("agency")),
+    "mcn:portal_contracts": Simple(only("creator")),
     "traffic:runs": Simple(only("operator")),
     "traffic:my_traffic": Simple(only("creator")),
     "analytics:operator_home": Simple(only("operator")),

@@ -24,7 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from creators.models import ContentItem
-from mcn.services import contract_sign
+from mcn.services import contract_accept, contract_offer, contract_today
 from tenancy.scopes import SCOPES
 from tenancy.scoping import Actor, acting_as
 from tenancy.services import audit_event_record
@@ -135,12 +135,12 @@ def seed_world() -> World:
     )
     agency = owner_actor(organizations["agency"])
     with acting_as(agency):
-        contract = contract_sign(
-            actor=agency,
-            creator_id=creator.pk,
-            start=today - datetime.timedelta(days=30),
-            revenue_share_pct="30",
+        contract = contract_offer(
+            actor=agency, creator_id=creator.pk, start=contract_today(), revenue_share_pct="30"
         )
+    own = Actor(user_id=creator_user.pk, creator_id=creator.pk, role="creator")
+    with acting_as(own):
+        contract = contract_accept(actor=own, contract=contract)
     collaboration = CollaborationFactory(
         campaign__organization=organizations["brand"], creator=creator
     )
@@ -185,6 +185,9 @@ PARAMETERS: dict[str, Callable[[World], dict]] = {
     "brands:collaboration_transition": _pk("collaboration"),
     "brands:offer_respond": _pk("collaboration"),
     "mcn:contract_end": _pk("contract"),
+    "mcn:contract_withdraw": _pk("contract"),
+    "mcn:portal_contract_accept": _pk("contract"),
+    "mcn:portal_contract_decline": _pk("contract"),
     "traffic:run": _pk("run"),
     "traffic:run_status": _pk("run"),
     "traffic:run_publish": _pk("run"),
@@ -216,6 +219,9 @@ PARAMETERS: dict[str, Callable[[World], dict]] = {
     "api:agency-detail": lambda w: {"slug": w.contract.organization.slug},
     "api:contract-detail": _pk("contract"),
     "api:contract-end": _pk("contract"),
+    "api:contract-withdraw": _pk("contract"),
+    "api:contract-accept": _pk("contract"),
+    "api:contract-decline": _pk("contract"),
     "api:traffic-run-detail": _pk("run"),
     "api:traffic-run-allocations": _pk("run"),
     "admin:brands_collaboration_change": lambda w: {"object_id": w.collaboration.pk},

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from creators.models import Creator
-from mcn.services import contract_sign
+from mcn.services import contract_accept, contract_offer, contract_today
 from tenancy.scoping import Actor, acting_as
 from tests.factories import (
     AudienceProfileFactory,
@@ -54,17 +54,18 @@ def creator_client(creator: Creator) -> Client:
 
 
 def sign_with_agency(creator: Creator):
-    """An agency signs the creator through the mcn service, which keeps Creator.agency."""
+    """An agency offers a contract starting today and the creator accepts it, through the mcn
+    services, which keep Creator.agency."""
     membership = MembershipFactory(organization=OrganizationFactory(kind="agency"))
     org = membership.organization
     actor = Actor(user_id=None, organization_id=org.pk, organization_kind="agency", role="owner")
     with acting_as(actor):
-        contract_sign(
-            actor=actor,
-            creator_id=creator.pk,
-            start=datetime.date(2026, 1, 1),
-            revenue_share_pct="30",
+        contract = contract_offer(
+            actor=actor, creator_id=creator.pk, start=contract_today(), revenue_share_pct="30"
         )
+    itself = Actor(user_id=None, creator_id=creator.pk, role="creator")
+    with acting_as(itself):
+        contract_accept(actor=itself, contract=contract)
     return org, client_for(membership.user)
 
 

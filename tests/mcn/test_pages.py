@@ -6,9 +6,11 @@ from html import unescape
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from creators.models import Creator
 from mcn.models import Contract
+from mcn.services import contract_today
 from tenancy.models import AuditEvent
 from tests.factories import ContractFactory, CreatorFactory
 from tests.tenancy_helpers import assert_outsider_gets_404, make_personas
@@ -34,8 +36,25 @@ def end_url(contract) -> str:
     return f"/agency/contracts/{contract.pk}/end/"
 
 
-def sign_data(handle, share="30", start="2026-03-01"):
-    return {"handle": handle, "start": start, "revenue_share_pct": share}
+def sign_data(handle, share="30", start=None, **more):
+    start = start or contract_today().isoformat()
+    data = {"handle": handle, "start": start, "revenue_share_pct": share, "expires_in_days": "14"}
+    return {**data, **more}
+
+
+def offer_to(org, **creator) -> Contract:
+    """An open offer, as the service leaves it (the creator's agency not set)."""
+    until = timezone.now() + datetime.timedelta(days=14)
+    return ContractFactory(
+        organization=org,
+        creator=CreatorFactory(**creator),
+        status="offered",
+        offer_expires_at=until,
+    )
+
+
+def withdraw_url(contract) -> str:
+    return f"/agency/contracts/{contract.pk}/withdraw/"
 
 
 def body(response) -> str:
@@ -100,27 +119,31 @@ def test_outsiders_roster_shows_none_of_ours_and_brands_get_404(agency):
     assert brand.client(brand.member).get("/agency/roster/").status_code == 404
 
 
-# --- signing ------------------------------------------------------------------------------
+# --- offering -----------------------------------------------------------------------------
 
 
-def test_signing_a_creator_works_and_is_audited(agency):
+def test_offering_a_contract_signs_nobody_yet_and_is_audited(agency):
     creator = CreatorFactory(handle="new-face")
     client = agency.client(agency.member)
-    response = client.post("/agency/roster/", sign_data("new-face", share="25.5"))
+    data = sign_data("new-face", share="25.5", message="Welcome aboard")
+    response = client.post("/agency/roster/", data)
     assert response.status_code == 302 and response["Location"] == "/agency/roster/"
     contract = Contract.objects.unscoped().get(creator=creator)
     assert contract.organization == agency.tenant and contract.revenue_share_pct == 25.5
+    assert (contract.status, contract.message) == ("offered", "Welcome aboard")
     creator.refresh_from_db()
-    assert creator.agency == agency.tenant
-    assert audit_actions() == ["contract.signed"]
-    assert "Signed @new-face." in body(client.get("/agency/roster/"))
+    assert creator.agency is None
+    assert audit_actions() == ["contract.offered"]
+    assert "Offer sent to @new-face" in body(client.get("/agency/roster/"))
+    offers = body(client.get("/agency/roster/?status=offered"))
+    assert "@new-face" in offers and withdraw_url(contract) in offers and "open until" in offers
 
 
-def test_signing_a_creator_under_contract_is_a_clear_form_error(agency):
+def test_offering_to_a_creator_under_contract_is_a_clear_form_error(agency):
     theirs = sign_up(agency.other_tenant, handle="taken")
     response = agency.client(agency.member).post("/agency/roster/", sign_data("taken"))
     assert response.status_code == 200
-    errors = response.context["sign_form"].errors
+    errors = response.context["offer_form"].errors
     assert errors["handle"] == ["This creator already has an active contract."]
     assert "This creator already has an active contract." in body(response)
     assert Contract.objects.unscoped().get().pk == theirs.pk
@@ -135,14 +158,43 @@ def test_signing_a_creator_under_contract_is_a_clear_form_error(agency):
         (sign_data("real-one", share="100.5"), "revenue_share_pct", "less than or equal to 100"),
         (sign_data("real-one", share="-1"), "revenue_share_pct", "greater than or equal to 0"),
         (sign_data("real-one", start="someday"), "start", "Enter a valid date."),
+        (sign_data("real-one", start="2020-01-01"), "start", "cannot be in the past"),
+        (sign_data("real-one", expires_in_days="0"), "expires_in_days", "greater than or equal"),
     ],
 )
-def test_bad_sign_input_is_a_form_error_and_changes_nothing(agency, data, field, message):
+def test_bad_offer_input_is_a_form_error_and_changes_nothing(agency, data, field, message):
     CreatorFactory(handle="real-one")
     response = agency.client(agency.member).post("/agency/roster/", data)
     assert response.status_code == 200
-    assert message in " ".join(response.context["sign_form"].errors[field])
+    assert message in " ".join(response.context["offer_form"].errors[field])
     assert not Contract.objects.unscoped().exists() and not audit_actions()
+
+
+def test_withdrawing_an_offer_with_htmx_and_without(agency):
+    one, two = offer_to(agency.tenant, handle="first-pick"), offer_to(agency.tenant)
+    client = agency.client(agency.member)
+    response = client.post(withdraw_url(one), **HTMX)
+    assert response.status_code == 200 and "Withdrawn" in body(response)
+    assert withdraw_url(one) not in body(response)
+    again = client.post(withdraw_url(one), **HTMX)
+    assert "Only an open offer can be withdrawn" in body(again)
+    plain = client.post(withdraw_url(two))
+    assert plain.status_code == 302 and plain["Location"] == "/agency/roster/?status=offered"
+    assert client.post(withdraw_url(two)).status_code == 400
+    assert set(Contract.objects.unscoped().values_list("status", flat=True)) == {"withdrawn"}
+    assert audit_actions().count("contract.withdrawn") == 2
+
+
+def test_another_agency_gets_404_on_withdrawing_our_offer(agency):
+    contract = offer_to(agency.tenant, handle="courted", display_name="Courted One")
+    assert_outsider_gets_404(
+        agency.client(agency.outsider),
+        withdraw_url(contract),
+        secrets=["courted", "Courted One"],
+        method="post",
+    )
+    contract.refresh_from_db()
+    assert contract.status == "offered"
 
 
 # --- ending -------------------------------------------------------------------------------
@@ -218,8 +270,11 @@ def test_viewer_sees_no_forms_and_every_post_is_403(agency):
     assert "Sign a creator" not in page and "End contract" not in page
     assert viewer.post("/agency/roster/", sign_data("unsigned")).status_code == 403
     assert viewer.post(end_url(contract), {"end": "2026-06-30"}, **HTMX).status_code == 403
+    pending = offer_to(agency.tenant)
+    assert viewer.post(withdraw_url(pending), **HTMX).status_code == 403
+    assert Contract.objects.unscoped().get(pk=pending.pk).status == "offered"
     contract.refresh_from_db()
-    assert contract.status == "active" and Contract.objects.unscoped().count() == 1
+    assert contract.status == "active" and Contract.objects.unscoped().count() == 2
     assert not audit_actions()
 
 

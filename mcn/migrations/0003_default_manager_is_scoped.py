@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mcn', '0001_initial'),
+        ('mcn', '0002_contract_offers'),
     ]
 
     operations = [
