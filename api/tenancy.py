@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from tenancy.models import ApiKey, AuditEvent, Organization
 from tenancy.scopes import SCOPES
-from tenancy.selectors import api_keys_list, audit_events_list
+from tenancy.selectors import api_keys_list, audit_events_list, organization_of
 from tenancy.services import api_key_create, api_key_revoke
 
 from .permissions import ANY_KEY, HasActor, IsOrganizationAdmin
@@ -38,11 +38,7 @@ class MeView(TenantAPIView):
     @extend_schema(responses=MeOutput)
     def get(self, request):
         actor = self.actor
-        organization = (
-            Organization.objects.filter(pk=actor.organization_id).first()
-            if actor.organization_id
-            else None
-        )
+        organization = organization_of(actor=actor)
         data = {
             "organization": organization,
             "role": actor.role,
@@ -118,7 +114,7 @@ class ApiKeyViewSet(mixins.ListModelMixin, TenantViewSet):
     def create(self, request):
         payload = ApiKeyInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        organization = Organization.objects.get(pk=self.actor.organization_id)
+        organization = organization_of(actor=self.actor)
         key, secret = api_key_create(
             actor=self.actor, organization=organization, **payload.validated_data
         )

@@ -12,8 +12,9 @@ from __future__ import annotations
 import datetime
 from contextlib import ExitStack
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
-from rest_framework import permissions, viewsets
+from rest_framework import permissions, serializers, viewsets
 from rest_framework.views import APIView
 
 from tenancy.models import ApiKey
@@ -22,6 +23,7 @@ from tenancy.selectors import actor_for_api_key, actor_for_user
 from tenancy.views_base import SESSION_CONTEXT_KEY
 
 from . import idempotency
+from .fields import ActorRelatedField
 from .permissions import HasActor
 
 #: What a subclass may not override: the actor, the permission order and the scoping are the
@@ -33,8 +35,22 @@ SEALED = (
     "get_permissions",
     "check_permissions",
     "get_queryset",
+    "get_serializer",
     "queryset",
 )
+
+
+def require_scoped_relations(serializer) -> None:
+    """Every writable relation of an API serializer takes its choices from the actor."""
+    serializer = getattr(serializer, "child", serializer)  # many=True: the row serializer
+    for name, field in serializer.fields.items():
+        relation = getattr(field, "child_relation", field)
+        writable = isinstance(relation, serializers.RelatedField) and not relation.read_only
+        if writable and not isinstance(relation, ActorRelatedField):
+            raise ImproperlyConfigured(
+                f"{type(serializer).__name__}.{name} is a writable relation whose choices do not "
+                "come from the actor: declare it as api.fields.ActorRelatedField(selector=…)."
+            )
 
 
 class ActorAPIMixin:
@@ -121,6 +137,11 @@ class TenantAPIView(ActorAPIMixin, APIView):
 
 class TenantViewSet(ActorAPIMixin, viewsets.GenericViewSet):
     _olive_base = True
+
+    def get_serializer(self, *args, **kwargs):
+        serializer = super().get_serializer(*args, **kwargs)
+        require_scoped_relations(serializer)
+        return serializer
 
     def scoped_queryset(self, *, actor: Actor):
         raise NotImplementedError(f"{type(self).__name__} must implement scoped_queryset(actor=)")

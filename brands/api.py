@@ -1,20 +1,30 @@
 """Partner API for brands: products, campaigns, collaborations (state changes as actions) and
 the orders, refunds and complaints of the shop. Brands' own systems use it with their keys."""
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from api.fields import ActorRelatedField
 from api.views import TenantViewSet
-from creators.models import Creator
+from creators.selectors import creator_by_handle
 
 from . import services
 from .filters import CampaignFilter, CollaborationFilter, OrderFilter
 from .models import Campaign, Collaboration, Complaint, Order, Product, Refund
-from .selectors import campaigns_of_brand, collaborations_visible
+from .selectors import (
+    campaign_of_brand,
+    campaigns_of_brand,
+    collaborations_of_brand,
+    collaborations_visible,
+    orders_of_brand,
+    product_of_brand,
+    products_of_brand,
+)
 
 Status = Collaboration.Status
 
@@ -91,6 +101,7 @@ class CollaborationOutput(serializers.ModelSerializer):
             "offered_at",
             "status_changed_at",
         ]
+        read_only_fields = fields  # an output: the input is CollaborationInput
 
 
 class CollaborationInput(serializers.Serializer):
@@ -106,19 +117,14 @@ class CollaborationInput(serializers.Serializer):
 
 
 class OrderSerializer(serializers.ModelSerializer):
-    collaboration = serializers.PrimaryKeyRelatedField(
-        queryset=Collaboration.objects.none(), required=False, allow_null=True
+    collaboration = ActorRelatedField(
+        model=Collaboration, selector=collaborations_of_brand, required=False, allow_null=True
     )
 
     class Meta:
         model = Order
         fields = ["id", "external_id", "collaboration", "amount", "placed_at", "delivered_at"]
         read_only_fields = ["id"]
-
-    def __init__(self, *args, actor=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if actor is not None:  # only the brand's own collaborations can be named
-            self.fields["collaboration"].queryset = Collaboration.objects.for_actor(actor)
 
 
 class RefundSerializer(serializers.ModelSerializer):
@@ -151,7 +157,7 @@ class ProductViewSet(
     filterset_fields = ["category"]
 
     def scoped_queryset(self, *, actor) -> QuerySet[Product]:
-        return Product.objects.for_actor(actor)
+        return products_of_brand(actor=actor)
 
     def perform_create(self, serializer):
         serializer.instance = services.product_create(actor=self.actor, **serializer.validated_data)
@@ -201,14 +207,16 @@ class CollaborationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Bra
     @extend_schema(request=CollaborationInput, responses={201: CollaborationOutput})
     def create(self, request):
         """A brand offers a collaboration to a creator (by handle)."""
+        services.require_brand_writer(self.actor)  # a 403 before any lookup can 404
         data = CollaborationInput(data=request.data)
         data.is_valid(raise_exception=True)
         terms = dict(data.validated_data)
-        campaign = get_object_or_404(
-            Campaign.objects.for_actor(self.actor), pk=terms.pop("campaign")
-        )
-        product = get_object_or_404(Product.objects.for_actor(self.actor), pk=terms.pop("product"))
-        creator = get_object_or_404(Creator, handle=terms.pop("creator"))
+        try:
+            campaign = campaign_of_brand(actor=self.actor, campaign_id=terms.pop("campaign"))
+            product = product_of_brand(actor=self.actor, product_id=terms.pop("product"))
+        except ObjectDoesNotExist:
+            raise NotFound from None
+        creator = creator_by_handle(actor=self.actor, handle=terms.pop("creator"))
         collaboration = services.collaboration_offer(
             actor=self.actor, campaign=campaign, product=product, creator=creator, **terms
         )
@@ -263,10 +271,7 @@ class OrderViewSet(
     filterset_class = OrderFilter
 
     def scoped_queryset(self, *, actor) -> QuerySet[Order]:
-        return Order.objects.for_actor(actor)
-
-    def get_serializer(self, *args, **kwargs):
-        return super().get_serializer(*args, actor=self.actor, **kwargs)
+        return orders_of_brand(actor=actor)
 
     def perform_create(self, serializer):
         serializer.instance = services.order_record(actor=self.actor, **serializer.validated_data)

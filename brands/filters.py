@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from tenancy.scoping import require_actor
 
 from .models import Campaign, Collaboration, Order
+from .selectors import collaborations_of_brand
 
 
 class CampaignFilter(django_filters.FilterSet):
@@ -50,7 +51,7 @@ class CollaborationFilter(django_filters.FilterSet):
 
 def own_collaborations(request):
     """The collaborations an order may name: the acting brand's (as ``OrderSerializer``)."""
-    return Collaboration.objects.for_actor(require_actor())
+    return collaborations_of_brand(actor=require_actor())
 
 
 class OrderFilter(django_filters.FilterSet):

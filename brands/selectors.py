@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from tenancy.scoping import Actor
 
-from .models import Campaign, Collaboration
+from .models import Campaign, Collaboration, Order, Product
 from .services import PARTY_FOR, TRANSITIONS, party_of  # the pages' buttons obey these too
 
 
@@ -31,6 +31,23 @@ def campaigns_of_brand(*, actor: Actor) -> QuerySet[Campaign]:
 def campaign_of_brand(*, actor: Actor, campaign_id: int) -> Campaign:
     """Raises ``Campaign.DoesNotExist`` for another tenant's campaign (views turn it into 404)."""
     return campaigns_of_brand(actor=actor).get(pk=campaign_id)
+
+
+def products_of_brand(*, actor: Actor) -> QuerySet[Product]:
+    return Product.objects.for_actor(actor)
+
+
+def product_of_brand(*, actor: Actor, product_id: int) -> Product:
+    return products_of_brand(actor=actor).get(pk=product_id)
+
+
+def orders_of_brand(*, actor: Actor) -> QuerySet[Order]:
+    return Order.objects.for_actor(actor)
+
+
+def collaborations_of_brand(*, actor: Actor) -> QuerySet[Collaboration]:
+    """The brand's own collaborations: the ones its orders may name."""
+    return Collaboration.objects.for_actor(actor)
 
 
 def collaborations_visible(*, actor: Actor) -> QuerySet[Collaboration]:

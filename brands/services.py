@@ -139,7 +139,7 @@ def collaborations_expire(*, actor: Actor, now=None) -> int:
     return count
 
 
-def _require_brand_writer(actor: Actor) -> None:
+def require_brand_writer(actor: Actor) -> None:
     actor.require(
         kinds=[roles.BRAND],
         write=True,
@@ -156,13 +156,13 @@ def _saved(instance):
 
 @transaction.atomic
 def product_create(*, actor: Actor, **fields) -> Product:
-    _require_brand_writer(actor)
+    require_brand_writer(actor)
     return _saved(Product(organization_id=actor.organization_id, **fields))
 
 
 @transaction.atomic
 def campaign_create(*, actor: Actor, **fields) -> Campaign:
-    _require_brand_writer(actor)
+    require_brand_writer(actor)
     campaign = _saved(Campaign(organization_id=actor.organization_id, **fields))
     audit_event_record(actor=actor, action="campaign.created", target=campaign)
     return campaign
@@ -173,7 +173,7 @@ def collaboration_offer(
     *, actor: Actor, campaign: Campaign, product: Product, creator: Creator, now=None, **terms
 ) -> Collaboration:
     """The brand offers ``creator`` to promote ``product`` in ``campaign`` (both its own)."""
-    _require_brand_writer(actor)
+    require_brand_writer(actor)
     if actor.organization_id not in (campaign.organization_id, product.organization_id) or (
         campaign.organization_id != product.organization_id
     ):
@@ -201,7 +201,7 @@ def collaboration_offer(
 @transaction.atomic
 def order_record(*, actor: Actor, **fields) -> Order:
     """A sale reported by the brand's shop system; ``external_id`` is unique per brand."""
-    _require_brand_writer(actor)
+    require_brand_writer(actor)
     collaboration = fields.get("collaboration")
     if collaboration is not None and collaboration.organization_id != actor.organization_id:
         raise ValidationError({"collaboration": "Unknown collaboration."})
@@ -210,7 +210,7 @@ def order_record(*, actor: Actor, **fields) -> Order:
 
 @transaction.atomic
 def refund_record(*, actor: Actor, order: Order, amount, reason: str, requested_at) -> Refund:
-    _require_brand_writer(actor)
+    require_brand_writer(actor)
     locked = Order.objects.select_for_update().get(pk=order.pk)
     refunded = locked.refunds.aggregate(total=Sum("amount"))["total"] or 0
     if refunded + amount > locked.amount:
@@ -228,7 +228,7 @@ def refund_record(*, actor: Actor, order: Order, amount, reason: str, requested_
 
 @transaction.atomic
 def complaint_record(*, actor: Actor, order: Order, category: str, filed_at) -> Complaint:
-    _require_brand_writer(actor)
+    require_brand_writer(actor)
     return _saved(
         Complaint(
             organization_id=actor.organization_id, order=order, category=category, filed_at=filed_at

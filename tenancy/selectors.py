@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from .models import ApiKey, AuditEvent, Membership
+from .models import ApiKey, AuditEvent, Membership, Organization
 from .scoping import Actor
 
 #: Session key holding the context the user chose in the switcher: an organization id or this.
@@ -67,6 +67,13 @@ def actor_for_api_key(api_key: ApiKey) -> Actor:
         role="api_key",
         api_key_id=api_key.prefix,
     )
+
+
+def organization_of(*, actor: Actor) -> Organization | None:
+    """The organization ``actor`` acts for (None for a creator or the system)."""
+    if actor.organization_id is None:
+        return None
+    return Organization.objects.filter(pk=actor.organization_id).first()
 
 
 def audit_events_list(*, actor: Actor) -> QuerySet[AuditEvent]:

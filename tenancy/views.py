@@ -13,9 +13,14 @@ from django.views.decorators.http import require_POST
 
 from .forms import ApiKeyForm
 from .homes import home_of
-from .models import Organization
 from .scoping import ADMIN_ROLES
-from .selectors import CREATOR_CONTEXT, api_keys_list, creator_id_of_user, memberships_of_user
+from .selectors import (
+    CREATOR_CONTEXT,
+    api_keys_list,
+    creator_id_of_user,
+    memberships_of_user,
+    organization_of,
+)
 from .services import api_key_create, api_key_revoke
 from .views_base import SESSION_CONTEXT_KEY, request_actor, tenant_view
 
@@ -58,7 +63,7 @@ def api_keys(request, *, actor):
     form = ApiKeyForm(request.POST or None)
     secret = None
     if request.method == "POST" and form.is_valid():
-        organization = get_object_or_404(Organization, pk=actor.organization_id)
+        organization = organization_of(actor=actor)
         try:
             key, secret = api_key_create(
                 actor=actor, organization=organization, **form.cleaned_data

@@ -79,3 +79,25 @@ def test_the_me_endpoint_declares_that_any_key_may_ask_who_it_is():
     _key, client = api_key_client(organization, ["audit:read"])
     response = client.get("/api/v1/me/")
     assert response.status_code == 200 and response.json()["organization"]["id"] == organization.pk
+
+
+def test_a_writable_relation_must_take_its_choices_from_the_actor():
+    """Found: DRF's related fields chose among every tenant's rows (the model's default
+    manager). The base viewset refuses a writable relation that is not an ActorRelatedField."""
+    from django.core.exceptions import ImproperlyConfigured
+    from rest_framework import serializers
+
+    from api.views import require_scoped_relations
+    from brands.models import Campaign
+
+    class Loose(serializers.Serializer):
+        campaign = serializers.PrimaryKeyRelatedField(queryset=Campaign.objects.none())
+
+    with pytest.raises(ImproperlyConfigured, match="Loose.campaign"):
+        require_scoped_relations(Loose())
+    with pytest.raises(ImproperlyConfigured):
+        require_scoped_relations(Loose(many=True))
+
+    from brands.api import OrderSerializer
+
+    require_scoped_relations(OrderSerializer())  # its relation is an ActorRelatedField
