@@ -8,6 +8,7 @@ import datetime
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from tenancy import roles
 from tenancy.scoping import Actor
 
 from .models import Campaign, Collaboration, Order, Product
@@ -55,9 +56,9 @@ def collaborations_visible(*, actor: Actor) -> QuerySet[Collaboration]:
     rows = Collaboration.objects.unscoped().select_related("campaign", "product", "creator")
     if actor.is_creator:
         return rows.filter(creator_id=actor.creator_id)
-    if actor.organization_kind == "brand":
+    if actor.kind == roles.BRAND:
         return rows.filter(organization_id=actor.organization_id)
-    if actor.organization_kind == "agency":
+    if actor.kind == roles.AGENCY:
         return rows.filter(creator__agency_id=actor.organization_id)
     if actor.is_operator:
         return rows

@@ -29,31 +29,31 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 #: Which party may move a collaboration into each status.
 PARTY_FOR: dict[str, frozenset[str]] = {
     # An MCN runs its signed creators' business, so it may answer and deliver for them.
-    S.ACCEPTED: frozenset({"creator", "agency"}),
-    S.DECLINED: frozenset({"creator", "agency"}),
-    S.CONTENT_SUBMITTED: frozenset({"creator", "agency"}),
-    S.LIVE: frozenset({"creator", "brand"}),
-    S.COMPLETED: frozenset({"brand"}),
-    S.CANCELLED: frozenset({"brand"}),
-    S.EXPIRED: frozenset({"system"}),
+    S.ACCEPTED: frozenset({roles.CREATOR, roles.AGENCY}),
+    S.DECLINED: frozenset({roles.CREATOR, roles.AGENCY}),
+    S.CONTENT_SUBMITTED: frozenset({roles.CREATOR, roles.AGENCY}),
+    S.LIVE: frozenset({roles.CREATOR, roles.BRAND}),
+    S.COMPLETED: frozenset({roles.BRAND}),
+    S.CANCELLED: frozenset({roles.BRAND}),
+    S.EXPIRED: frozenset({roles.SYSTEM_KIND}),
 }
 
 
 def party_of(actor: Actor, collaboration: Collaboration) -> str | None:
     """Which side of ``collaboration`` the actor is on: creator, agency, brand or system."""
-    if actor.role == "system":
-        return "system"
+    if actor.is_system:
+        return roles.SYSTEM_KIND
     if actor.is_creator and actor.creator_id == collaboration.creator_id:
-        return "creator"
+        return roles.CREATOR
     if actor.organization_id == collaboration.organization_id and actor.can_write():
-        return "brand"
-    if actor.organization_kind == "agency" and actor.can_write():
+        return roles.BRAND
+    if actor.kind == roles.AGENCY and actor.can_write():
         signed = (
             Creator.objects.for_actor(actor)
             .filter(pk=collaboration.creator_id, agency_id=actor.organization_id)
             .exists()
         )
-        return "agency" if signed else None
+        return roles.AGENCY if signed else None
     return None
 
 

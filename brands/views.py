@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
+from tenancy import roles
 from tenancy.views_base import TenantView, tenant_view
 from ui.pages import found, paginate, render_list
 
@@ -46,7 +47,7 @@ ACTION_LABELS = {
 class DashboardView(TenantView, TemplateView):
     """Brand home: links to the campaign pages; GMV, ROI and selection arrive with their issues."""
 
-    tenant_kinds = ["brand"]
+    tenant_kinds = [roles.BRAND]
     template_name = "brands/dashboard.html"
 
 
@@ -68,14 +69,14 @@ def paged_with_actions(request, actor, rows) -> Page:
     return page
 
 
-@tenant_view(["brand"])
+@tenant_view([roles.BRAND])
 def campaign_list(request, *, actor):
     filters = CampaignFilter(request.GET, queryset=campaigns_of_brand(actor=actor))
     context = {"filter": filters, "page": paginate(request, filters.qs)}
     return render_list(request, "brands/campaigns.html", "brands/_campaign_table.html", context)
 
 
-@tenant_view(["brand"])
+@tenant_view([roles.BRAND])
 def campaign_detail(request, pk: int, *, actor):
     campaign = found(campaign_of_brand, actor=actor, campaign_id=pk)
     rows = collaborations_of_campaign(actor=actor, campaign=campaign)
@@ -87,7 +88,7 @@ def campaign_detail(request, pk: int, *, actor):
 
 
 @require_POST
-@tenant_view(["brand"])
+@tenant_view([roles.BRAND])
 def collaboration_transition_view(request, pk: int, *, actor):
     collaboration = found(collaboration_visible, actor=actor, collaboration_id=pk)
     back = reverse("brands:campaign", args=[collaboration.campaign_id])
@@ -95,7 +96,7 @@ def collaboration_transition_view(request, pk: int, *, actor):
     return transition_response(request, actor, collaboration, row, back)
 
 
-@tenant_view(["creator"])
+@tenant_view([roles.CREATOR])
 def offers(request, *, actor):
     """Full page, or the ``_offers.html`` fragment the creator portal loads with htmx."""
     filters = CollaborationFilter(request.GET, queryset=offers_inbox(actor=actor))
@@ -104,7 +105,7 @@ def offers(request, *, actor):
 
 
 @require_POST
-@tenant_view(["creator"])
+@tenant_view([roles.CREATOR])
 def offer_respond(request, pk: int, *, actor):
     collaboration = found(collaboration_visible, actor=actor, collaboration_id=pk)
     back = reverse("brands:offers")

@@ -11,6 +11,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from tenancy import roles
 from tenancy.views_base import TenantView, tenant_view
 from ui.pages import paginate
 
@@ -25,7 +26,7 @@ from .selectors import (
 )
 
 #: Tenants that browse creators; portal creators do not (they get 404), see creator_profile.
-DIRECTORY_KINDS = ("operator", "brand", "agency", "partner")
+DIRECTORY_KINDS = roles.ORGANIZATION_KINDS
 TREND_WEEKS = 26
 
 METRIC_LABELS = {
@@ -63,7 +64,7 @@ def directory(request, *, actor):
     )
 
 
-@tenant_view(kinds=(*DIRECTORY_KINDS, "creator"))
+@tenant_view(kinds=(*DIRECTORY_KINDS, roles.CREATOR))
 def detail(request, handle, *, actor):
     creator = creator_profile(actor=actor, handle=handle)
     trend = metric_trend(actor=actor, creator=creator, last=TREND_WEEKS)
@@ -77,7 +78,7 @@ def detail(request, handle, *, actor):
 
 
 class PortalView(TenantView, TemplateView):
-    tenant_kinds = ["creator"]
+    tenant_kinds = [roles.CREATOR]
     template_name = "creators/portal.html"
 
     def get_context_data(self, **kwargs):

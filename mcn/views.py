@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
 from creators.filters import translated_choices
+from tenancy import roles
 from tenancy.views_base import TenantView, tenant_view
 from ui.pages import found, paginate, render_list
 
@@ -41,7 +42,7 @@ from .services import (
 class TierView(TenantView, TemplateView):
     """Agency home: the 星火计划 tier page. Certification arrives with its issue."""
 
-    tenant_kinds = ["agency"]
+    tenant_kinds = [roles.AGENCY]
     template_name = "mcn/tier.html"
 
 
@@ -71,7 +72,7 @@ def blank_offer_form(data=None) -> ContractOfferForm:
     return ContractOfferForm(data, initial={"start": contract_today()})
 
 
-@tenant_view(["agency"])
+@tenant_view([roles.AGENCY])
 def roster(request, *, actor):
     """GET lists the contracts and offers; POST offers a contract (a viewer's POST is 403
     before this). The creator is not signed until it accepts in its portal."""
@@ -127,7 +128,7 @@ def roster_page(request, actor, offer_form: ContractOfferForm):
 
 
 @require_POST
-@tenant_view(["agency"])
+@tenant_view([roles.AGENCY])
 def contract_withdraw_view(request, pk: int, *, actor):
     """Withdraw an open offer: htmx gets the row back, a plain post the roster (or the reason
     with status 400)."""
@@ -154,7 +155,7 @@ def contract_withdraw_view(request, pk: int, *, actor):
 
 
 @require_POST
-@tenant_view(["agency"])
+@tenant_view([roles.AGENCY])
 def contract_end_view(request, pk: int, *, actor):
     """htmx gets the row back (ended, or with the errors; 200 so htmx swaps it); a plain post
     is redirected to the roster, or shown its errors with status 400."""
@@ -194,7 +195,7 @@ def end(actor, contract, form: ContractEndForm):
 # --- the creator's side: its contract offers in the portal ---------------------------------
 
 
-@tenant_view(["creator"])
+@tenant_view([roles.CREATOR])
 def portal_contracts(request, *, actor):
     """Full page, or the ``_portal_contracts.html`` fragment the creator portal loads."""
     page = paginate(request, contracts_of_creator(actor=actor))
@@ -207,7 +208,7 @@ ANSWERS = {"accept": contract_accept, "decline": contract_decline}
 
 
 @require_POST
-@tenant_view(["creator"])
+@tenant_view([roles.CREATOR])
 def portal_contract_answer(request, pk: int, answer: str, *, actor):
     """The creator accepts or declines one of its offers; someone else's offer is a 404."""
     contract = found(contract_of_creator, actor=actor, contract_id=pk)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from . import roles
 from .models import ApiKey, AuditEvent, Membership, Organization
 from .scoping import Actor
 
@@ -29,7 +30,7 @@ def creator_id_of_user(user) -> int | None:
 
 
 #: Without a choice in the switcher, a user acts where its role is strongest.
-ROLE_RANK = {"owner": 0, "admin": 1, "member": 2, "reviewer": 3, "viewer": 4}
+ROLE_RANK = {roles.OWNER: 0, roles.ADMIN: 1, roles.MEMBER: 2, roles.REVIEWER: 3, roles.VIEWER: 4}
 
 
 def _default_rank(membership: Membership) -> tuple:
@@ -43,7 +44,7 @@ def actor_for_user(*, user, context=None) -> Actor | None:
     memberships = list(memberships_of_user(user=user))
     creator_id = creator_id_of_user(user)
     if creator_id and (context == CREATOR_CONTEXT or not memberships):
-        return Actor(user_id=user.pk, creator_id=creator_id, role="creator")
+        return Actor(user_id=user.pk, creator_id=creator_id, role=roles.CREATOR_ROLE)
     chosen = next((m for m in memberships if str(m.organization_id) == str(context)), None)
     chosen = chosen or (min(memberships, key=_default_rank) if memberships else None)
     if chosen is None:
@@ -64,7 +65,7 @@ def actor_for_api_key(api_key: ApiKey) -> Actor:
         user_id=None,
         organization_id=api_key.organization_id,
         organization_kind=api_key.organization.kind,
-        role="api_key",
+        role=roles.API_KEY,
         api_key_id=api_key.prefix,
     )
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from tenancy import roles
 from tenancy.tasking import enqueue
 from tenancy.views_base import tenant_view
 from ui.pages import found, paginate, render_list
@@ -34,7 +35,7 @@ from .selectors import (
 )
 from .services import allocation_run_create, allocation_run_publish
 
-OPERATOR = ["operator"]
+OPERATOR = [roles.OPERATOR]
 BAND_LABELS = {
     "head": gettext_lazy("Head (≥1M followers)"),
     "mid": gettext_lazy("Mid (100k–1M)"),
@@ -160,7 +161,7 @@ def run_csv(request, pk: int, *, actor):
     return response
 
 
-@tenant_view(["creator"])
+@tenant_view([roles.CREATOR])
 def my_traffic(request, *, actor):
     """Full page, or the ``_my_traffic.html`` fragment the creator portal loads with htmx."""
     context = {"traffic": creator_traffic(actor=actor)}
