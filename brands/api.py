@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from api.views import TenantViewSet
 from creators.models import Creator
+from tenancy import roles
 
 from . import services
 from .filters import CampaignFilter, CollaborationFilter, OrderFilter
@@ -201,6 +202,9 @@ class CollaborationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Bra
     @extend_schema(request=CollaborationInput, responses={201: CollaborationOutput})
     def create(self, request):
         """A brand offers a collaboration to a creator (by handle)."""
+        # The role before the lookups: anyone but a brand's writer gets 403, as for the other
+        # creates, and learns nothing about whose campaign or product an id names.
+        self.actor.require(kinds=[roles.BRAND], write=True, message=services.BRAND_WRITERS_ONLY)
         data = CollaborationInput(data=request.data)
         data.is_valid(raise_exception=True)
         terms = dict(data.validated_data)

@@ -6,7 +6,9 @@ from .views_base import request_actor
 def actor(request):
     """The acting context and the contexts the user may switch to, for the page header."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    # An API key's principal (set by DRF on pages it renders, such as the API docs) is no
+    # person: it has no memberships and no tenant switcher.
+    if user is None or not user.is_authenticated or user.pk is None:
         return {}
     if getattr(user, "pk", None) is None:
         # No person: an API key's principal (the browsable API renders inside its actor). It

@@ -19,6 +19,8 @@ from .selectors import CREATOR_CONTEXT, api_keys_list, creator_id_of_user, membe
 from .services import api_key_create, api_key_revoke
 from .views_base import SESSION_CONTEXT_KEY, request_actor, tenant_view
 
+ADMINS_ONLY = "Only an owner or admin of the organization can manage API keys."
+
 
 @login_required
 def home(request):
@@ -53,8 +55,7 @@ def _safe_next(request) -> str | None:
 
 @tenant_view()
 def api_keys(request, *, actor):
-    if actor.role not in ADMIN_ROLES:
-        raise Http404
+    actor.require(roles=ADMIN_ROLES, message=ADMINS_ONLY)  # 403, as the API answers
     form = ApiKeyForm(request.POST or None)
     secret = None
     if request.method == "POST" and form.is_valid():
@@ -78,8 +79,7 @@ def api_keys(request, *, actor):
 @require_POST
 @tenant_view()
 def api_key_revoke_view(request, prefix, *, actor):
-    if actor.role not in ADMIN_ROLES:
-        raise Http404
+    actor.require(roles=ADMIN_ROLES, message=ADMINS_ONLY)
     key = get_object_or_404(api_keys_list(actor=actor), prefix=prefix)
     api_key_revoke(actor=actor, api_key=key)
     messages.success(request, _("Key “%(name)s” revoked.") % {"name": key.name})
