@@ -6,11 +6,9 @@ from .views_base import request_actor
 def actor(request):
     """The acting context and the contexts the user may switch to, for the page header."""
     user = getattr(request, "user", None)
-    # An API key's principal (set by DRF on pages it renders, such as the API docs) is no
-    # person: it has no memberships and no tenant switcher.
-    if user is None or not user.is_authenticated or user.pk is None:
+    if user is None or not user.is_authenticated:
         return {}
-    if getattr(user, "pk", None) is None:
+    if user.pk is None:
         # No person: an API key's principal (the browsable API renders inside its actor). It
         # has no memberships, and no session to switch in.
         return {"actor": current_actor(), "switchable_memberships": []}

@@ -353,7 +353,7 @@ class World:
             ContractFactory(organization=self.org, creator=creator, start=DAY)
         snapshot = MetricSnapshotFactory(creator=creator, gmv=Decimal(SECRET_GMV))
         AudienceProfileFactory(creator=snapshot.creator)
-        ContentItem.objects.create(
+        ContentItem.objects.unscoped().create(
             creator=creator, external_id="walk-1", kind="video", title="t", published_at=MOMENT
         )
         return creator
@@ -424,8 +424,8 @@ class World:
 
 def succeeded_run(creator: Creator, *, published: bool = False) -> AllocationRun:
     if published:
-        AllocationRun.objects.filter(published=True).update(published=False)
-    run = AllocationRun.objects.create(
+        AllocationRun.objects.unscoped().filter(published=True).update(published=False)
+    run = AllocationRun.objects.unscoped().create(
         pool=1000,
         target_gini=0.5,
         as_of=DAY,
@@ -436,7 +436,7 @@ def succeeded_run(creator: Creator, *, published: bool = False) -> AllocationRun
         published=published,
         published_at="2026-03-03T00:00:00Z" if published else None,
     )
-    Allocation.objects.create(run=run, creator=creator, merit=1.0, impressions=1000, eligible=True)
+    Allocation.objects.unscoped().create(run=run, creator=creator, merit=1.0, impressions=1000, eligible=True)
     return run
 
 
@@ -502,7 +502,7 @@ def revoke_call(w: World, path: str) -> Call:
 
 def publish_call(w: World) -> Call:
     run = succeeded_run(w.creator)
-    done = AllocationRun.objects.filter(pk=run.pk, published=True)
+    done = AllocationRun.objects.unscoped().filter(pk=run.pk, published=True)
     return Call(f"/operator/traffic/{run.pk}/publish/", {}, done.exists)
 
 
@@ -548,14 +548,14 @@ def offer_call(w: World) -> Call:
 
 def metrics_call(w: World) -> Call:
     rows = [{"creator": w.creator.handle, "date": LATER.isoformat(), "followers": 123}]
-    stored = MetricSnapshot.objects.filter(creator=w.creator, date=LATER)
+    stored = MetricSnapshot.objects.unscoped().filter(creator=w.creator, date=LATER)
     return Call("/api/v1/metrics/bulk/", {"rows": rows}, stored.exists)
 
 
 def content_call(w: World) -> Call:
     row = {"creator": w.creator.handle, "external_id": "walk-2", "kind": "video", "title": "x"}
     row["published_at"] = MOMENT
-    stored = ContentItem.objects.filter(creator=w.creator, external_id="walk-2")
+    stored = ContentItem.objects.unscoped().filter(creator=w.creator, external_id="walk-2")
     return Call("/api/v1/content/bulk/", {"rows": [row]}, stored.exists)
 
 
@@ -609,7 +609,7 @@ def webhook_delete_call(w: World) -> Call:
 
 def run_start_call(w: World) -> Call:
     data = {"pool": "1000", "target_gini": "0.5", "floor": "0", "cap": ""}
-    return Call("/operator/traffic/", data, count_grows(AllocationRun.objects.all()))
+    return Call("/operator/traffic/", data, count_grows(AllocationRun.objects.unscoped().all()))
 
 
 def switch_call(w: World) -> Call:
