@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from .forms import ApiKeyForm
 from .homes import home_of
 from .models import Organization
+from .roles import ORGANIZATION_KINDS
 from .scoping import ADMIN_ROLES
 from .selectors import CREATOR_CONTEXT, api_keys_list, creator_id_of_user, memberships_of_user
 from .services import api_key_create, api_key_revoke
@@ -53,7 +54,7 @@ def _safe_next(request) -> str | None:
     return target if ok else None
 
 
-@tenant_view()
+@tenant_view(ORGANIZATION_KINDS)  # a creator has no organization, hence no keys: 404
 def api_keys(request, *, actor):
     actor.require(roles=ADMIN_ROLES, message=ADMINS_ONLY)  # 403, as the API answers
     form = ApiKeyForm(request.POST or None)
@@ -77,7 +78,7 @@ def api_keys(request, *, actor):
 
 
 @require_POST
-@tenant_view()
+@tenant_view(ORGANIZATION_KINDS)
 def api_key_revoke_view(request, prefix, *, actor):
     actor.require(roles=ADMIN_ROLES, message=ADMINS_ONLY)
     key = get_object_or_404(api_keys_list(actor=actor), prefix=prefix)
