@@ -11,9 +11,9 @@ with the cell: ``yes``/``own`` allowed (2xx/3xx, and a write took effect), ``403
 ``404`` not for you (an API list answers empty), ``login`` sign in first (302 to the login
 page, or 401). All mismatches are reported together. Keys and the system are walked too.
 
-Adding a route (mcn's contract offers, say): give it an entry in ROUTES with the capability it
-exercises and a ``build`` that makes the persona's own object; add a column to CAPABILITIES and
-MATRIX (and the README) if no column fits.
+Adding a route: give it an entry in ROUTES with the capability it exercises and a ``build`` that
+makes the persona's own object; add a column to CAPABILITIES and MATRIX (and the README) if no
+column fits.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -37,7 +38,7 @@ from creators.models import ContentItem, Creator, MetricSnapshot
 from mcn.models import Contract
 from tenancy.models import ApiKey, AuditEvent, Organization
 from tenancy.scopes import SCOPES
-from tenancy.scoping import SYSTEM, Actor
+from tenancy.scoping import SYSTEM, Actor, acting_as
 from tenancy.services import api_key_create, audit_event_record
 from tests.factories import (
     AudienceProfileFactory,
@@ -73,18 +74,19 @@ CAPABILITIES = [
     ("campaigns.see", "campaigns, products, orders: see"),
     ("campaigns.change", "campaigns, products, offers: create"),
     ("collaborations.see", "collaborations: see"),
-    ("offers.answer", "answer offers, submit content"),
+    ("offers.answer", "answer collaboration offers, submit content"),
     ("collaborations.live", "mark live"),
     ("collaborations.close", "complete, cancel"),
     ("push.orders", "push orders, refunds, complaints (API)"),
     ("agencies.directory", "agency directory (API)"),
     ("roster.see", "agency roster & contracts: see"),
-    ("roster.change", "agency roster & contracts: sign, end"),
+    ("roster.change", "contracts: offer, withdraw, end"),
+    ("contracts.answer", "contract offers: accept, decline"),
     ("traffic.see", "operator home, traffic runs: see"),
     ("traffic.start", "traffic runs: start"),
     ("traffic.publish", "traffic runs: publish"),
     ("traffic.api", "traffic runs (API)"),
-    ("portal", "creator portal, my traffic panel"),
+    ("portal", "creator portal, my traffic panel, my contracts"),
     ("keys.manage", "API keys: manage"),
     ("webhooks.manage", "webhooks: manage"),
     ("audit.see", "audit trail: see"),
@@ -134,6 +136,7 @@ OPERATOR_READER = {
     "campaigns_change": "403",
     "push_orders": "403",
     "roster_change": READ_ONLY,
+    "contracts_answer": READ_ONLY,
     "traffic_start": "403",
     "traffic_publish": "403",
     "push_metrics": "403",
@@ -150,18 +153,24 @@ BRAND = {
 }
 AGENCY = {
     **EVERY_TENANT,
-    "creators_private": "own (signed creators)",
+    "creators_private": "own (signed creators: accepted, started)",
     "collaborations_see": "own (signed creators')",
     "offers_answer": "pages 404, API own (for signed creators)",
     "collaborations_live": "403",
     "collaborations_close": P404_A403,
     "roster_see": "own",
     "roster_change": "own",
+    "contracts_answer": NOT_PARTY,
     "push_metrics": "own (signed creators)",
 }
 PARTNER = {**EVERY_TENANT, "traffic_api": "yes (published runs)", "push_metrics": "yes"}
 #: What a read-only role changes in its kind's row: every write is refused with 403.
-VIEWER = {"push_orders": "403", "roster_change": READ_ONLY, "push_metrics": "403"}
+VIEWER = {
+    "push_orders": "403",
+    "roster_change": READ_ONLY,
+    "contracts_answer": READ_ONLY,
+    "push_metrics": "403",
+}
 
 MATRIX: dict[str, dict[str, str]] = {
     "operator owner/admin": _row(OPERATOR, OWNER),
@@ -200,6 +209,7 @@ MATRIX: dict[str, dict[str, str]] = {
     ),
     "creator (portal login)": _row(
         NOT_ADMIN,
+        keys_manage="pages 404, API 403 (no organization, no keys)",
         account="yes",
         creators_profiles="own (its own profile only)",
         creators_private="own",
@@ -208,6 +218,10 @@ MATRIX: dict[str, dict[str, str]] = {
         collaborations_live="own",
         collaborations_close=P404_A403,
         agencies_directory="yes",
+        roster_see="pages 404, API own (its own contracts and offers)",
+        roster_change=NOT_PARTY,
+        contracts_answer="own",
+        traffic_api="yes (published runs, its own allocation)",
         portal="own",
     ),
     # A key acts as its organization's owner within its scopes (see KEY_ROW below); it opens
@@ -227,6 +241,7 @@ MATRIX: dict[str, dict[str, str]] = {
         agencies_directory="`agencies:read`",
         roster_see="`agencies:read`",
         roster_change="`contracts:write`",
+        contracts_answer="`contracts:write` (403 on its agency's offers: a key is no creator)",
         traffic_api="`traffic:read`",
         keys_manage="403 (keys cannot manage keys)",
         webhooks_manage="`webhooks:manage`",
@@ -237,12 +252,13 @@ MATRIX: dict[str, dict[str, str]] = {
     "system (beat/CLI)": _row(
         default="—",
         offers_answer="no (it expires overdue offers)",
-        roster_change="no",
+        roster_change="no (it has no agency; `contracts_start_due` begins accepted contracts)",
+        contracts_answer="no (it is no creator; `contracts_expire` expires unanswered offers)",
         traffic_start="yes (`allocate_traffic`)",
         traffic_publish="yes",
         keys_manage="yes (`create_api_key`)",
         webhooks_manage="no",
-        push_metrics="yes",
+        push_metrics="no (it sees no creator: every handle is unknown to it)",
     ),
     "signed out": _row(default="login"),
 }
@@ -383,11 +399,48 @@ class World:
     def order(self) -> Order:
         return OrderFactory(collaboration=self.offer)
 
+    def agency(self) -> Organization:
+        """The agency of a contract: the persona's own, else a fresh one."""
+        return self.org if self.persona.kind == "agency" else OrganizationFactory(kind="agency")
+
     def contract(self) -> Contract:
-        """One of the agency's contracts (a fresh creator); another agency's for the rest."""
-        agency = self.org if self.persona.kind == "agency" else OrganizationFactory(kind="agency")
+        """An active contract (accepted, started): one of the agency's (a fresh creator); the
+        creator's own (it has one active contract at most: made once, with a fresh agency);
+        another agency's for the rest."""
+        if self.persona.creator:
+            active = Contract.objects.unscoped().filter(creator=self.creator, status="active")
+            if active.exists():
+                return active.get()
+            agency = OrganizationFactory(kind="agency")
+            Creator.objects.unscoped().filter(pk=self.creator.pk).update(agency=agency)
+            return ContractFactory(organization=agency, creator=self.creator, start=DAY)
+        agency = self.agency()
         creator = CreatorFactory(agency=agency)
         return ContractFactory(organization=agency, creator=creator, start=DAY)
+
+    def contract_offer(self) -> Contract:
+        """An open offer, made through the service: the agency's to a fresh creator; one to the
+        creator from a fresh agency (its active contract, if any, ended first: nobody offers a
+        contract to a creator under contract); another agency's to another creator for the rest."""
+        from mcn.services import contract_offer
+
+        self.free_creator()
+        agency = self.agency()
+        creator = self.creator if self.persona.creator else CreatorFactory()
+        by = Actor(
+            user_id=None, organization_id=agency.pk, organization_kind="agency", role="owner"
+        )
+        with acting_as(by):
+            return contract_offer(
+                actor=by, creator_id=creator.pk, start=offer_start(), revenue_share_pct="20"
+            )
+
+    def free_creator(self) -> None:
+        """The creator's active contract (if any) has ended: it may be offered another."""
+        if self.persona.creator:
+            active = Contract.objects.unscoped().filter(creator=self.creator, status="active")
+            active.update(status="ended", end=F("start"), end_reason="walk")
+            Creator.objects.unscoped().filter(pk=self.creator.pk).update(agency=None)
 
     @cached_property
     def own_contract(self) -> Contract:
@@ -436,7 +489,9 @@ def succeeded_run(creator: Creator, *, published: bool = False) -> AllocationRun
         published=published,
         published_at="2026-03-03T00:00:00Z" if published else None,
     )
-    Allocation.objects.unscoped().create(run=run, creator=creator, merit=1.0, impressions=1000, eligible=True)
+    Allocation.objects.unscoped().create(
+        run=run, creator=creator, merit=1.0, impressions=1000, eligible=True
+    )
     return run
 
 
@@ -478,12 +533,38 @@ def new_unsigned_creator() -> Creator:
     return CreatorFactory()
 
 
-def sign_call(w: World, path: str, api: bool) -> Call:
+def offer_start() -> datetime.date:
+    """A start date the offer services accept: tomorrow, the platform's day as they count it (an
+    earlier start is refused; tomorrow stays valid should midnight pass meanwhile)."""
+    from mcn.services import contract_today
+
+    return contract_today() + datetime.timedelta(days=1)
+
+
+def contract_offer_call(w: World, path: str, api: bool) -> Call:
+    """Offer a contract to a fresh creator."""
     creator = new_unsigned_creator()
-    data = {"start": DAY.isoformat(), "revenue_share_pct": "25.00"}
-    data["creator" if api else "handle"] = creator.handle
-    signed = Contract.objects.unscoped().filter(creator=creator)
-    return Call(path, data, signed.exists)
+    data = {"start": offer_start().isoformat(), "revenue_share_pct": "25.00"}
+    data.update({"creator": creator.handle} if api else {"handle": creator.handle})
+    if not api:
+        data["expires_in_days"] = "14"  # the form asks; the API has a default
+    offered = Contract.objects.unscoped().filter(creator=creator, status="offered")
+    return Call(path, data, offered.exists)
+
+
+def contract_status_is(contract: Contract, status: str) -> Callable[[], bool]:
+    return Contract.objects.unscoped().filter(pk=contract.pk, status=status).exists
+
+
+def withdraw_call(w: World, path: str) -> Call:
+    offer = w.contract_offer()
+    return Call(path.format(pk=offer.pk), {}, contract_status_is(offer, "withdrawn"))
+
+
+def answer_call(w: World, path: str, to: str) -> Call:
+    """Accept (``to="active"``) or decline an open offer."""
+    offer = w.contract_offer()
+    return Call(path.format(pk=offer.pk), {}, contract_status_is(offer, to))
 
 
 def end_call(w: World, path: str) -> Call:
@@ -734,7 +815,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("api:order-list", "POST"): Route("push.orders", order_call),
     ("api:order-refunds", "POST"): Route("push.orders", refund_call),
     ("api:order-complaints", "POST"): Route("push.orders", complaint_call),
-    # Agencies (mcn). Contracts becoming offers will add routes here.
+    # Agencies (mcn): the directory, the roster, contracts the agency offers, withdraws, ends.
     ("api:agency-list", "GET"): Route("agencies.directory", get("/api/v1/agencies/"), True),
     ("api:agency-detail", "GET"): Route(
         "agencies.directory",
@@ -747,16 +828,39 @@ ROUTES: dict[tuple[str, str], Route] = {
         "roster.see", lambda w: Call(f"/api/v1/contracts/{w.own_contract.pk}/")
     ),
     ("mcn:roster", "POST"): Route(
-        "roster.change", lambda w: sign_call(w, "/agency/roster/", False)
+        "roster.change", lambda w: contract_offer_call(w, "/agency/roster/", False)
+    ),
+    ("mcn:contract_withdraw", "POST"): Route(
+        "roster.change", lambda w: withdraw_call(w, "/agency/contracts/{pk}/withdraw/")
     ),
     ("mcn:contract_end", "POST"): Route(
         "roster.change", lambda w: end_call(w, "/agency/contracts/{pk}/end/")
     ),
     ("api:contract-list", "POST"): Route(
-        "roster.change", lambda w: sign_call(w, "/api/v1/contracts/", True)
+        "roster.change", lambda w: contract_offer_call(w, "/api/v1/contracts/", True)
+    ),
+    ("api:contract-withdraw", "POST"): Route(
+        "roster.change", lambda w: withdraw_call(w, "/api/v1/contracts/{pk}/withdraw/")
     ),
     ("api:contract-end", "POST"): Route(
         "roster.change", lambda w: end_call(w, "/api/v1/contracts/{pk}/end/")
+    ),
+    # The creator answers an agency's offer: in its portal, or with its own session in the API.
+    ("mcn:portal_contracts", "GET"): Route("portal", get("/portal/contracts/")),
+    ("mcn:portal_contract_accept", "POST"): Route(
+        "contracts.answer", lambda w: answer_call(w, "/portal/contracts/{pk}/accept/", "active")
+    ),
+    ("mcn:portal_contract_decline", "POST"): Route(
+        "contracts.answer",
+        lambda w: answer_call(w, "/portal/contracts/{pk}/decline/", "declined"),
+    ),
+    ("api:contract-accept", "POST"): Route(
+        "contracts.answer",
+        lambda w: answer_call(w, "/api/v1/contracts/{pk}/accept/", "active"),
+    ),
+    ("api:contract-decline", "POST"): Route(
+        "contracts.answer",
+        lambda w: answer_call(w, "/api/v1/contracts/{pk}/decline/", "declined"),
     ),
     # Traffic.
     ("analytics:operator_home", "GET"): Route("traffic.see", get("/operator/")),
@@ -987,8 +1091,8 @@ def test_key_row_names_the_scopes_the_views_declare():
 
 #: Private figures are a property of two profile routes: shown (``yes``/``own``) or not (``no``).
 PRIVATE_PROBES = {
-    ("creators:detail", "GET"): lambda w: f"/creators/{w.creator.handle}/",
-    ("api:creator-metrics", "GET"): lambda w: f"/api/v1/creators/{w.creator.handle}/metrics/",
+    ("creators:detail", "GET"): lambda handle: f"/creators/{handle}/",
+    ("api:creator-metrics", "GET"): lambda handle: f"/api/v1/creators/{handle}/metrics/",
 }
 SHOWN_GMV = (SECRET_GMV, "98,765.43")  # the API's decimal string, the pages' grouped figure
 #: Public routes answer everyone alike; walked for a few personas (the schema is slow to build).
@@ -1008,20 +1112,43 @@ def private_expected(persona: Persona, url_name: str) -> str | None:
 
 
 def walk_private(w: World) -> list[str]:
+    """The own creator's figures as the matrix says; for an agency, also creators it has no
+    rights over yet (an open offer; an accepted contract whose start date has not come),
+    whose figures it must not see."""
+    creators = [(w.creator, None)]
+    if w.persona.kind == "agency":
+        creators += [(creator, "no") for creator in pending_creators(w)]
     problems = []
-    for (url_name, _method), build in PRIVATE_PROBES.items():
-        want = private_expected(w.persona, url_name)
-        if want not in ("yes", "no"):
-            continue
-        response = w.client.get(build(w))
-        body = response.content.decode()
-        got = "yes" if any(shown in body for shown in SHOWN_GMV) else "no"
-        if response.status_code != 200 or got != want:
-            problems.append(
-                f"creators.private via {url_name}: {response.status_code}, GMV shown: {got}, "
-                f"expected {want}"
-            )
+    for creator, override in creators:
+        for (url_name, _method), build in PRIVATE_PROBES.items():
+            want = private_expected(w.persona, url_name)
+            if want not in ("yes", "no"):
+                continue
+            want = override or want
+            response = w.client.get(build(creator.handle))
+            body = response.content.decode()
+            got = "yes" if any(shown in body for shown in SHOWN_GMV) else "no"
+            if response.status_code != 200 or got != want:
+                problems.append(
+                    f"creators.private via {url_name} of @{creator.handle}: "
+                    f"{response.status_code}, GMV shown: {got}, expected {want}"
+                )
     return problems
+
+
+def pending_creators(w: World) -> list[Creator]:
+    """Two creators the persona's agency has no rights over yet, with private figures: one it
+    has offered a contract, one that accepted a contract starting in a month (the platform's
+    day, as the service counts it)."""
+    from mcn.services import contract_today
+
+    offered = w.contract_offer().creator
+    later = CreatorFactory()
+    start = contract_today() + datetime.timedelta(days=30)
+    ContractFactory(organization=w.org, creator=later, start=start, accepted_at=MOMENT)
+    for creator in (offered, later):
+        MetricSnapshotFactory(creator=creator, gmv=Decimal(SECRET_GMV))
+    return [offered, later]
 
 
 @pytest.mark.django_db
@@ -1060,10 +1187,17 @@ def _system_transition(w):
     collaboration_transition(actor=SYSTEM, collaboration=w.offer, to="accepted")
 
 
-def _system_sign(w):
-    from mcn.services import contract_sign
+def _system_offer(w):
+    from mcn.services import contract_offer
 
-    contract_sign(actor=SYSTEM, creator_id=CreatorFactory().pk, start=DAY, revenue_share_pct=10)
+    creator_id = CreatorFactory().pk
+    contract_offer(actor=SYSTEM, creator_id=creator_id, start=offer_start(), revenue_share_pct=10)
+
+
+def _system_answer(w):
+    from mcn.services import contract_accept
+
+    contract_accept(actor=SYSTEM, contract=w.contract_offer())
 
 
 def _system_start(w):
@@ -1090,16 +1224,23 @@ def _system_webhook(w):
 
 
 def _system_metrics(w):
-    from creators.ingest import metric_snapshots_upsert
+    from creators.ingest import RowErrors, metric_snapshots_upsert
 
     rows = [{"creator": w.creator.handle, "date": LATER.isoformat(), "followers": 1}]
-    metric_snapshots_upsert(actor=SYSTEM, rows=rows)
+    try:
+        metric_snapshots_upsert(actor=SYSTEM, rows=rows)
+    except RowErrors as refused:
+        # The role check lets the system in, but the creators table shows it no row: every
+        # handle is unknown to it, so nothing can be stored.
+        assert {error["field"] for error in refused.errors} == {"creator"}, refused.errors
+        raise PermissionDenied("the system sees no creator") from refused
 
 
 #: capability → a service call as the system; its MATRIX cell says whether it is accepted.
 SYSTEM_CHECKS = {
     "offers.answer": _system_transition,
-    "roster.change": _system_sign,
+    "roster.change": _system_offer,
+    "contracts.answer": _system_answer,
     "traffic.start": _system_start,
     "traffic.publish": _system_publish,
     "keys.manage": _system_key,
@@ -1119,7 +1260,8 @@ def test_system_row(settings):
     problems = []
     for capability, check in SYSTEM_CHECKS.items():
         try:
-            check(w)
+            with acting_as(SYSTEM):  # as ``tenant_task`` and the CLI run it
+                check(w)
         except PermissionDenied:
             got = "no"
         else:
@@ -1129,6 +1271,26 @@ def test_system_row(settings):
                 f"{capability}: the system got {got}, the matrix says {cells[capability]}"
             )
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.django_db
+def test_system_runs_the_contract_beat_jobs():
+    """The notes of the system's contract cells: its beat jobs begin accepted contracts on their
+    start date and expire unanswered offers (dates passed in: no clock involved)."""
+    from mcn.services import contracts_expire, contracts_start_due
+
+    agency = OrganizationFactory(kind="agency")
+    accepted = ContractFactory(organization=agency, start=LATER)
+    offered = ContractFactory(
+        organization=agency,
+        start=LATER,
+        status="offered",
+        offer_expires_at=datetime.datetime(2026, 3, 16, tzinfo=datetime.UTC),
+    )
+    assert contracts_start_due(actor=SYSTEM, today=LATER) == 1
+    assert Creator.objects.unscoped().get(pk=accepted.creator_id).agency_id == agency.pk
+    assert contracts_expire(actor=SYSTEM, now=datetime.datetime(2026, 3, 17, tzinfo=datetime.UTC))
+    assert Contract.objects.unscoped().get(pk=offered.pk).status == "expired"
 
 
 # --- The README ---------------------------------------------------------------------------------
