@@ -139,12 +139,11 @@ def collaborations_expire(*, actor: Actor, now=None) -> int:
     return count
 
 
+BRAND_WRITERS_ONLY = "Only a brand member with write access can do this."
+
+
 def require_brand_writer(actor: Actor) -> None:
-    actor.require(
-        kinds=[roles.BRAND],
-        write=True,
-        message="Only a brand member with write access can do this.",
-    )
+    actor.require(kinds=[roles.BRAND], write=True, message=BRAND_WRITERS_ONLY)
 
 
 def _saved(instance):

@@ -15,6 +15,9 @@ from .health import healthz
 # One router for /api/v1/: each app's api module lists its viewsets.
 router = DefaultRouter()
 router.include_format_suffixes = False
+# No browsable root: it is no TenantAPIView, so HasActor refused it to everyone; /api/docs/ and
+# /api/schema/ list the endpoints.
+router.include_root_view = False
 for prefix, viewset, basename in [
     *tenancy_api.ROUTES,
     *webhooks_api.ROUTES,

@@ -52,11 +52,10 @@ def contract_today(now: datetime.datetime | None = None) -> datetime.date:
 
 
 def _require_agency_writer(actor: Actor) -> None:
-    actor.require(
-        kinds=[roles.AGENCY],
-        write=True,
-        message="Only a member of an agency with write access can do this.",
-    )
+    message = "Only a member of an agency with write access can do this."
+    actor.require(kinds=[roles.AGENCY], write=True, message=message)
+    if actor.organization_id is None:  # the system passes ``require`` but has no agency
+        raise PermissionDenied(message)
 
 
 def _require_the_creator(actor: Actor, contract: Contract) -> None:

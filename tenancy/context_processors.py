@@ -8,7 +8,7 @@ def actor(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    if getattr(user, "pk", None) is None:
+    if user.pk is None:
         # No person: an API key's principal (the browsable API renders inside its actor). It
         # has no memberships, and no session to switch in.
         return {"actor": current_actor(), "switchable_memberships": []}

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from .forms import ApiKeyForm
 from .homes import home_of
+from .roles import ORGANIZATION_KINDS
 from .scoping import ADMIN_ROLES
 from .selectors import (
     CREATOR_CONTEXT,
@@ -23,6 +24,8 @@ from .selectors import (
 )
 from .services import api_key_create, api_key_revoke
 from .views_base import SESSION_CONTEXT_KEY, request_actor, tenant_view
+
+ADMINS_ONLY = "Only an owner or admin of the organization can manage API keys."
 
 
 @login_required
@@ -56,10 +59,9 @@ def _safe_next(request) -> str | None:
     return target if ok else None
 
 
-@tenant_view()
+@tenant_view(ORGANIZATION_KINDS)  # a creator has no organization, hence no keys: 404
 def api_keys(request, *, actor):
-    if actor.role not in ADMIN_ROLES:
-        raise Http404
+    actor.require(roles=ADMIN_ROLES, message=ADMINS_ONLY)  # 403, as the API answers
     form = ApiKeyForm(request.POST or None)
     secret = None
     if request.method == "POST" and form.is_valid():
@@ -81,10 +83,9 @@ def api_keys(request, *, actor):
 
 
 @require_POST
-@tenant_view()
+@tenant_view(ORGANIZATION_KINDS)
 def api_key_revoke_view(request, prefix, *, actor):
-    if actor.role not in ADMIN_ROLES:
-        raise Http404
+    actor.require(roles=ADMIN_ROLES, message=ADMINS_ONLY)
     key = get_object_or_404(api_keys_list(actor=actor), prefix=prefix)
     api_key_revoke(actor=actor, api_key=key)
     messages.success(request, _("Key “%(name)s” revoked.") % {"name": key.name})

@@ -135,6 +135,29 @@ def test_only_agency_writers_offer():
     assert nothing_written()
 
 
+def test_the_system_has_no_agency_to_offer_withdraw_or_end_for():
+    """It passes the role check, but a contract needs an agency: refused, not an integrity
+    error reported as "an open offer" (which is what reached the database before)."""
+    agency = agency_actor()
+    open_offer = offer(agency, CreatorFactory())
+    active = ContractFactory(organization_id=agency.organization_id, start=TODAY)
+    with acting_as(SYSTEM):
+        with pytest.raises(PermissionDenied):
+            contract_offer(
+                actor=SYSTEM,
+                creator_id=CreatorFactory().pk,
+                start=TODAY,
+                revenue_share_pct=10,
+                now=NOW,
+            )
+        with pytest.raises(PermissionDenied):
+            contract_withdraw(actor=SYSTEM, contract=open_offer, now=NOW)
+        with pytest.raises(PermissionDenied):
+            contract_end(actor=SYSTEM, contract=active, end=TODAY)
+    assert Contract.objects.unscoped().count() == 2
+    assert Contract.objects.unscoped().get(pk=open_offer.pk).status == "offered"
+
+
 def test_one_open_offer_per_agency_and_creator_but_several_agencies_may_offer():
     first, second, creator = agency_actor(), agency_actor(), CreatorFactory()
     offer(first, creator)

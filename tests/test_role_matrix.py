@@ -1,0 +1,1333 @@
+"""The role matrix: who may see and do what, walked over every page and API route.
+
+``MATRIX`` is the table in the README's "Roles" section: ``test_readme_matrix_is_the_matrix``
+compares them line by line and, on a difference, prints the table generated from MATRIX.
+``ROUTES`` says which capability (column) each route and method exercises; a route the
+resolver knows that has no entry fails ``test_every_route_is_in_the_walk``.
+
+For each persona, ``test_walk`` builds that persona's own tenant and objects, requests every
+route the way its user would (a session, a key, or nobody), and compares the outcome class
+with the cell: ``yes``/``own`` allowed (2xx/3xx, and a write took effect), ``403`` forbidden,
+``404`` not for you (an API list answers empty), ``login`` sign in first (302 to the login
+page, or 401). All mismatches are reported together. Keys and the system are walked too.
+
+Adding a route: give it an entry in ROUTES with the capability it exercises and a ``build`` that
+makes the persona's own object; add a column to CAPABILITIES and MATRIX (and the README) if no
+column fits.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db.models import F
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from brands.models import Campaign, Collaboration, Complaint, Order, Product, Refund
+from creators.models import ContentItem, Creator, MetricSnapshot
+from mcn.models import Contract
+from tenancy.models import ApiKey, AuditEvent, Organization
+from tenancy.scopes import SCOPES
+from tenancy.scoping import SYSTEM, Actor, acting_as
+from tenancy.services import api_key_create, audit_event_record
+from tests.factories import (
+    AudienceProfileFactory,
+    CampaignFactory,
+    CollaborationFactory,
+    ContractFactory,
+    CreatorFactory,
+    MembershipFactory,
+    MetricSnapshotFactory,
+    OrderFactory,
+    OrganizationFactory,
+    ProductFactory,
+    UserFactory,
+)
+from traffic.models import Allocation, AllocationRun
+from webhooks.models import WebhookEndpoint
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+#: Fixed dates: nothing here depends on today's date, the hour or the time zone.
+DAY = datetime.date(2026, 3, 2)
+LATER = datetime.date(2026, 9, 30)
+MOMENT = "2026-03-02T10:00:00Z"
+SECRET_GMV = "98765.43"  # the own creator's GMV: shown only where private figures are
+
+# --- The matrix ---------------------------------------------------------------------------------
+
+#: (key, column heading in the README), in the README's order.
+CAPABILITIES = [
+    ("account", "home, switcher, `me/`"),
+    ("creators.directory", "creator directory (page)"),
+    ("creators.profiles", "creator profiles (public fields)"),
+    ("creators.private", "private creator figures (income, GMV)"),
+    ("campaigns.see", "campaigns, products, orders: see"),
+    ("campaigns.change", "campaigns, products, offers: create"),
+    ("collaborations.see", "collaborations: see"),
+    ("offers.answer", "answer collaboration offers, submit content"),
+    ("collaborations.live", "mark live"),
+    ("collaborations.close", "complete, cancel"),
+    ("push.orders", "push orders, refunds, complaints (API)"),
+    ("agencies.directory", "agency directory (API)"),
+    ("roster.see", "agency roster & contracts: see"),
+    ("roster.change", "contracts: offer, withdraw, end"),
+    ("contracts.answer", "contract offers: accept, decline"),
+    ("traffic.see", "operator home, traffic runs: see"),
+    ("traffic.start", "traffic runs: start"),
+    ("traffic.publish", "traffic runs: publish"),
+    ("traffic.api", "traffic runs (API)"),
+    ("portal", "creator portal, my traffic panel, my contracts"),
+    ("keys.manage", "API keys: manage"),
+    ("webhooks.manage", "webhooks: manage"),
+    ("audit.see", "audit trail: see"),
+    ("push.metrics", "push metrics & content (API)"),
+]
+CAPABILITY_KEYS = [key for key, _ in CAPABILITIES]
+
+P404_A403 = "pages 404, API 403"
+READ_ONLY = "pages 404, API 403 (read-only)"
+NOT_PARTY = "pages 404, API 403 (not its move)"
+
+
+def _row(*parts: dict[str, str], default: str = "404", **cells: str) -> dict[str, str]:
+    """A MATRIX row: ``default`` everywhere, then ``parts`` and ``cells`` in order (keyword
+    names spell the capability with ``_`` for ``.``)."""
+    merged = {k: v for part in (*parts, cells) for k, v in part.items()}
+    by_name = {key.replace(".", "_"): key for key in CAPABILITY_KEYS}
+    assert set(merged) <= set(by_name), set(merged) - set(by_name)
+    return {**dict.fromkeys(CAPABILITY_KEYS, default), **{by_name[k]: v for k, v in merged.items()}}
+
+
+EVERY_TENANT = {
+    "account": "yes",
+    "creators_directory": "yes",
+    "creators_profiles": "yes",
+    "creators_private": "no",
+    "agencies_directory": "yes",
+}
+OWNER = {"keys_manage": "yes", "webhooks_manage": "yes", "audit_see": "yes"}
+NOT_ADMIN = {"keys_manage": "403", "webhooks_manage": "403", "audit_see": "403"}
+OPERATOR = {
+    **EVERY_TENANT,
+    "creators_private": "yes",
+    "collaborations_see": "yes (all)",
+    "offers_answer": NOT_PARTY,
+    "collaborations_live": "403",
+    "collaborations_close": NOT_PARTY,
+    "traffic_see": "yes",
+    "traffic_start": "yes",
+    "traffic_publish": "yes",
+    "traffic_api": "yes (all runs)",
+    "push_metrics": "yes",
+}
+OPERATOR_READER = {
+    **OPERATOR,
+    **NOT_ADMIN,
+    "campaigns_change": "403",
+    "push_orders": "403",
+    "roster_change": READ_ONLY,
+    "contracts_answer": READ_ONLY,
+    "traffic_start": "403",
+    "traffic_publish": "403",
+    "push_metrics": "403",
+}
+BRAND = {
+    **EVERY_TENANT,
+    "campaigns_see": "own",
+    "campaigns_change": "own",
+    "collaborations_see": "own",
+    "offers_answer": NOT_PARTY,
+    "collaborations_live": "own",
+    "collaborations_close": "own",
+    "push_orders": "own",
+}
+AGENCY = {
+    **EVERY_TENANT,
+    "creators_private": "own (signed creators: accepted, started)",
+    "collaborations_see": "own (signed creators')",
+    "offers_answer": "pages 404, API own (for signed creators)",
+    "collaborations_live": "403",
+    "collaborations_close": P404_A403,
+    "roster_see": "own",
+    "roster_change": "own",
+    "contracts_answer": NOT_PARTY,
+    "push_metrics": "own (signed creators)",
+}
+PARTNER = {**EVERY_TENANT, "traffic_api": "yes (published runs)", "push_metrics": "yes"}
+#: What a read-only role changes in its kind's row: every write is refused with 403.
+VIEWER = {
+    "push_orders": "403",
+    "roster_change": READ_ONLY,
+    "contracts_answer": READ_ONLY,
+    "push_metrics": "403",
+}
+
+MATRIX: dict[str, dict[str, str]] = {
+    "operator owner/admin": _row(OPERATOR, OWNER),
+    "operator member": _row(OPERATOR, NOT_ADMIN),
+    "operator viewer": _row(OPERATOR_READER),
+    "operator reviewer (compliance)": _row(OPERATOR_READER),
+    "brand owner/admin": _row(BRAND, OWNER),
+    "brand member": _row(BRAND, NOT_ADMIN),
+    "brand viewer": _row(
+        BRAND,
+        NOT_ADMIN,
+        VIEWER,
+        campaigns_change="403",
+        collaborations_live="403",
+        collaborations_close="403",
+        roster_change=READ_ONLY,
+    ),
+    "agency owner/admin": _row(AGENCY, OWNER),
+    "agency member": _row(AGENCY, NOT_ADMIN),
+    "agency viewer": _row(
+        AGENCY,
+        NOT_ADMIN,
+        VIEWER,
+        offers_answer=READ_ONLY,
+        roster_change="403",
+    ),
+    "partner owner/admin": _row(PARTNER, OWNER),
+    "partner member": _row(PARTNER, NOT_ADMIN),
+    "partner viewer": _row(
+        PARTNER,
+        NOT_ADMIN,
+        VIEWER,
+        offers_answer=READ_ONLY,
+        collaborations_live="403",
+        collaborations_close=READ_ONLY,
+    ),
+    "creator (portal login)": _row(
+        NOT_ADMIN,
+        keys_manage="pages 404, API 403 (no organization, no keys)",
+        account="yes",
+        creators_profiles="own (its own profile only)",
+        creators_private="own",
+        collaborations_see="own",
+        offers_answer="own",
+        collaborations_live="own",
+        collaborations_close=P404_A403,
+        agencies_directory="yes",
+        roster_see="pages 404, API own (its own contracts and offers)",
+        roster_change=NOT_PARTY,
+        contracts_answer="own",
+        traffic_api="yes (published runs, its own allocation)",
+        portal="own",
+    ),
+    # A key acts as its organization's owner within its scopes (see KEY_ROW below); it opens
+    # no page. The cells name the scopes; the walk checks them against the views' own.
+    "API key (by scope)": _row(
+        default="—",
+        account="any key (`me/`)",
+        creators_profiles="`creators:read`",
+        creators_private="`creators:read`",
+        campaigns_see="`campaigns:read`",
+        campaigns_change="`campaigns:write`",
+        collaborations_see="`campaigns:read`",
+        offers_answer="`campaigns:write`",
+        collaborations_live="`campaigns:write`",
+        collaborations_close="`campaigns:write`",
+        push_orders="`orders:write`",
+        agencies_directory="`agencies:read`",
+        roster_see="`agencies:read`",
+        roster_change="`contracts:write`",
+        contracts_answer="`contracts:write` (403 on its agency's offers: a key is no creator)",
+        traffic_api="`traffic:read`",
+        keys_manage="403 (keys cannot manage keys)",
+        webhooks_manage="`webhooks:manage`",
+        audit_see="`audit:read`",
+        push_metrics="`content:write`, `metrics:write`",
+    ),
+    # The system never browses; its cells say what its services accept (SYSTEM_CHECKS).
+    "system (beat/CLI)": _row(
+        default="—",
+        offers_answer="no (it expires overdue offers)",
+        roster_change="no (it has no agency; `contracts_start_due` begins accepted contracts)",
+        contracts_answer="no (it is no creator; `contracts_expire` expires unanswered offers)",
+        traffic_start="yes (`allocate_traffic`)",
+        traffic_publish="yes",
+        keys_manage="yes (`create_api_key`)",
+        webhooks_manage="no",
+        push_metrics="no (it sees no creator: every handle is unknown to it)",
+    ),
+    "signed out": _row(default="login"),
+}
+KEY_ROW, SYSTEM_ROW = "API key (by scope)", "system (beat/CLI)"
+
+
+# --- Personas -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Persona:
+    """One way of calling the platform. ``row`` is its line in MATRIX."""
+
+    row: str
+    kind: str | None = None  # organization kind; None for a creator or nobody
+    role: str | None = None  # membership role
+    creator: bool = False  # signs in to the portal as a creator
+    key_scopes: tuple[str, ...] | None = None  # calls the API with a key of a ``kind`` org
+
+
+ALL_SCOPES = tuple(sorted(SCOPES))
+#: Walk personas; several may share a MATRIX row. ``admin`` is walked for the operator and a
+#: brand: it is the same role set (``roles.ADMIN_ROLES``) for every kind.
+PERSONAS = {
+    "operator-owner": Persona("operator owner/admin", "operator", "owner"),
+    "operator-admin": Persona("operator owner/admin", "operator", "admin"),
+    "operator-member": Persona("operator member", "operator", "member"),
+    "operator-viewer": Persona("operator viewer", "operator", "viewer"),
+    "operator-reviewer": Persona("operator reviewer (compliance)", "operator", "reviewer"),
+    "brand-owner": Persona("brand owner/admin", "brand", "owner"),
+    "brand-admin": Persona("brand owner/admin", "brand", "admin"),
+    "brand-member": Persona("brand member", "brand", "member"),
+    "brand-viewer": Persona("brand viewer", "brand", "viewer"),
+    "agency-owner": Persona("agency owner/admin", "agency", "owner"),
+    "agency-member": Persona("agency member", "agency", "member"),
+    "agency-viewer": Persona("agency viewer", "agency", "viewer"),
+    "partner-owner": Persona("partner owner/admin", "partner", "owner"),
+    "partner-member": Persona("partner member", "partner", "member"),
+    "partner-viewer": Persona("partner viewer", "partner", "viewer"),
+    "creator": Persona("creator (portal login)", creator=True),
+    "signed-out": Persona("signed out"),
+    "key-operator": Persona("API key (by scope)", "operator", key_scopes=ALL_SCOPES),
+    "key-brand": Persona("API key (by scope)", "brand", key_scopes=ALL_SCOPES),
+    "key-agency": Persona("API key (by scope)", "agency", key_scopes=ALL_SCOPES),
+    "key-partner": Persona("API key (by scope)", "partner", key_scopes=ALL_SCOPES),
+    "key-no-scope": Persona("API key (by scope)", "partner", key_scopes=()),
+}
+
+
+# --- Each persona's own world -------------------------------------------------------------------
+
+
+class World:
+    """The persona's tenant, its client and its own objects, made on first use.
+
+    "Own" is what the persona would reach through the product: a brand's own campaigns, an
+    agency's signed creator and contracts, a creator's own profile and offers. A persona with
+    no such object of a type gets one that concerns it most closely (an operator: any brand's),
+    so a 404 means "not for you", never "no such row".
+    """
+
+    def __init__(self, name: str, persona: Persona):
+        self.name, self.persona = name, persona
+        self.org = OrganizationFactory(kind=persona.kind) if persona.kind else None
+        self.user = None
+        self.headers: dict[str, str] = {}
+        if persona.key_scopes is not None:
+            _, secret = api_key_create(
+                actor=SYSTEM, organization=self.org, name="walk", scopes=list(persona.key_scopes)
+            )
+            self.headers = {"authorization": f"Api-Key {secret}"}
+        elif persona.role:
+            self.user = MembershipFactory(organization=self.org, role=persona.role).user
+        elif persona.creator:
+            self.user = UserFactory()
+        self.client = self.new_client()
+
+    def new_client(self) -> Client:
+        client = Client(headers=self.headers)
+        if self.user is not None:
+            client.force_login(self.user)
+        return client
+
+    @property
+    def actor(self) -> Actor:
+        """The persona's tenant acting as its owner (to make fixtures, not to call as)."""
+        org = self.org or self.other_org
+        return Actor(user_id=None, organization_id=org.pk, organization_kind=org.kind, role="owner")
+
+    @cached_property
+    def other_org(self) -> Organization:
+        """Another tenant, for objects a persona without a tenant can only try to reach."""
+        return OrganizationFactory(kind="partner")
+
+    @property
+    def own_org(self) -> Organization:
+        return self.org or self.other_org
+
+    @cached_property
+    def creator(self) -> Creator:
+        """The persona's own creator: itself, its signed creator, or its collaborator."""
+        kind = self.persona.kind
+        creator = CreatorFactory(
+            user=self.user if self.persona.creator else None,
+            agency=self.org if kind == "agency" else None,
+        )
+        if kind == "agency":
+            ContractFactory(organization=self.org, creator=creator, start=DAY)
+        snapshot = MetricSnapshotFactory(creator=creator, gmv=Decimal(SECRET_GMV))
+        AudienceProfileFactory(creator=snapshot.creator)
+        ContentItem.objects.unscoped().create(
+            creator=creator, external_id="walk-1", kind="video", title="t", published_at=MOMENT
+        )
+        return creator
+
+    @cached_property
+    def brand(self) -> Organization:
+        return self.org if self.persona.kind == "brand" else OrganizationFactory(kind="brand")
+
+    @cached_property
+    def campaign(self):
+        return CampaignFactory(organization=self.brand)
+
+    @cached_property
+    def product(self):
+        return ProductFactory(organization=self.brand)
+
+    def collaboration(self, status: str = "offered") -> Collaboration:
+        return CollaborationFactory(
+            campaign=self.campaign, product=self.product, creator=self.creator, status=status
+        )
+
+    @cached_property
+    def offer(self) -> Collaboration:
+        return self.collaboration()
+
+    @cached_property
+    def order(self) -> Order:
+        return OrderFactory(collaboration=self.offer)
+
+    def agency(self) -> Organization:
+        """The agency of a contract: the persona's own, else a fresh one."""
+        return self.org if self.persona.kind == "agency" else OrganizationFactory(kind="agency")
+
+    def contract(self) -> Contract:
+        """An active contract (accepted, started): one of the agency's (a fresh creator); the
+        creator's own (it has one active contract at most: made once, with a fresh agency);
+        another agency's for the rest."""
+        if self.persona.creator:
+            active = Contract.objects.unscoped().filter(creator=self.creator, status="active")
+            if active.exists():
+                return active.get()
+            agency = OrganizationFactory(kind="agency")
+            Creator.objects.unscoped().filter(pk=self.creator.pk).update(agency=agency)
+            return ContractFactory(organization=agency, creator=self.creator, start=DAY)
+        agency = self.agency()
+        creator = CreatorFactory(agency=agency)
+        return ContractFactory(organization=agency, creator=creator, start=DAY)
+
+    def contract_offer(self) -> Contract:
+        """An open offer, made through the service: the agency's to a fresh creator; one to the
+        creator from a fresh agency (its active contract, if any, ended first: nobody offers a
+        contract to a creator under contract); another agency's to another creator for the rest."""
+        from mcn.services import contract_offer
+
+        self.free_creator()
+        agency = self.agency()
+        creator = self.creator if self.persona.creator else CreatorFactory()
+        by = Actor(
+            user_id=None, organization_id=agency.pk, organization_kind="agency", role="owner"
+        )
+        with acting_as(by):
+            return contract_offer(
+                actor=by, creator_id=creator.pk, start=offer_start(), revenue_share_pct="20"
+            )
+
+    def free_creator(self) -> None:
+        """The creator's active contract (if any) has ended: it may be offered another."""
+        if self.persona.creator:
+            active = Contract.objects.unscoped().filter(creator=self.creator, status="active")
+            active.update(status="ended", end=F("start"), end_reason="walk")
+            Creator.objects.unscoped().filter(pk=self.creator.pk).update(agency=None)
+
+    @cached_property
+    def own_contract(self) -> Contract:
+        if self.persona.kind == "agency":
+            self.creator  # noqa: B018 (signs it)
+            return Contract.objects.unscoped().get(organization=self.org, creator=self.creator)
+        return self.contract()
+
+    @cached_property
+    def run(self) -> AllocationRun:
+        """The published run (runs are the platform's), with the own creator's line."""
+        return succeeded_run(self.creator, published=True)
+
+    def key(self) -> ApiKey:
+        return api_key_create(actor=SYSTEM, organization=self.own_org, name="k", scopes=[])[0]
+
+    def endpoint(self) -> WebhookEndpoint:
+        return WebhookEndpoint.objects.unscoped().create(
+            organization=self.own_org,
+            url="http://127.0.0.1:9/hook",
+            events=["collaboration.status_changed"],
+            secret="whsec_walk",
+        )
+
+    @cached_property
+    def audit_event(self) -> AuditEvent:
+        return audit_event_record(actor=self.actor, action="walk.seen")
+
+    def prepare(self) -> None:
+        """Rows every list should show its owner."""
+        self.run, self.own_contract, self.order, self.audit_event  # noqa: B018
+        self.endpoint()
+
+
+def succeeded_run(creator: Creator, *, published: bool = False) -> AllocationRun:
+    if published:
+        AllocationRun.objects.unscoped().filter(published=True).update(published=False)
+    run = AllocationRun.objects.unscoped().create(
+        pool=1000,
+        target_gini=0.5,
+        as_of=DAY,
+        status="succeeded",
+        progress=100,
+        creators=1,
+        band_shares={"10k-100k": 1.0},
+        published=published,
+        published_at="2026-03-03T00:00:00Z" if published else None,
+    )
+    Allocation.objects.unscoped().create(
+        run=run, creator=creator, merit=1.0, impressions=1000, eligible=True
+    )
+    return run
+
+
+# --- The routes ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Call:
+    path: str
+    data: dict | None = None
+    #: For writes: did it take effect? Checked against the outcome (allowed ⇔ effect).
+    effect: Callable[[], bool] | None = None
+    fresh_client: bool = False  # the call ends the session (log out)
+
+
+@dataclass(frozen=True)
+class Route:
+    capability: str  # a MATRIX column, or "public"
+    build: Callable[[World], Call]
+    api_list: bool = False  # an API list: "not for you" is an empty list
+
+
+def status_is(collaboration: Collaboration, status: str) -> Callable[[], bool]:
+    return lambda: Collaboration.objects.unscoped().get(pk=collaboration.pk).status == status
+
+
+def moved(w: World, before: str, to: str, path: str, page: bool = False) -> Call:
+    c = w.collaboration(before)
+    data = {"to": to} if page else None
+    return Call(path.format(pk=c.pk), data, status_is(c, to))
+
+
+def count_grows(queryset) -> Callable[[], bool]:
+    before = queryset.count()
+    return lambda: queryset.count() > before
+
+
+def new_unsigned_creator() -> Creator:
+    return CreatorFactory()
+
+
+def offer_start() -> datetime.date:
+    """A start date the offer services accept: tomorrow, the platform's day as they count it (an
+    earlier start is refused; tomorrow stays valid should midnight pass meanwhile)."""
+    from mcn.services import contract_today
+
+    return contract_today() + datetime.timedelta(days=1)
+
+
+def contract_offer_call(w: World, path: str, api: bool) -> Call:
+    """Offer a contract to a fresh creator."""
+    creator = new_unsigned_creator()
+    data = {"start": offer_start().isoformat(), "revenue_share_pct": "25.00"}
+    data.update({"creator": creator.handle} if api else {"handle": creator.handle})
+    if not api:
+        data["expires_in_days"] = "14"  # the form asks; the API has a default
+    offered = Contract.objects.unscoped().filter(creator=creator, status="offered")
+    return Call(path, data, offered.exists)
+
+
+def contract_status_is(contract: Contract, status: str) -> Callable[[], bool]:
+    return Contract.objects.unscoped().filter(pk=contract.pk, status=status).exists
+
+
+def withdraw_call(w: World, path: str) -> Call:
+    offer = w.contract_offer()
+    return Call(path.format(pk=offer.pk), {}, contract_status_is(offer, "withdrawn"))
+
+
+def answer_call(w: World, path: str, to: str) -> Call:
+    """Accept (``to="active"``) or decline an open offer."""
+    offer = w.contract_offer()
+    return Call(path.format(pk=offer.pk), {}, contract_status_is(offer, to))
+
+
+def end_call(w: World, path: str) -> Call:
+    contract = w.contract()
+    ended = Contract.objects.unscoped().filter(pk=contract.pk, status="ended")
+    return Call(
+        path.format(pk=contract.pk), {"end": LATER.isoformat(), "reason": "walk"}, ended.exists
+    )
+
+
+def revoke_call(w: World, path: str) -> Call:
+    key = w.key()
+    revoked = ApiKey.objects.filter(pk=key.pk, revoked=True)
+    return Call(path.format(prefix=key.prefix), {}, revoked.exists)
+
+
+def publish_call(w: World) -> Call:
+    run = succeeded_run(w.creator)
+    done = AllocationRun.objects.unscoped().filter(pk=run.pk, published=True)
+    return Call(f"/operator/traffic/{run.pk}/publish/", {}, done.exists)
+
+
+def campaign_body(w: World) -> dict:
+    return {
+        "name": f"Walk {w.name}",
+        "objective": "GMV",
+        "mode": "both",
+        "budget": "1000.00",
+        "start": DAY.isoformat(),
+        "end": LATER.isoformat(),
+        "status": "draft",
+    }
+
+
+def product_body(w: World) -> dict:
+    shares = {"gender": {"female": 1.0}, "age": {"18_24": 1.0}}
+    return {
+        "name": f"Walk {w.name}",
+        "category": "beauty",
+        "price": "9.90",
+        "target_gender": shares["gender"],
+        "target_age": shares["age"],
+        "target_city_tier": {"t1": 1.0},
+        "target_interests": {"beauty": 1.0},
+    }
+
+
+def offer_call(w: World) -> Call:
+    creator = new_unsigned_creator()
+    data = {
+        "campaign": w.campaign.pk,
+        "product": w.product.pk,
+        "creator": creator.handle,
+        "offer_type": "direct_order",
+    }
+    return Call(
+        "/api/v1/collaborations/",
+        data,
+        Collaboration.objects.unscoped().filter(creator=creator).exists,
+    )
+
+
+def metrics_call(w: World) -> Call:
+    rows = [{"creator": w.creator.handle, "date": LATER.isoformat(), "followers": 123}]
+    stored = MetricSnapshot.objects.unscoped().filter(creator=w.creator, date=LATER)
+    return Call("/api/v1/metrics/bulk/", {"rows": rows}, stored.exists)
+
+
+def content_call(w: World) -> Call:
+    row = {"creator": w.creator.handle, "external_id": "walk-2", "kind": "video", "title": "x"}
+    row["published_at"] = MOMENT
+    stored = ContentItem.objects.unscoped().filter(creator=w.creator, external_id="walk-2")
+    return Call("/api/v1/content/bulk/", {"rows": [row]}, stored.exists)
+
+
+def order_call(w: World) -> Call:
+    data = {"external_id": f"WALK-{w.name}", "amount": "10.00", "placed_at": MOMENT}
+    return Call(
+        "/api/v1/orders/",
+        data,
+        Order.objects.unscoped().filter(external_id=data["external_id"]).exists,
+    )
+
+
+def refund_call(w: World) -> Call:
+    order = OrderFactory(collaboration=w.offer)
+    data = {"amount": "1.00", "reason": "quality", "requested_at": MOMENT}
+    return Call(
+        f"/api/v1/orders/{order.pk}/refunds/",
+        data,
+        Refund.objects.unscoped().filter(order=order).exists,
+    )
+
+
+def complaint_call(w: World) -> Call:
+    order = OrderFactory(collaboration=w.offer)
+    data = {"category": "quality", "filed_at": MOMENT}
+    return Call(
+        f"/api/v1/orders/{order.pk}/complaints/",
+        data,
+        Complaint.objects.unscoped().filter(order=order).exists,
+    )
+
+
+def key_create_call(w: World, path: str) -> Call:
+    data = {"name": f"walk-{w.name}", "scopes": ["creators:read"]}
+    return Call(path, data, ApiKey.objects.filter(name=data["name"]).exists)
+
+
+def webhook_create_call(w: World) -> Call:
+    url = f"http://127.0.0.1:9/{w.name}"
+    data = {"url": url, "events": ["collaboration.status_changed"]}
+    return Call(
+        "/api/v1/webhooks/", data, WebhookEndpoint.objects.unscoped().filter(url=url).exists
+    )
+
+
+def webhook_delete_call(w: World) -> Call:
+    endpoint = w.endpoint()
+    gone = lambda: not WebhookEndpoint.objects.unscoped().filter(pk=endpoint.pk).exists()  # noqa: E731
+    return Call(f"/api/v1/webhooks/{endpoint.pk}/", None, gone)
+
+
+def run_start_call(w: World) -> Call:
+    data = {"pool": "1000", "target_gini": "0.5", "floor": "0", "cap": ""}
+    return Call("/operator/traffic/", data, count_grows(AllocationRun.objects.unscoped().all()))
+
+
+def switch_call(w: World) -> Call:
+    context = "creator" if w.persona.creator else (w.org.pk if w.org else "")
+    return Call("/switch/", {"context": context})
+
+
+def get(path: str) -> Callable[[World], Call]:
+    return lambda w: Call(path)
+
+
+# (URL name, method) → Route. Paths are built from the persona's world.
+ROUTES: dict[tuple[str, str], Route] = {
+    # Public: the same for everyone, signed in or not.
+    ("tenancy:login", "GET"): Route("public", get("/login/")),
+    ("tenancy:logout", "POST"): Route("public", lambda w: Call("/logout/", {}, fresh_client=True)),
+    ("set_language", "POST"): Route("public", lambda w: Call("/i18n/setlang/", {"language": "en"})),
+    ("healthz", "GET"): Route("public", get("/healthz")),
+    ("schema", "GET"): Route("public", get("/api/schema/")),
+    ("api-docs", "GET"): Route("public", get("/api/docs/")),
+    # Signed in: home, tenant switcher, who am I.
+    ("tenancy:home", "GET"): Route("account", get("/")),
+    ("tenancy:switch", "POST"): Route("account", switch_call),
+    ("api:me", "GET"): Route("account", get("/api/v1/me/")),
+    # Creators.
+    ("creators:directory", "GET"): Route("creators.directory", get("/creators/")),
+    ("creators:detail", "GET"): Route(
+        "creators.profiles", lambda w: Call(f"/creators/{w.creator.handle}/")
+    ),
+    ("api:creator-list", "GET"): Route("creators.profiles", get("/api/v1/creators/"), True),
+    ("api:creator-detail", "GET"): Route(
+        "creators.profiles", lambda w: Call(f"/api/v1/creators/{w.creator.handle}/")
+    ),
+    ("api:creator-audience", "GET"): Route(
+        "creators.profiles", lambda w: Call(f"/api/v1/creators/{w.creator.handle}/audience/")
+    ),
+    ("api:creator-content", "GET"): Route(
+        "creators.profiles", lambda w: Call(f"/api/v1/creators/{w.creator.handle}/content/")
+    ),
+    ("api:creator-metrics", "GET"): Route(
+        "creators.profiles", lambda w: Call(f"/api/v1/creators/{w.creator.handle}/metrics/")
+    ),
+    ("creators:portal", "GET"): Route("portal", get("/portal/")),
+    # Brands: campaigns, products, orders, collaborations.
+    ("brands:dashboard", "GET"): Route("campaigns.see", get("/brand/")),
+    ("brands:campaigns", "GET"): Route("campaigns.see", get("/brand/campaigns/")),
+    ("brands:campaign", "GET"): Route(
+        "campaigns.see", lambda w: Call(f"/brand/campaigns/{w.campaign.pk}/")
+    ),
+    ("api:campaign-list", "GET"): Route("campaigns.see", get("/api/v1/campaigns/"), True),
+    ("api:campaign-detail", "GET"): Route(
+        "campaigns.see", lambda w: Call(f"/api/v1/campaigns/{w.campaign.pk}/")
+    ),
+    ("api:product-list", "GET"): Route("campaigns.see", get("/api/v1/products/"), True),
+    ("api:product-detail", "GET"): Route(
+        "campaigns.see", lambda w: Call(f"/api/v1/products/{w.product.pk}/")
+    ),
+    ("api:order-list", "GET"): Route("campaigns.see", get("/api/v1/orders/"), True),
+    ("api:order-detail", "GET"): Route(
+        "campaigns.see", lambda w: Call(f"/api/v1/orders/{w.order.pk}/")
+    ),
+    ("api:campaign-list", "POST"): Route(
+        "campaigns.change",
+        lambda w: Call(
+            "/api/v1/campaigns/",
+            campaign_body(w),
+            Campaign.objects.unscoped().filter(name=f"Walk {w.name}").exists,
+        ),
+    ),
+    ("api:product-list", "POST"): Route(
+        "campaigns.change",
+        lambda w: Call(
+            "/api/v1/products/",
+            product_body(w),
+            Product.objects.unscoped().filter(name=f"Walk {w.name}").exists,
+        ),
+    ),
+    ("api:collaboration-list", "POST"): Route("campaigns.change", offer_call),
+    ("api:collaboration-list", "GET"): Route(
+        "collaborations.see", get("/api/v1/collaborations/"), True
+    ),
+    ("api:collaboration-detail", "GET"): Route(
+        "collaborations.see", lambda w: Call(f"/api/v1/collaborations/{w.offer.pk}/")
+    ),
+    ("brands:collaboration_transition", "POST"): Route(
+        "collaborations.close",
+        lambda w: moved(
+            w, "offered", "cancelled", "/brand/collaborations/{pk}/transition/", page=True
+        ),
+    ),
+    ("api:collaboration-go-live", "POST"): Route(
+        "collaborations.live",
+        lambda w: moved(w, "content_submitted", "live", "/api/v1/collaborations/{pk}/go-live/"),
+    ),
+    ("api:collaboration-complete", "POST"): Route(
+        "collaborations.close",
+        lambda w: moved(w, "live", "completed", "/api/v1/collaborations/{pk}/complete/"),
+    ),
+    ("api:collaboration-cancel", "POST"): Route(
+        "collaborations.close",
+        lambda w: moved(w, "offered", "cancelled", "/api/v1/collaborations/{pk}/cancel/"),
+    ),
+    ("brands:offers", "GET"): Route("offers.answer", get("/portal/offers/")),
+    ("brands:offer_respond", "POST"): Route(
+        "offers.answer",
+        lambda w: moved(w, "offered", "accepted", "/portal/offers/{pk}/respond/", page=True),
+    ),
+    ("api:collaboration-accept", "POST"): Route(
+        "offers.answer",
+        lambda w: moved(w, "offered", "accepted", "/api/v1/collaborations/{pk}/accept/"),
+    ),
+    ("api:collaboration-decline", "POST"): Route(
+        "offers.answer",
+        lambda w: moved(w, "offered", "declined", "/api/v1/collaborations/{pk}/decline/"),
+    ),
+    ("api:collaboration-submit-content", "POST"): Route(
+        "offers.answer",
+        lambda w: moved(
+            w, "accepted", "content_submitted", "/api/v1/collaborations/{pk}/submit-content/"
+        ),
+    ),
+    ("api:order-list", "POST"): Route("push.orders", order_call),
+    ("api:order-refunds", "POST"): Route("push.orders", refund_call),
+    ("api:order-complaints", "POST"): Route("push.orders", complaint_call),
+    # Agencies (mcn): the directory, the roster, contracts the agency offers, withdraws, ends.
+    ("api:agency-list", "GET"): Route("agencies.directory", get("/api/v1/agencies/"), True),
+    ("api:agency-detail", "GET"): Route(
+        "agencies.directory",
+        lambda w: Call(f"/api/v1/agencies/{w.own_contract.organization.slug}/"),
+    ),
+    ("mcn:tier", "GET"): Route("roster.see", get("/agency/tier/")),
+    ("mcn:roster", "GET"): Route("roster.see", get("/agency/roster/")),
+    ("api:contract-list", "GET"): Route("roster.see", get("/api/v1/contracts/"), True),
+    ("api:contract-detail", "GET"): Route(
+        "roster.see", lambda w: Call(f"/api/v1/contracts/{w.own_contract.pk}/")
+    ),
+    ("mcn:roster", "POST"): Route(
+        "roster.change", lambda w: contract_offer_call(w, "/agency/roster/", False)
+    ),
+    ("mcn:contract_withdraw", "POST"): Route(
+        "roster.change", lambda w: withdraw_call(w, "/agency/contracts/{pk}/withdraw/")
+    ),
+    ("mcn:contract_end", "POST"): Route(
+        "roster.change", lambda w: end_call(w, "/agency/contracts/{pk}/end/")
+    ),
+    ("api:contract-list", "POST"): Route(
+        "roster.change", lambda w: contract_offer_call(w, "/api/v1/contracts/", True)
+    ),
+    ("api:contract-withdraw", "POST"): Route(
+        "roster.change", lambda w: withdraw_call(w, "/api/v1/contracts/{pk}/withdraw/")
+    ),
+    ("api:contract-end", "POST"): Route(
+        "roster.change", lambda w: end_call(w, "/api/v1/contracts/{pk}/end/")
+    ),
+    # The creator answers an agency's offer: in its portal, or with its own session in the API.
+    ("mcn:portal_contracts", "GET"): Route("portal", get("/portal/contracts/")),
+    ("mcn:portal_contract_accept", "POST"): Route(
+        "contracts.answer", lambda w: answer_call(w, "/portal/contracts/{pk}/accept/", "active")
+    ),
+    ("mcn:portal_contract_decline", "POST"): Route(
+        "contracts.answer",
+        lambda w: answer_call(w, "/portal/contracts/{pk}/decline/", "declined"),
+    ),
+    ("api:contract-accept", "POST"): Route(
+        "contracts.answer",
+        lambda w: answer_call(w, "/api/v1/contracts/{pk}/accept/", "active"),
+    ),
+    ("api:contract-decline", "POST"): Route(
+        "contracts.answer",
+        lambda w: answer_call(w, "/api/v1/contracts/{pk}/decline/", "declined"),
+    ),
+    # Traffic.
+    ("analytics:operator_home", "GET"): Route("traffic.see", get("/operator/")),
+    ("traffic:runs", "GET"): Route("traffic.see", get("/operator/traffic/")),
+    ("traffic:run", "GET"): Route("traffic.see", lambda w: Call(f"/operator/traffic/{w.run.pk}/")),
+    ("traffic:run_status", "GET"): Route(
+        "traffic.see", lambda w: Call(f"/operator/traffic/{w.run.pk}/status/")
+    ),
+    ("traffic:run_csv", "GET"): Route(
+        "traffic.see", lambda w: Call(f"/operator/traffic/{w.run.pk}/allocations.csv")
+    ),
+    ("traffic:runs", "POST"): Route("traffic.start", run_start_call),
+    ("traffic:run_publish", "POST"): Route("traffic.publish", publish_call),
+    ("api:traffic-run-list", "GET"): Route("traffic.api", get("/api/v1/traffic/runs/"), True),
+    ("api:traffic-run-detail", "GET"): Route(
+        "traffic.api", lambda w: Call(f"/api/v1/traffic/runs/{w.run.pk}/")
+    ),
+    ("api:traffic-run-allocations", "GET"): Route(
+        "traffic.api", lambda w: Call(f"/api/v1/traffic/runs/{w.run.pk}/allocations/")
+    ),
+    ("traffic:my_traffic", "GET"): Route("portal", get("/portal/traffic/")),
+    # The organization's own settings: keys, webhooks, audit.
+    ("tenancy:api_keys", "GET"): Route("keys.manage", get("/settings/api-keys/")),
+    ("tenancy:api_keys", "POST"): Route(
+        "keys.manage", lambda w: key_create_call(w, "/settings/api-keys/")
+    ),
+    ("tenancy:api_key_revoke", "POST"): Route(
+        "keys.manage", lambda w: revoke_call(w, "/settings/api-keys/{prefix}/revoke/")
+    ),
+    ("api:api-key-list", "GET"): Route("keys.manage", get("/api/v1/api-keys/"), True),
+    ("api:api-key-list", "POST"): Route(
+        "keys.manage", lambda w: key_create_call(w, "/api/v1/api-keys/")
+    ),
+    ("api:api-key-revoke", "POST"): Route(
+        "keys.manage", lambda w: revoke_call(w, "/api/v1/api-keys/{prefix}/revoke/")
+    ),
+    ("api:webhook-list", "GET"): Route("webhooks.manage", get("/api/v1/webhooks/"), True),
+    ("api:webhook-list", "POST"): Route("webhooks.manage", webhook_create_call),
+    ("api:webhook-events", "GET"): Route("webhooks.manage", get("/api/v1/webhooks/events/")),
+    ("api:webhook-detail", "GET"): Route(
+        "webhooks.manage", lambda w: Call(f"/api/v1/webhooks/{w.endpoint().pk}/")
+    ),
+    ("api:webhook-detail", "DELETE"): Route("webhooks.manage", webhook_delete_call),
+    ("api:webhook-deliveries", "GET"): Route(
+        "webhooks.manage", lambda w: Call(f"/api/v1/webhooks/{w.endpoint().pk}/deliveries/")
+    ),
+    ("api:webhook-test", "POST"): Route(
+        "webhooks.manage", lambda w: Call(f"/api/v1/webhooks/{w.endpoint().pk}/test/", {})
+    ),
+    ("api:audit-event-list", "GET"): Route("audit.see", get("/api/v1/audit-events/"), True),
+    ("api:audit-event-detail", "GET"): Route(
+        "audit.see", lambda w: Call(f"/api/v1/audit-events/{w.audit_event.pk}/")
+    ),
+    ("api:metrics-bulk", "POST"): Route("push.metrics", metrics_call),
+    ("api:content-bulk", "POST"): Route("push.metrics", content_call),
+}
+
+
+# --- Outcomes -----------------------------------------------------------------------------------
+
+
+def outcome(response, route: Route, api: bool) -> str:
+    """The class of an answer: yes, 403, 404 (an empty API list too), login, or the status."""
+    code = response.status_code
+    if route.capability != "public" and (
+        code == 401 or (code == 302 and response["Location"].startswith("/login/"))
+    ):
+        return "login"
+    if code in (403, 404):
+        return str(code)
+    if 200 <= code < 400:
+        if route.api_list and api and not _rows(response):
+            return "404"
+        return "yes"
+    return f"HTTP {code}"
+
+
+def _rows(response) -> list:
+    body = response.json()
+    return body["results"] if isinstance(body, dict) else body
+
+
+def request(w: World, method: str, call: Call):
+    client = w.new_client() if call.fresh_client else w.client
+    if method == "GET":
+        response = client.get(call.path)
+    elif call.path.startswith("/api/"):
+        body = json.dumps(call.data) if call.data is not None else None
+        response = client.generic(method, call.path, body, content_type="application/json")
+    else:
+        response = client.post(call.path, call.data or {})
+    if getattr(response, "streaming", False):
+        b"".join(response.streaming_content)  # streamed bodies run their queries now
+    return response
+
+
+# --- What the matrix expects --------------------------------------------------------------------
+
+#: A cell: ``token`` or ``pages token, API token``, then an optional "(note)" for readers.
+CELL = re.compile(r"^(?:pages (?P<page>\S+), API (?P<api>\S+)|(?P<both>[^(]+?))(?: \(.*\))?$")
+
+
+def token(cell: str, *, api: bool) -> str:
+    match = CELL.match(cell)
+    assert match, f"unreadable cell {cell!r}"
+    if match["both"]:
+        return match["both"]
+    return match["api"] if api else match["page"]
+
+
+def is_api(url_name: str) -> bool:
+    return url_name.startswith("api:")
+
+
+def collection_write(url_name: str, method: str) -> bool:
+    """A create or a push: no object to hide, so "not for you" is refused with 403."""
+    return is_api(url_name) and method == "POST" and url_name.endswith(("-list", "-bulk"))
+
+
+def as_outcome(tok: str, url_name: str, method: str) -> str:
+    if tok == "own":
+        return "yes"
+    if tok == "404" and collection_write(url_name, method):
+        return "403"
+    return tok
+
+
+def expected(persona: Persona, url_name: str, method: str) -> str:
+    route = ROUTES[(url_name, method)]
+    if route.capability == "public":
+        return "yes"
+    api = is_api(url_name)
+    if persona.key_scopes is None:
+        tok = token(MATRIX[persona.row][route.capability], api=api)
+        return as_outcome(tok, url_name, method)
+    if not api:
+        return "login"  # a key opens no page
+    scope = key_scopes_of_routes()[(url_name, method)]
+    if scope is None or (scope != ANY_KEY and scope not in persona.key_scopes):
+        return "403"
+    # Within its scopes a key acts as its organization's owner.
+    tok = token(MATRIX[f"{persona.kind} owner/admin"][route.capability], api=True)
+    return as_outcome(tok, url_name, method)
+
+
+# --- The routes the resolver knows --------------------------------------------------------------
+
+ANY_KEY = "*"
+SAFE = {"GET", "HEAD", "OPTIONS"}
+
+
+def resolver_routes() -> dict[tuple[str, str | None], type | None]:
+    """(URL name, method) → view class, for every route but Django's admin (``admin:``, staff
+    users only; ``tests/test_admin.py``). API methods come from the viewset's actions (HEAD
+    follows GET); a page route (method None) must be in ROUTES with the methods it serves."""
+    found: dict[tuple[str, str | None], type | None] = {}
+
+    def walk(patterns, namespace=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace == "admin":
+                    continue
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                walk(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern):
+                name = f"{namespace}{pattern.name}"
+                view = getattr(pattern.callback, "cls", None)
+                actions = getattr(pattern.callback, "actions", None) or {}
+                methods = [m.upper() for m in actions if m not in ("head", "options")]
+                if not methods and view is not None and hasattr(view, "required_scope"):
+                    methods = [m.upper() for m in ("get", "post") if hasattr(view, m)]
+                for method in methods or [None]:
+                    found[(name, method)] = view
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
+def key_scopes_of_routes() -> dict[tuple[str, str], str | None]:
+    """The scope a key needs on each API route, read from the view (``read_scope`` for safe
+    methods, ``write_scope`` for the rest); None: keys are refused."""
+    scopes = {}
+    for (name, method), view in resolver_routes().items():
+        if method and is_api(name) and view is not None:
+            scopes[(name, method)] = view.read_scope if method in SAFE else view.write_scope
+    return scopes
+
+
+def test_every_route_is_in_the_walk():
+    known = resolver_routes()
+    pages = {name for name, method in known if method is None}
+    missing = sorted(f"{n} {m}" for n, m in known if m and (n, m) not in ROUTES)
+    missing += sorted(f"{n} (any method)" for n in pages - {name for name, _ in ROUTES})
+    stale = sorted(f"{n} {m}" for n, m in ROUTES if (n, m) not in known and (n, None) not in known)
+    assert not missing, f"routes the role-matrix walk does not know: {missing}"
+    assert not stale, f"walk entries for routes that no longer exist: {stale}"
+    assert {route.capability for route in ROUTES.values()} == {*CAPABILITY_KEYS, "public"} - {
+        "creators.private"  # a property of the profile routes, see PRIVATE_PROBES
+    }
+
+
+def test_key_row_names_the_scopes_the_views_declare():
+    """The key row's cells are the scopes the capability's API routes ask for, exactly."""
+    scopes = key_scopes_of_routes()
+    wrong = []
+    for capability in CAPABILITY_KEYS:
+        names = [
+            key for key, route in ROUTES.items() if route.capability == capability and key in scopes
+        ]
+        if capability == "creators.private":
+            names = [key for key in PRIVATE_PROBES if key in scopes]
+        declared = {scopes[key] for key in names}
+        if not declared:
+            want = "—"
+        elif declared == {ANY_KEY}:
+            want = "any key"
+        elif declared == {None}:
+            want = "403"
+        else:
+            want = ", ".join(f"`{scope}`" for scope in sorted(declared))
+        got = re.sub(r" \(.*\)$", "", MATRIX[KEY_ROW][capability])
+        if got != want:
+            wrong.append(f"{capability}: README says {got!r}, the views declare {want!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+# --- The walk -----------------------------------------------------------------------------------
+
+#: Private figures are a property of two profile routes: shown (``yes``/``own``) or not (``no``).
+PRIVATE_PROBES = {
+    ("creators:detail", "GET"): lambda handle: f"/creators/{handle}/",
+    ("api:creator-metrics", "GET"): lambda handle: f"/api/v1/creators/{handle}/metrics/",
+}
+SHOWN_GMV = (SECRET_GMV, "98,765.43")  # the API's decimal string, the pages' grouped figure
+#: Public routes answer everyone alike; walked for a few personas (the schema is slow to build).
+PUBLIC_SAMPLE = {"signed-out", "brand-viewer", "creator", "key-no-scope"}
+
+
+def private_expected(persona: Persona, url_name: str) -> str | None:
+    api = is_api(url_name)
+    if persona.key_scopes is not None:
+        if not api or "creators:read" not in persona.key_scopes:
+            return None  # no answer to look into (login / 403, checked by the walk)
+        row = f"{persona.kind} owner/admin"
+    else:
+        row = persona.row
+    tok = token(MATRIX[row]["creators.private"], api=api)
+    return {"own": "yes"}.get(tok, tok)
+
+
+def walk_private(w: World) -> list[str]:
+    """The own creator's figures as the matrix says; for an agency, also creators it has no
+    rights over yet (an open offer; an accepted contract whose start date has not come),
+    whose figures it must not see."""
+    creators = [(w.creator, None)]
+    if w.persona.kind == "agency":
+        creators += [(creator, "no") for creator in pending_creators(w)]
+    problems = []
+    for creator, override in creators:
+        for (url_name, _method), build in PRIVATE_PROBES.items():
+            want = private_expected(w.persona, url_name)
+            if want not in ("yes", "no"):
+                continue
+            want = override or want
+            response = w.client.get(build(creator.handle))
+            body = response.content.decode()
+            got = "yes" if any(shown in body for shown in SHOWN_GMV) else "no"
+            if response.status_code != 200 or got != want:
+                problems.append(
+                    f"creators.private via {url_name} of @{creator.handle}: "
+                    f"{response.status_code}, GMV shown: {got}, expected {want}"
+                )
+    return problems
+
+
+def pending_creators(w: World) -> list[Creator]:
+    """Two creators the persona's agency has no rights over yet, with private figures: one it
+    has offered a contract, one that accepted a contract starting in a month (the platform's
+    day, as the service counts it)."""
+    from mcn.services import contract_today
+
+    offered = w.contract_offer().creator
+    later = CreatorFactory()
+    start = contract_today() + datetime.timedelta(days=30)
+    ContractFactory(organization=w.org, creator=later, start=start, accepted_at=MOMENT)
+    for creator in (offered, later):
+        MetricSnapshotFactory(creator=creator, gmv=Decimal(SECRET_GMV))
+    return [offered, later]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", list(PERSONAS))
+def test_walk(name, settings):
+    """Every route, as this persona: the outcome class its MATRIX cell says, writes that take
+    effect exactly when allowed, and private figures shown exactly where the matrix says."""
+    settings.OLIVE_WEBHOOKS_ALLOW_PRIVATE = True  # the endpoints point at loopback
+    persona = PERSONAS[name]
+    w = World(name, persona)
+    w.prepare()
+    problems = []
+    for (url_name, method), route in ROUTES.items():
+        if route.capability == "public" and name not in PUBLIC_SAMPLE:
+            continue
+        call = route.build(w)
+        response = request(w, method, call)
+        got = outcome(response, route, is_api(url_name))
+        want = expected(persona, url_name, method)
+        where = f"{method} {call.path} ({url_name}, {route.capability})"
+        if got != want:
+            problems.append(f"{where}: got {got}, the matrix says {want}")
+        elif call.effect is not None and call.effect() != (got == "yes"):
+            took = "did not take" if got == "yes" else "took"
+            problems.append(f"{where}: answered {got} but the write {took} effect")
+    problems += walk_private(w)
+    assert not problems, f"{name} ({persona.row}):\n  " + "\n  ".join(problems)
+
+
+# --- The system (beat jobs, the CLI) ------------------------------------------------------------
+
+
+def _system_transition(w):
+    from brands.services import collaboration_transition
+
+    collaboration_transition(actor=SYSTEM, collaboration=w.offer, to="accepted")
+
+
+def _system_offer(w):
+    from mcn.services import contract_offer
+
+    creator_id = CreatorFactory().pk
+    contract_offer(actor=SYSTEM, creator_id=creator_id, start=offer_start(), revenue_share_pct=10)
+
+
+def _system_answer(w):
+    from mcn.services import contract_accept
+
+    contract_accept(actor=SYSTEM, contract=w.contract_offer())
+
+
+def _system_start(w):
+    from traffic.services import allocation_run_create
+
+    allocation_run_create(actor=SYSTEM, pool=1000, target_gini=0.5, as_of=DAY)
+
+
+def _system_publish(w):
+    from traffic.services import allocation_run_publish
+
+    allocation_run_publish(actor=SYSTEM, run=succeeded_run(w.creator))
+
+
+def _system_key(w):
+    api_key_create(actor=SYSTEM, organization=OrganizationFactory(), name="cli", scopes=[])
+
+
+def _system_webhook(w):
+    from webhooks.services import webhook_endpoint_create
+
+    events = ["collaboration.status_changed"]
+    webhook_endpoint_create(actor=SYSTEM, url="http://127.0.0.1:9/cli", events=events)
+
+
+def _system_metrics(w):
+    from creators.ingest import RowErrors, metric_snapshots_upsert
+
+    rows = [{"creator": w.creator.handle, "date": LATER.isoformat(), "followers": 1}]
+    try:
+        metric_snapshots_upsert(actor=SYSTEM, rows=rows)
+    except RowErrors as refused:
+        # The role check lets the system in, but the creators table shows it no row: every
+        # handle is unknown to it, so nothing can be stored.
+        assert {error["field"] for error in refused.errors} == {"creator"}, refused.errors
+        raise PermissionDenied("the system sees no creator") from refused
+
+
+#: capability → a service call as the system; its MATRIX cell says whether it is accepted.
+SYSTEM_CHECKS = {
+    "offers.answer": _system_transition,
+    "roster.change": _system_offer,
+    "contracts.answer": _system_answer,
+    "traffic.start": _system_start,
+    "traffic.publish": _system_publish,
+    "keys.manage": _system_key,
+    "webhooks.manage": _system_webhook,
+    "push.metrics": _system_metrics,
+}
+
+
+@pytest.mark.django_db
+def test_system_row(settings):
+    """The system passes every role check (``Actor.require``); services that need a tenant of
+    theirs still refuse it. Pages never serve it (``check_access`` answers 404)."""
+    settings.OLIVE_WEBHOOKS_ALLOW_PRIVATE = True
+    w = World("system", Persona(SYSTEM_ROW, "brand", "owner"))
+    cells = {k: token(v, api=True) for k, v in MATRIX[SYSTEM_ROW].items() if v != "—"}
+    assert set(cells) == set(SYSTEM_CHECKS), "every yes/no cell of the system row has a check"
+    problems = []
+    for capability, check in SYSTEM_CHECKS.items():
+        try:
+            with acting_as(SYSTEM):  # as ``tenant_task`` and the CLI run it
+                check(w)
+        except PermissionDenied:
+            got = "no"
+        else:
+            got = "yes"
+        if got != cells[capability]:
+            problems.append(
+                f"{capability}: the system got {got}, the matrix says {cells[capability]}"
+            )
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.django_db
+def test_system_runs_the_contract_beat_jobs():
+    """The notes of the system's contract cells: its beat jobs begin accepted contracts on their
+    start date and expire unanswered offers (dates passed in: no clock involved)."""
+    from mcn.services import contracts_expire, contracts_start_due
+
+    agency = OrganizationFactory(kind="agency")
+    accepted = ContractFactory(organization=agency, start=LATER)
+    offered = ContractFactory(
+        organization=agency,
+        start=LATER,
+        status="offered",
+        offer_expires_at=datetime.datetime(2026, 3, 16, tzinfo=datetime.UTC),
+    )
+    assert contracts_start_due(actor=SYSTEM, today=LATER) == 1
+    assert Creator.objects.unscoped().get(pk=accepted.creator_id).agency_id == agency.pk
+    assert contracts_expire(actor=SYSTEM, now=datetime.datetime(2026, 3, 17, tzinfo=datetime.UTC))
+    assert Contract.objects.unscoped().get(pk=offered.pk).status == "expired"
+
+
+# --- The README ---------------------------------------------------------------------------------
+
+
+def render_matrix() -> str:
+    """The README's table, generated from MATRIX (paste it when the matrix changes)."""
+    header = ["persona", *[title for _, title in CAPABILITIES]]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for row, cells in MATRIX.items():
+        lines.append("| " + " | ".join([row, *[cells[key] for key in CAPABILITY_KEYS]]) + " |")
+    return "\n".join(lines)
+
+
+def readme_matrix() -> str:
+    text = README.read_text(encoding="utf-8")
+    section = text.split("\n## Roles\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| persona |")]
+    assert rows, "the README's Roles section has no table starting with '| persona |'"
+    start = section.splitlines().index(rows[0])
+    table = []
+    for line in section.splitlines()[start:]:
+        if not line.startswith("|"):
+            break
+        table.append(line)
+    return "\n".join(table)
+
+
+def test_readme_matrix_is_the_matrix():
+    """The README's table and MATRIX cannot drift: a difference fails with the table to paste."""
+    assert "\n## Roles\n" in README.read_text(encoding="utf-8"), "README lacks '## Roles'"
+    ours, theirs = render_matrix().splitlines(), readme_matrix().splitlines()
+    differences = [
+        f"README: {b}\nMATRIX: {a}" for a, b in zip(ours, theirs, strict=False) if a != b
+    ]
+    if len(ours) != len(theirs):
+        differences.append(f"the README has {len(theirs)} lines, MATRIX renders {len(ours)}")
+    assert not differences, (
+        "\n".join(differences) + "\n\nThe table from MATRIX:\n" + render_matrix()
+    )
