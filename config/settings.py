@@ -5,9 +5,11 @@ in-memory cache, and DEBUG on. Setting ``DATABASE_URL`` switches to production-l
 (DEBUG off, a secret key required, secure cookies); ``REDIS_URL`` brings a real broker and cache.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -40,6 +42,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "template_partials",
+    "axes",  # login throttling and lock-out (settings under "Security")
+    "csp",  # Content-Security-Policy header (settings under "Security")
     # Project apps, in dependency order (an app imports only from apps above it).
     "tenancy",
     "webhooks",
@@ -56,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -66,6 +71,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A bare 405 (require_POST, LogoutView on GET) becomes a page saying what to do, or the API's
+    # JSON error under /api/.
+    "api.errors.MethodNotAllowedMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -99,6 +109,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# django-axes checks the lock-out before any backend tries the password (tenancy/hardening.py).
+AUTHENTICATION_BACKENDS = [
+    "tenancy.hardening.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "tenancy:login"
 LOGIN_REDIRECT_URL = "tenancy:home"
@@ -244,7 +259,50 @@ SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG e
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Content-Security-Policy (django-csp). Everything is served by Olive itself (no CDN), so 'self'
+# is the only source; no 'unsafe-inline' anywhere. A script or <style> that must stay inline
+# carries ``nonce="{{ request.csp_nonce }}"`` (the nonce is in the header only on responses that
+# used it). Event handlers in markup (onclick=…) and style="…" attributes are refused by the
+# browser: behaviour lives in static/js/olive.js, looks in static/css/olive.css. htmx is told not
+# to inject its indicator <style> (meta htmx-config in base.html). /api/docs/ (Swagger UI) loads
+# its init script from a URL of its own (SpectacularSwaggerSplitView) and its one <style> has the
+# nonce (templates/drf_spectacular/swagger_ui.html).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        # data: for the SVG icons that Swagger UI and the browsable API inline in their CSS.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Login throttling (django-axes): AXES_FAILURE_LIMIT wrong passwords for one username from one IP
+# lock that pair out for AXES_COOLOFF_TIME; even the right password is refused meanwhile, and the
+# lock-out is written to the audit log (tenancy/hardening.py). A successful login clears the count.
+# Behind a proxy axes sees the proxy's address unless it is told how to read X-Forwarded-For
+# (AXES_IPWARE_* with django-ipware); the username half of the pair still applies.
+AXES_FAILURE_LIMIT = env.int("OLIVE_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("OLIVE_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "tenancy/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "tenancy.hardening.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
 
 LOGGING = {
     "version": 1,
