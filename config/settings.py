@@ -110,9 +110,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# django-axes checks the lock-out before any backend tries the password (tenancy/hardening.py).
+# django-axes checks the lock-out before any backend tries the password. It needs the request:
+# a test logs in with force_login (Client.login passes none and would be refused).
 AUTHENTICATION_BACKENDS = [
-    "tenancy.hardening.LoginThrottleBackend",
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "tenancy:login"
@@ -140,6 +141,8 @@ STORAGES = {
 }
 # Tests run without collectstatic; an unhashed URL beats a 500 for a missing manifest entry.
 WHITENOISE_MANIFEST_STRICT = False
+# Served at the site root: /favicon.ico, which browsers ask for whatever a page links.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 
 # --- Cache and Celery -------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default=None)
@@ -292,7 +295,8 @@ CONTENT_SECURITY_POLICY = {
 
 # Login throttling (django-axes): AXES_FAILURE_LIMIT wrong passwords for one username from one IP
 # lock that pair out for AXES_COOLOFF_TIME; even the right password is refused meanwhile, and the
-# lock-out is written to the audit log (tenancy/hardening.py). A successful login clears the count.
+# lock-out is written to the audit log (tenancy.services.login_lockout_record). A successful
+# login clears the count.
 # Behind a proxy axes sees the proxy's address unless it is told how to read X-Forwarded-For
 # (AXES_IPWARE_* with django-ipware); the username half of the pair still applies.
 AXES_FAILURE_LIMIT = env.int("OLIVE_LOGIN_FAILURE_LIMIT", default=5)
@@ -300,7 +304,7 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("OLIVE_LOGIN_COOLOFF_MINU
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "tenancy/locked_out.html"
-AXES_LOCKOUT_CALLABLE = "tenancy.hardening.lockout_response"
+AXES_LOCKOUT_CALLABLE = "tenancy.views.login_locked_out"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
 

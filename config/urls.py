@@ -1,9 +1,5 @@
-from django.conf import settings
 from django.contrib import admin
-from django.http import FileResponse
 from django.urls import include, path
-from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_safe
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
@@ -15,16 +11,6 @@ from traffic import api as traffic_api
 from webhooks import api as webhooks_api
 
 from .health import healthz
-
-@require_safe
-@cache_control(max_age=86400, public=True)
-def favicon(request):
-    """Browsers ask for /favicon.ico whatever the page links; base.html links the SVG too."""
-    return FileResponse(
-        open(settings.BASE_DIR / "static" / "img" / "favicon.ico", "rb"),  # noqa: SIM115
-        content_type="image/x-icon",
-    )
-
 
 # One router for /api/v1/: each app's api module lists its viewsets.
 router = DefaultRouter()
@@ -66,9 +52,9 @@ urlpatterns = [
     # needs no inline script under the CSP; its one <style> carries the nonce
     # (templates/drf_spectacular/swagger_ui.html).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
-    path("favicon.ico", favicon, name="favicon"),
 ]
 
+# JSON under /api/, the site's own pages (templates/400.html …) elsewhere.
 handler400 = "api.errors.bad_request"
 handler403 = "api.errors.permission_denied"
 handler404 = "api.errors.not_found"

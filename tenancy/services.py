@@ -11,7 +11,7 @@ from django.utils import timezone
 from .models import ApiKey, AuditEvent, Organization
 from .roles import ADMIN_ROLES
 from .scopes import unknown_scopes
-from .scoping import Actor
+from .scoping import SYSTEM, Actor
 
 
 def _actor_label(actor: Actor) -> str:
@@ -43,6 +43,19 @@ def audit_event_record(
         target_type=target._meta.label_lower if target is not None else "",
         target_id=_target_id(target),
         data=data or {},
+    )
+
+
+LOGIN_LOCKED_OUT = "auth.login_locked_out"
+
+
+def login_lockout_record(*, username: str, ip_address: str) -> AuditEvent:
+    """Audit a sign-in lock-out (django-axes' ``user_locked_out``; settings AXES_*). Nobody is
+    signed in, so the system records it, for no organization: the operator reads it."""
+    return audit_event_record(
+        actor=SYSTEM,
+        action=LOGIN_LOCKED_OUT,
+        data={"username": username, "ip_address": ip_address},
     )
 
 

@@ -1,5 +1,6 @@
 """Sign-in, the role-routing home, the tenant switcher and the API key settings page."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -90,3 +91,18 @@ def api_key_revoke_view(request, prefix, *, actor):
     api_key_revoke(actor=actor, api_key=key)
     messages.success(request, _("Key “%(name)s” revoked.") % {"name": key.name})
     return HttpResponseRedirect(reverse("tenancy:api_keys"))
+
+
+def login_locked_out(request, original_response=None, credentials=None):
+    """The lock-out page (AXES_LOCKOUT_CALLABLE): 429 in the user's language, saying how long to
+    wait; ``Retry-After`` says it to machines."""
+    cool_off = settings.AXES_COOLOFF_TIME
+    seconds = int(cool_off.total_seconds())
+    response = render(
+        request,
+        settings.AXES_LOCKOUT_TEMPLATE,
+        {"failure_limit": settings.AXES_FAILURE_LIMIT, "cooloff_minutes": max(1, seconds // 60)},
+        status=settings.AXES_HTTP_RESPONSE_CODE,
+    )
+    response["Retry-After"] = str(seconds)
+    return response
