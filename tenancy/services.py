@@ -51,11 +51,24 @@ LOGIN_LOCKED_OUT = "auth.login_locked_out"
 
 def login_lockout_record(*, username: str, ip_address: str) -> AuditEvent:
     """Audit a sign-in lock-out (django-axes' ``user_locked_out``; settings AXES_*). Nobody is
-    signed in, so the system records it, for no organization: the operator reads it."""
+    signed in, so the system records it, for no organization: the operator reads it.
+
+    axes signals again at every attempt refused during the lock-out; one record per lock-out
+    (per cool-off window) is the event, and axes' own attempt log keeps the count."""
+    from django.conf import settings
+
+    data = {"username": username, "ip_address": ip_address}
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    earlier = AuditEvent.objects.unscoped().filter(
+        action=LOGIN_LOCKED_OUT, organization=None, created_at__gte=since
+    )
+    for event in earlier.only("data"):
+        if event.data == data:
+            return event
     return audit_event_record(
         actor=SYSTEM,
         action=LOGIN_LOCKED_OUT,
-        data={"username": username, "ip_address": ip_address},
+        data=data,
     )
 
 
