@@ -346,3 +346,19 @@ def test_lockout_page_in_chinese(settings):
     body = response.content.decode()
     assert "登录尝试次数过多" in body
     assert "15 分钟" in body
+
+
+def test_csrf_failure_has_its_own_page(db):
+    client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    response = client.post(reverse("tenancy:login"), {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    assert "表单已失效" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_attempts_during_a_lockout_add_no_audit_rows(settings):
+    user = UserFactory()
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT + 3):
+        _login(client, user.username, "wrong")
+    assert AuditEvent.objects.unscoped().filter(action=LOGIN_LOCKED_OUT).count() == 1
