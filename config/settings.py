@@ -108,6 +108,8 @@ LOGOUT_REDIRECT_URL = "tenancy:login"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our own number formats where Django's do not fit (config/formats/zh_Hans: thousands grouping).
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
