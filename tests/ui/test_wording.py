@@ -222,3 +222,16 @@ def test_one_percentage_for_merit_retained():
     AllocationRun.objects.unscoped().filter(pk=run.pk).update(merit_retained=0.9731)
     page = client_for(member("operator").user).get(f"/operator/traffic/{run.pk}/").content
     assert 'data-figure="merit_retained">97%</dd>' in page.decode()
+
+
+@pytest.mark.parametrize(("weeks", "heading"), [(1, "Metrics, last week"), (26, "last 26 weeks")])
+def test_trend_heading_has_plural_forms(weeks, heading):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override("en"):
+        html = render_to_string("creators/_trend.html", {"trend_weeks": weeks})
+    assert heading in html
+    with translation.override("zh-hans"):
+        html = render_to_string("creators/_trend.html", {"trend_weeks": weeks})
+    assert f"最近 {weeks} 周" in html
