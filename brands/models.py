@@ -108,8 +108,20 @@ class Campaign(TenantOwned):
             ),
         ]
 
+    #: Objectives the platform knows (the field stays free text): stored key → label.
+    OBJECTIVE_LABELS = {
+        "sales": _("Sales"),
+        "brand_awareness": _("Brand awareness"),
+        "product_launch": _("Product launch"),
+    }
+
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def objective_label(self) -> str:
+        """The objective as people read it: a known key's label, else the text as written."""
+        return self.OBJECTIVE_LABELS.get(self.objective, self.objective)
 
 
 class Collaboration(TenantOwned):

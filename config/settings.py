@@ -124,6 +124,8 @@ LOGOUT_REDIRECT_URL = "tenancy:login"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our own number formats where Django's do not fit (config/formats/zh_Hans: thousands grouping).
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -171,27 +173,43 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# Every beat job, in one place. Each runs a periodic service (``tenancy.tasking.periodic_task``)
+# as the system, ``tenancy.scoping.SYSTEM`` as data (settings import no app);
+# tests/test_beat_schedule.py checks that every periodic service is scheduled here.
+_AS_SYSTEM = {"actor": {"user_id": None, "role": "system"}}
 CELERY_BEAT_SCHEDULE = {
     "resume-lost-allocation-runs": {
         "task": "traffic.allocation_runs_resume",
         "schedule": 5 * 60,
-        "kwargs": {"actor": {"user_id": None, "role": "system"}},  # tenancy.scoping.SYSTEM
+        "kwargs": _AS_SYSTEM,
+    },
+    "resume-webhook-deliveries": {
+        "task": "webhooks.deliveries_resume",
+        "schedule": 5 * 60,
+        "kwargs": _AS_SYSTEM,
     },
     "expire-api-keys": {
         "task": "tenancy.api_keys_expire",
         "schedule": 15 * 60,
-        "kwargs": {"actor": {"user_id": None, "role": "system"}},  # tenancy.scoping.SYSTEM
+        "kwargs": _AS_SYSTEM,
+    },
+    # An invitation past its response deadline can no longer be answered: mark it expired
+    # (and tell the brand and the agency) within 15 minutes.
+    "expire-collaboration-offers": {
+        "task": "brands.collaborations_expire",
+        "schedule": 15 * 60,
+        "kwargs": _AS_SYSTEM,
     },
     # Hourly, so a contract's rights begin within the hour after local midnight of its start.
     "start-due-contracts": {
         "task": "mcn.contracts_start_due",
         "schedule": 60 * 60,
-        "kwargs": {"actor": {"user_id": None, "role": "system"}},  # tenancy.scoping.SYSTEM
+        "kwargs": _AS_SYSTEM,
     },
     "expire-contract-offers": {
         "task": "mcn.contracts_expire",
         "schedule": 15 * 60,
-        "kwargs": {"actor": {"user_id": None, "role": "system"}},  # tenancy.scoping.SYSTEM
+        "kwargs": _AS_SYSTEM,
     },
 }
 
@@ -323,8 +341,3 @@ OLIVE_WEBHOOKS_ALLOW_PRIVATE = env.bool("OLIVE_WEBHOOKS_ALLOW_PRIVATE", default=
 OLIVE_WEBHOOK_MAX_ATTEMPTS = env.int("OLIVE_WEBHOOK_MAX_ATTEMPTS", default=6)
 # Abandoned deliveries in a row after which an endpoint is disabled (and the event audited).
 OLIVE_WEBHOOK_DISABLE_AFTER = env.int("OLIVE_WEBHOOK_DISABLE_AFTER", default=10)
-CELERY_BEAT_SCHEDULE["resume-webhook-deliveries"] = {
-    "task": "webhooks.deliveries_resume",
-    "schedule": 5 * 60,
-    "kwargs": {"actor": {"user_id": None, "role": "system"}},  # tenancy.scoping.SYSTEM
-}

@@ -6,10 +6,15 @@ class CreatorsConfig(AppConfig):
     name = "creators"
 
     def ready(self):
-        from tenancy.homes import register_home
+        from tenancy import roles
+        from tenancy.homes import register_home, register_nav
         from tenancy.scopes import register_scope
 
+        from .views import DIRECTORY_KINDS
+
         register_home("creator", "creators:portal")
+        register_nav("creators:directory", _("Creators"), kinds=DIRECTORY_KINDS)
+        register_nav("creators:portal", _("My creator portal"), kinds=[roles.CREATOR])
         register_scope("creators:read", _("Read creators, audience portraits and metrics"))
         register_scope("metrics:write", _("Push metric snapshots"))
         register_scope("content:write", _("Push content items"))

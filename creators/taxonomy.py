@@ -138,3 +138,53 @@ def _pick(shares: dict[str, float], wanted: list[str]) -> dict[str, float]:
 # Named choice lists, so the OpenAPI schema can give each enum one stable name.
 VERTICAL_CHOICES = choices("vertical")
 CITY_TIER_CHOICES = choices("city_tier")
+
+
+# Regions are ISO 3166-1 / 3166-2 codes ("CN", "CN-GD", "ID"); people read their names.
+_REGIONS: tuple[tuple[str, str, str], ...] = (
+    ("CN", "China", "中国"),
+    ("CN-BJ", "Beijing", "北京"),
+    ("CN-TJ", "Tianjin", "天津"),
+    ("CN-HE", "Hebei", "河北"),
+    ("CN-SX", "Shanxi", "山西"),
+    ("CN-NM", "Inner Mongolia", "内蒙古"),
+    ("CN-LN", "Liaoning", "辽宁"),
+    ("CN-JL", "Jilin", "吉林"),
+    ("CN-HL", "Heilongjiang", "黑龙江"),
+    ("CN-SH", "Shanghai", "上海"),
+    ("CN-JS", "Jiangsu", "江苏"),
+    ("CN-ZJ", "Zhejiang", "浙江"),
+    ("CN-AH", "Anhui", "安徽"),
+    ("CN-FJ", "Fujian", "福建"),
+    ("CN-JX", "Jiangxi", "江西"),
+    ("CN-SD", "Shandong", "山东"),
+    ("CN-HA", "Henan", "河南"),
+    ("CN-HB", "Hubei", "湖北"),
+    ("CN-HN", "Hunan", "湖南"),
+    ("CN-GD", "Guangdong", "广东"),
+    ("CN-GX", "Guangxi", "广西"),
+    ("CN-HI", "Hainan", "海南"),
+    ("CN-CQ", "Chongqing", "重庆"),
+    ("CN-SC", "Sichuan", "四川"),
+    ("CN-GZ", "Guizhou", "贵州"),
+    ("CN-YN", "Yunnan", "云南"),
+    ("CN-XZ", "Tibet", "西藏"),
+    ("CN-SN", "Shaanxi", "陕西"),
+    ("CN-GS", "Gansu", "甘肃"),
+    ("CN-QH", "Qinghai", "青海"),
+    ("CN-NX", "Ningxia", "宁夏"),
+    ("CN-XJ", "Xinjiang", "新疆"),
+    ("CN-HK", "Hong Kong", "香港"),
+    ("CN-MO", "Macao", "澳门"),
+    ("ID", "Indonesia", "印度尼西亚"),
+    ("TH", "Thailand", "泰国"),
+    ("VN", "Vietnam", "越南"),
+    ("MY", "Malaysia", "马来西亚"),
+)
+_REGION_LABELS = {code: (en, zh) for code, en, zh in _REGIONS}
+
+
+def region_label(code: str, lang: str = "en") -> str:
+    """The name of region ``code`` in ``lang``; a code this table does not know shows as is."""
+    names = _REGION_LABELS.get(code)
+    return names[LANGUAGES.index(lang)] if names else code

@@ -115,6 +115,7 @@ def with_labels(creators) -> list:
     for creator in creators:
         creator.vertical_label = taxonomy.label(creator.vertical, lang, axis="vertical")
         creator.city_tier_label = taxonomy.label(creator.city_tier, lang, axis="city_tier")
+        creator.region_label = taxonomy.region_label(creator.region, lang)
     return creators
 
 

@@ -1,3 +1,8 @@
+from django.utils.translation import gettext_lazy as _
+
+from . import roles
+from .homes import nav_for
+from .models import Membership
 from .scoping import current_actor
 from .selectors import memberships_of_user
 from .views_base import request_actor
@@ -12,7 +17,16 @@ def actor(request):
         # No person: an API key's principal (the browsable API renders inside its actor). It
         # has no memberships, and no session to switch in.
         return {"actor": current_actor(), "switchable_memberships": []}
+    acting = request_actor(request)
     return {
-        "actor": request_actor(request),
+        "actor": acting,
         "switchable_memberships": memberships_of_user(user=user),
+        "nav_links": nav_for(getattr(acting, "kind", None)),
+        "role_label": _role_label(getattr(acting, "role", None)),
     }
+
+
+def _role_label(role: str | None):
+    """The role as people read it ("Owner", "所有者"), not its stored value ("owner")."""
+    labels = {**dict(Membership.Role.choices), roles.CREATOR_ROLE: _("Creator")}
+    return labels.get(role, role) if role else None

@@ -8,6 +8,7 @@ task cannot touch a tenant-owned table on nobody's behalf. :func:`enqueue` sends
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 from celery import shared_task
 
@@ -31,6 +32,19 @@ def tenant_task(name: str, **options):
         return run
 
     return decorate
+
+
+#: The beat jobs: task name → the periodic service it runs as the system. ``periodic_task`` fills
+#: it; a test checks that every periodic service (``*_expire``, ``*_resume``, ``*_due`` in an
+#: app's ``services``) is here and that ``CELERY_BEAT_SCHEDULE`` runs each of these tasks.
+PERIODIC: dict[str, Callable] = {}
+
+
+def periodic_task(name: str, *, runs: Callable, **options):
+    """:func:`tenant_task` for a beat job that calls the service ``runs`` (with the beat
+    schedule's ``SYSTEM`` actor); registering it in :data:`PERIODIC` is what the test checks."""
+    PERIODIC[name] = runs
+    return tenant_task(name, **options)
 
 
 def enqueue(task, *, actor: Actor, **kwargs) -> None:

@@ -1,8 +1,8 @@
 from .services import api_keys_expire
-from .tasking import tenant_task
+from .tasking import periodic_task
 
 
-@tenant_task("tenancy.api_keys_expire")
+@periodic_task("tenancy.api_keys_expire", runs=api_keys_expire)
 def api_keys_expire_task(*, actor) -> int:
     """Beat job: revoke expired keys so the audit trail shows when each stopped working."""
     return api_keys_expire(actor=actor)

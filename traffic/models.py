@@ -45,6 +45,15 @@ class AllocationRun(models.Model):
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
 
+    class Step(models.TextChoices):
+        """What a run is doing now; the service writes it at each phase, the page shows it."""
+
+        QUEUED = "queued", _("Waiting for a worker")
+        MERIT = "merit", _("Loading merit")
+        ALLOCATING = "allocating", _("Allocating impressions")
+        WRITING = "writing", _("Writing the results")
+        DONE = "done", _("Done")
+
     # Parameters
     pool = models.BigIntegerField(help_text=_("Impressions to split"))
     target_gini = models.FloatField()
@@ -61,6 +70,7 @@ class AllocationRun(models.Model):
     # State
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     progress = models.PositiveSmallIntegerField(default=0)
+    step = models.CharField(max_length=10, choices=Step.choices, default=Step.QUEUED)
     error = models.TextField(blank=True)
 
     # Results
@@ -124,6 +134,17 @@ class AllocationRun(models.Model):
 
     def __str__(self) -> str:
         return f"allocation run {self.pk} ({self.status})"
+
+    def steps(self) -> list[tuple[str, str]]:
+        """``(label, state)`` of every step in order; state is ``done``, ``current``,
+        ``failed`` (the step a failed run stopped at) or ``todo``."""
+        order = list(self.Step)
+        at = order.index(self.step) if self.step in order else 0
+        current = "failed" if self.status == self.Status.FAILED else "current"
+        if self.status == self.Status.SUCCEEDED:
+            at, current = len(order) - 1, "done"
+        states = ["done"] * at + [current] + ["todo"] * (len(order) - at - 1)
+        return [(step.label, state) for step, state in zip(order, states, strict=True)]
 
 
 class Allocation(models.Model):

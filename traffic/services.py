@@ -32,6 +32,7 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
+from celery import current_app
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -43,6 +44,7 @@ from tenancy import roles
 from tenancy.models import Organization
 from tenancy.scoping import Actor
 from tenancy.services import audit_event_record
+from tenancy.tasking import enqueue
 from webhooks.services import webhook_emit
 
 from . import engine
@@ -62,7 +64,8 @@ FOLLOWER_BAND_EDGES = [10_000, 100_000, 1_000_000]
 #: Keep it empty here.
 MERIT_ADJUSTMENTS: list[Callable[..., tuple[np.ndarray, np.ndarray]]] = []
 
-# Progress checkpoints written while a run executes.
+# Progress checkpoints written while a run executes: the step it starts and how far it is.
+Step = AllocationRun.Step
 PROGRESS_CLAIMED, PROGRESS_MERIT, PROGRESS_ALLOCATED, PROGRESS_DONE = 10, 50, 80, 100
 
 
@@ -219,9 +222,11 @@ def params_hash(run: AllocationRun, ids, merit, eligible, followers) -> str:
     return digest.hexdigest()
 
 
-def _progress(run: AllocationRun, value: int) -> None:
-    run.progress = value
-    AllocationRun.objects.unscoped().filter(pk=run.pk).update(progress=value)
+def _progress(run: AllocationRun, value: int, step: str) -> None:
+    """Record that ``run`` is ``value``% done and now at ``step`` (committed at once, so a
+    page polling the run sees it while the run goes on)."""
+    run.progress, run.step = value, step
+    AllocationRun.objects.unscoped().filter(pk=run.pk).update(progress=value, step=step)
 
 
 def allocation_run_fail(*, run_id: int, error: str) -> None:
@@ -252,6 +257,18 @@ def stale_runs() -> list[int]:
     )
 
 
+#: The task that executes a run, found by name: ``tasks`` imports this module (no cycle).
+EXECUTE_TASK = "traffic.allocation_run_execute"
+
+
+def allocation_runs_resume(*, actor: Actor) -> int:
+    """Re-enqueue runs whose worker was lost (a beat job, as the system); how many."""
+    stale = stale_runs()
+    for run_id in stale:
+        enqueue(current_app.tasks[EXECUTE_TASK], actor=actor, run_id=run_id)
+    return len(stale)
+
+
 def allocation_run_execute(*, actor: Actor, run_id: int) -> AllocationRun:
     """Claim a pending run, allocate, and write its rows and figures in one transaction.
 
@@ -267,6 +284,7 @@ def allocation_run_execute(*, actor: Actor, run_id: int) -> AllocationRun:
             status=AllocationRun.Status.RUNNING,
             started_at=timezone.now(),
             progress=PROGRESS_CLAIMED,
+            step=Step.MERIT,
         )
     )
     run = AllocationRun.objects.unscoped().get(pk=run_id)
@@ -276,7 +294,7 @@ def allocation_run_execute(*, actor: Actor, run_id: int) -> AllocationRun:
     ids, merit, eligible, followers = merit_of_creators(as_of=run.as_of)
     run.params_hash = params_hash(run, ids, merit, eligible, followers)
     AllocationRun.objects.unscoped().filter(pk=run.pk).update(params_hash=run.params_hash)
-    _progress(run, PROGRESS_MERIT)
+    _progress(run, PROGRESS_MERIT, Step.ALLOCATING)
     try:
         if ids.size == 0:
             raise engine.InfeasibleAllocation("no creators to allocate to")
@@ -287,7 +305,7 @@ def allocation_run_execute(*, actor: Actor, run_id: int) -> AllocationRun:
         allocation_run_fail(run_id=run.pk, error=str(error))
         run.refresh_from_db()
         return run
-    _progress(run, PROGRESS_ALLOCATED)
+    _progress(run, PROGRESS_ALLOCATED, Step.WRITING)
 
     frame = pd.DataFrame(
         {
@@ -311,6 +329,7 @@ def allocation_run_execute(*, actor: Actor, run_id: int) -> AllocationRun:
         run.creators = int(ids.size)
         run.status = AllocationRun.Status.SUCCEEDED
         run.progress = PROGRESS_DONE
+        run.step = Step.DONE
         run.error = ""
         run.finished_at = timezone.now()
         run.save()

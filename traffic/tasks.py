@@ -1,7 +1,7 @@
 """Celery tasks of the traffic app: thin wrappers around ``traffic.services``."""
 
 from tenancy.scoping import Actor
-from tenancy.tasking import enqueue, tenant_task
+from tenancy.tasking import periodic_task, tenant_task
 
 from . import services
 
@@ -16,10 +16,7 @@ def allocation_run_execute(*, actor: Actor, run_id: int) -> None:
         raise
 
 
-@tenant_task("traffic.allocation_runs_resume")
+@periodic_task("traffic.allocation_runs_resume", runs=services.allocation_runs_resume)
 def allocation_runs_resume(*, actor: Actor) -> int:
     """Beat job: re-enqueue runs whose worker died (their lease ran out)."""
-    stale = services.stale_runs()
-    for run_id in stale:
-        enqueue(allocation_run_execute, actor=actor, run_id=run_id)
-    return len(stale)
+    return services.allocation_runs_resume(actor=actor)

@@ -5,6 +5,7 @@ after commit) and published through ``traffic.services``, which also write the a
 """
 
 import csv
+import logging
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,7 +13,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from tenancy import roles
@@ -35,6 +36,7 @@ from .selectors import (
 )
 from .services import allocation_run_create, allocation_run_publish
 
+logger = logging.getLogger(__name__)
 OPERATOR = [roles.OPERATOR]
 BAND_LABELS = {
     "head": gettext_lazy("Head (≥1M followers)"),
@@ -72,10 +74,33 @@ def runs(request, *, actor):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            enqueue(tasks.allocation_run_execute, actor=actor, run_id=run.pk)
-            messages.success(request, _("Run %(id)s started.") % {"id": run.pk})
+            _start(request, actor, run)
             return redirect("traffic:run", pk=run.pk)
     return _runs_page(request, actor, form, status=400)
+
+
+def _start(request, actor, run) -> None:
+    """Enqueue the run and say what happened to it. Embedded (eager Celery) it has already
+    finished by now, so the message tells the outcome; with a worker it is on its way."""
+    try:
+        enqueue(tasks.allocation_run_execute, actor=actor, run_id=run.pk)
+    except Exception:  # eager only: the task has recorded the failure on the run
+        logger.exception("allocation run %s crashed", run.pk)
+    run.refresh_from_db()
+    if run.status == AllocationRun.Status.SUCCEEDED:
+        text = ngettext(
+            "Run %(id)s finished: %(count)s creator, Gini %(before).3f → %(after).3f.",
+            "Run %(id)s finished: %(count)s creators, Gini %(before).3f → %(after).3f.",
+            run.creators,
+        )
+        values = {"before": run.gini_before, "after": run.gini_after, "count": run.creators}
+        messages.success(request, text % {"id": run.pk, **values})
+    elif run.status == AllocationRun.Status.FAILED:
+        text = _("Run %(id)s failed: %(error)s")
+        messages.error(request, text % {"id": run.pk, "error": run.error})
+    else:
+        text = _("Run %(id)s is queued; this page follows its progress.")
+        messages.info(request, text % {"id": run.pk})
 
 
 def _results_context(actor, run) -> dict:

@@ -1,4 +1,4 @@
-from tenancy.tasking import tenant_task
+from tenancy.tasking import periodic_task, tenant_task
 
 from .services import webhook_deliveries_resume, webhook_delivery_attempt
 
@@ -10,7 +10,7 @@ def webhook_deliver_task(*, actor, delivery_id: int, attempt: int = 1) -> str | 
     return delivery.status if delivery is not None else None
 
 
-@tenant_task("webhooks.deliveries_resume")
+@periodic_task("webhooks.deliveries_resume", runs=webhook_deliveries_resume)
 def webhook_deliveries_resume_task(*, actor) -> int:
     """Beat job: re-enqueue deliveries whose task was lost or whose worker died mid-attempt."""
     return webhook_deliveries_resume(actor=actor)

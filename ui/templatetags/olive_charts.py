@@ -9,6 +9,7 @@ offline. Callers pass labels already translated (this app cannot know other apps
     {% line_chart points title=_("Followers") %}            points: [(label, value)], oldest first
     {{ creator.followers|compact }}                         12.3K / 1.2万
     {{ snapshot.gmv|figure }}                               8,800.00
+    {{ creator.engagement_rate|percent }}                   4.5%
 """
 
 from __future__ import annotations
@@ -44,6 +45,18 @@ def format_value(value, percent: bool = False) -> str:
 def figure(value) -> str:
     """A figure in a table cell, formatted as the charts' tables format it."""
     return format_value(value)
+
+
+@register.filter
+def percent(value) -> str:
+    """A share (0.0454) as one percentage with sensible precision: 4.5%, 0.32% below 1%, 27%
+    from 10% on; grouped and localised like every other figure."""
+    if value is None or value == "":
+        return "—"
+    number = float(value) * 100
+    size = abs(number)
+    places = 2 if 0 < size < 1 else 1 if size < 10 else 0
+    return number_format(round(number, places), places, force_grouping=True) + "%"
 
 
 @register.filter

@@ -1,0 +1,12 @@
+"""Celery tasks of the brands app: thin beat jobs around ``brands.services``, run as the system."""
+
+from tenancy.scoping import Actor
+from tenancy.tasking import periodic_task
+
+from . import services
+
+
+@periodic_task("brands.collaborations_expire", runs=services.collaborations_expire)
+def collaborations_expire(*, actor: Actor) -> int:
+    """Beat job: invitations nobody answered by their response deadline expire."""
+    return services.collaborations_expire(actor=actor)
