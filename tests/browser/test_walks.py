@@ -16,7 +16,6 @@ from brands.models import Campaign, Collaboration, Product
 from brands.services import collaboration_offer
 from creators.models import Creator
 from mcn.models import Contract
-from tenancy import roles
 from tenancy.models import Organization
 from tenancy.scoping import Actor, acting_as
 
