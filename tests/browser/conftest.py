@@ -76,6 +76,12 @@ def demo_world(transactional_db, settings):
     settings.SESSION_COOKIE_SECURE = False  # http://localhost: the live server has no TLS
     settings.CSRF_COOKIE_SECURE = False
     settings.SECURE_SSL_REDIRECT = False
+    # pytest-django's live server answers /static/ itself from the finders, before WhiteNoise:
+    # hashed (manifest) names, as with DEBUG off in CI, would all be 404s there.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     call_command("seed_demo", creators=120, weeks=8, seed=1, stdout=io.StringIO())
 
 
