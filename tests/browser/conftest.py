@@ -4,7 +4,8 @@ Where no Chromium (or no ``playwright`` package) is found the browser tests skip
 ``OLIVE_REQUIRE_SERVICES=1`` (CI) turns that skip into a failure, as for the other services.
 Playwright's sync API keeps an event loop in the main thread, which Django would take for an
 async context: the live server and the ORM calls of the tests run in plain sync code, so
-``DJANGO_ALLOW_ASYNC_UNSAFE`` is set for this package only.
+``DJANGO_ALLOW_ASYNC_UNSAFE`` is set only while Playwright runs (one module at a time), and the
+tests that run after these see neither the loop nor the variable.
 """
 
 import io
@@ -17,8 +18,6 @@ import pytest
 from django.core.management import call_command
 
 from tests.conftest import REQUIRE_SERVICES
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("OLIVE_CHROMIUM", "/usr/bin/chromium")
 #: Chromium on this machine's closed network: no background traffic, no sandbox (root), GPU off.
@@ -55,15 +54,23 @@ def pytest_runtest_setup(item):
         pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
     from playwright.sync_api import sync_playwright
 
-    # launch() gives Chromium a fresh, empty user-data-dir of its own and removes it on close.
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        # launch() gives Chromium a fresh, empty user-data-dir of its own, removed on close.
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
