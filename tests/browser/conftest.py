@@ -107,6 +107,7 @@ class Walk:
         self.problems: list[str] = []
         self.expected_statuses: set[int] = set()
         self.step = 0
+        self.dialogs: list[str] = []  # every confirm() the walk answered, accepted
         self.folder = OUTPUT / lang / role
         shutil.rmtree(self.folder, ignore_errors=True)
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -116,7 +117,11 @@ class Walk:
         page.on("requestfailed", self._failed)
         page.on("request", self._request)
         page.on("response", self._response)
-        page.on("dialog", lambda dialog: dialog.accept())
+        page.on("dialog", self._dialog)
+
+    def _dialog(self, dialog):
+        self.dialogs.append(dialog.message)
+        dialog.accept()
 
     def _console(self, message):
         if message.type == "error":

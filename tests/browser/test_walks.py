@@ -18,6 +18,7 @@ from creators.models import Creator
 from mcn.models import Contract
 from tenancy.models import Organization
 from tenancy.scoping import Actor, acting_as
+from traffic.models import AllocationRun
 
 from .conftest import PASSWORD
 
@@ -175,9 +176,12 @@ def walk_operator(walk, live_server) -> None:
     # The status card polls until the run has finished, then the page reloads to its results.
     page.locator("section.run-results").wait_for(timeout=30_000)
     walk.shot("run-results")
-    with page.expect_navigation():
-        page.click("section.run-results form button[type=submit]")
-    assert page.locator("section.run-results form").count() == 0
+    asked = len(walk.dialogs)
+    page.click("section.run-results form button[type=submit]")
+    page.locator("section.run-results form").wait_for(state="detached")
+    assert len(walk.dialogs) == asked + 1, "publishing did not ask for confirmation"
+    run_id = int(page.url.rstrip("/").rsplit("/", 1)[-1])
+    assert AllocationRun.objects.unscoped().get(pk=run_id).published
     walk.shot("run-published")
 
 
