@@ -97,11 +97,13 @@ def walk_brand(walk, live_server, cancelled: Collaboration) -> None:
     walk.shot("dashboard")
     page.click("a[href='/brand/campaigns/']")
     walk.shot("campaigns")
-    page.click(f"a[href='/brand/campaigns/{cancelled.campaign_id}/']")
+    search = page.locator("form.filters [name=q]")  # the list is paginated: find it by name
+    search.fill(cancelled.campaign.name)
+    with page.expect_response(lambda response: "q=" in response.url):
+        search.press("Enter")
+    page.click(f"#campaign-table a[href='/brand/campaigns/{cancelled.campaign_id}/']")
     walk.shot("campaign")
-    page.select_option(
-        "#collaborations ~ form select[name=status], form.filters select[name=status]", "offered"
-    )
+    page.select_option("form.filters select[name=status]", "offered")  # htmx reloads the table
     row = page.locator(f"#collaboration-{cancelled.pk}")
     row.wait_for()
     walk.shot("campaign-offered")
