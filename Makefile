@@ -51,4 +51,4 @@ beat: install
 	$(VENV)/bin/celery -A config beat --loglevel=info
 
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache .ruff_cache test-output

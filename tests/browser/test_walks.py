@@ -1,0 +1,219 @@
+"""Each demo role's main path, clicked through in Chromium on a live server: in Simplified
+Chinese at desktop width, and in English at 390 px where no page may scroll sideways.
+
+Only the first page of each role is opened by address (the login page); everything after is a
+click, a typed field or a chosen option. Selectors use ids, names and addresses, not wording, so
+the same walk runs in both languages. Screenshots: test-output/<lang>/<role>/NN-step.png.
+"""
+
+import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from brands.models import Campaign, Collaboration, Product
+from brands.services import collaboration_offer
+from creators.models import Creator
+from mcn.models import Contract
+from tenancy.models import Organization
+from tenancy.scoping import Actor, acting_as
+from traffic.models import AllocationRun
+
+from .conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+RUNS = [pytest.param("zh-hans", 1280, id="zh-hans-desktop"), pytest.param("en", 390, id="en-390px")]
+
+
+def brand_actor() -> Actor:
+    org = Organization.objects.get(slug="huayang-beauty")
+    user = get_user_model().objects.get(username="brand")
+    return Actor(user_id=user.pk, organization_id=org.pk, organization_kind=org.kind, role="owner")
+
+
+def open_offers() -> tuple[Collaboration, Collaboration]:
+    """Two fresh offers of one active campaign of the demo brand: one to the demo creator (who
+    accepts it), one to another creator (whom the brand cancels). The seeded world's own offers
+    depend on the day it was generated; these do not."""
+    actor = brand_actor()
+    with acting_as(actor):
+        campaign = Campaign.objects.filter(status=Campaign.Status.ACTIVE).order_by("pk").first()
+        product = Product.objects.order_by("pk").first()
+        mine = Creator.objects.unscoped().get(user__username="creator")
+        other = (
+            Creator.objects.unscoped()
+            .filter(status=Creator.Status.ACTIVE)
+            .exclude(pk=mine.pk)
+            .order_by("pk")
+            .first()
+        )
+        deadline = timezone.now() + datetime.timedelta(days=7)
+        terms = {"offer_type": Collaboration.OfferType.choices[0][0], "response_deadline": deadline}
+        return tuple(
+            collaboration_offer(
+                actor=actor, campaign=campaign, product=product, creator=creator, **terms
+            )
+            for creator in (mine, other)
+        )
+
+
+def independent_handle() -> str:
+    signed = Contract.objects.unscoped().values("creator_id")
+    creator = (
+        Creator.objects.unscoped()
+        .filter(status=Creator.Status.ACTIVE, user__isnull=True)
+        .exclude(pk__in=signed)
+        .order_by("pk")
+        .first()
+    )
+    return creator.handle
+
+
+def sign_in(walk, live_server, username: str) -> None:
+    page = walk.page
+    page.goto(f"{live_server.url}/login/")
+    language = page.locator("#language-form select")
+    if language.input_value() != walk.lang:
+        with page.expect_navigation():
+            language.select_option(walk.lang)
+    assert page.locator("html").get_attribute("lang") == walk.lang
+    walk.shot("login")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    assert "/login/" not in page.url, f"{username} could not sign in"
+
+
+def status_of(row) -> str:
+    return row.locator("span.status").get_attribute("class")
+
+
+def walk_brand(walk, live_server, cancelled: Collaboration) -> None:
+    page = walk.page
+    sign_in(walk, live_server, "brand")
+    assert page.locator("[data-home=brand]").count() == 1
+    walk.shot("dashboard")
+    page.click("a[href='/brand/campaigns/']")
+    walk.shot("campaigns")
+    search = page.locator("form.filters [name=q]")  # the list is paginated: find it by name
+    search.fill(cancelled.campaign.name)
+    with page.expect_response(lambda response: "q=" in response.url):
+        search.press("Enter")
+    page.click(f"#campaign-table a[href='/brand/campaigns/{cancelled.campaign_id}/']")
+    walk.shot("campaign")
+    page.select_option("form.filters select[name=status]", "offered")  # htmx reloads the table
+    row = page.locator(f"#collaboration-{cancelled.pk}")
+    row.wait_for()
+    walk.shot("campaign-offered")
+    row.locator("form:has(input[value=cancelled]) button").click()
+    page.wait_for_selector(f"#collaboration-{cancelled.pk} span.status-cancelled")
+    walk.shot("offer-cancelled")
+    cancelled.refresh_from_db()
+    assert cancelled.status == Collaboration.Status.CANCELLED
+
+
+def walk_creator(walk, live_server, accepted: Collaboration) -> None:
+    page = walk.page
+    sign_in(walk, live_server, "creator")
+    assert page.locator("[data-home=creator]").count() == 1
+    row = page.locator(f"#offer-{accepted.pk}")
+    row.wait_for()  # the portal loads its offers inbox with htmx
+    walk.shot("portal")
+    row.locator("form:has(input[value=accepted]) button").click()
+    page.wait_for_selector(f"#offer-{accepted.pk} span.status-accepted")
+    walk.shot("offer-accepted")
+    row.locator("form:has(input[value=content_submitted]) button").click()
+    page.wait_for_selector(f"#offer-{accepted.pk} span.status-content_submitted")
+    walk.shot("content-submitted")
+    accepted.refresh_from_db()
+    assert accepted.status == Collaboration.Status.CONTENT_SUBMITTED
+
+
+def walk_agency(walk, live_server, handle: str) -> None:
+    page = walk.page
+    sign_in(walk, live_server, "agency")
+    walk.shot("tier")
+    page.click("a[href='/agency/roster/']")
+    walk.shot("roster")
+    page.fill("form.sign-form [name=handle]", handle)
+    page.fill("form.sign-form [name=revenue_share_pct]", "20")
+    page.fill("form.sign-form [name=message]", "Browser test offer")
+    with page.expect_navigation():
+        page.click("form.sign-form button[type=submit]")
+    walk.shot("offer-sent")
+    with page.expect_navigation():
+        page.click("nav.status-links a[href$='?status=offered']")
+    assert page.locator(f"#roster tr:has-text('@{handle}')").count() == 1
+    walk.shot("offers-listed")
+    with page.expect_navigation():
+        page.click("nav.status-links a[href$='?status=active']")
+    row = page.locator("#roster tr:has(form.row-form)").first
+    row_id = row.get_attribute("id")
+    row.locator("[name=reason]").fill("Browser test: the creator moves on")
+    walk.shot("end-contract")
+    row.locator("button[type=submit]").click()
+    page.wait_for_selector(f"#{row_id} span.status-ended")
+    walk.shot("contract-ended")
+    contract = Contract.objects.unscoped().get(pk=int(row_id.removeprefix("contract-")))
+    assert contract.status == Contract.Status.ENDED
+
+
+def walk_operator(walk, live_server) -> None:
+    page = walk.page
+    sign_in(walk, live_server, "operator")
+    walk.shot("operator-home")
+    page.click("a[href='/operator/traffic/']")
+    walk.shot("runs")
+    page.fill("form.run-form [name=pool]", "1000000")
+    page.fill("form.run-form [name=target_gini]", "0.5")
+    with page.expect_navigation():
+        page.click("form.run-form button[type=submit]")
+    walk.shot("run-status")
+    # The status card polls until the run has finished, then the page reloads to its results.
+    page.locator("section.run-results").wait_for(timeout=30_000)
+    walk.shot("run-results")
+    asked = len(walk.dialogs)
+    page.click("section.run-results form button[type=submit]")
+    page.locator("section.run-results form").wait_for(state="detached")
+    assert len(walk.dialogs) == asked + 1, "publishing did not ask for confirmation"
+    run_id = int(page.url.rstrip("/").rsplit("/", 1)[-1])
+    assert AllocationRun.objects.unscoped().get(pk=run_id).published
+    walk.shot("run-published")
+
+
+def walk_partner(walk, live_server) -> None:
+    page = walk.page
+    sign_in(walk, live_server, "partner")
+    walk.shot("api-keys")
+    page.fill("main form [name=name]", "browser-test-key")
+    page.locator("main form [name=scopes]").first.check()
+    with page.expect_navigation():
+        page.click("main section.card form button[type=submit]")
+    secret = page.locator("#new-secret").inner_text().strip()
+    assert len(secret) > 20
+    walk.shot("key-created")
+    row = page.locator("tr:has-text('browser-test-key')")
+    with page.expect_navigation():
+        row.locator("button.danger").click()
+    assert page.locator("#new-secret").count() == 0  # shown once only
+    assert row.locator("button.danger").count() == 0
+    walk.shot("key-revoked")
+
+
+@pytest.mark.parametrize(("lang", "width"), RUNS)
+def test_every_role_walks_its_main_path(walk, live_server, lang, width):
+    accepted, cancelled = open_offers()
+    handle = independent_handle()
+    steps = {
+        "brand": lambda w: walk_brand(w, live_server, cancelled),
+        "creator": lambda w: walk_creator(w, live_server, accepted),
+        "agency": lambda w: walk_agency(w, live_server, handle),
+        "operator": lambda w: walk_operator(w, live_server),
+        "partner": lambda w: walk_partner(w, live_server),
+    }
+    for role, step in steps.items():
+        each = walk(lang, role, width)
+        step(each)
+        each.check()
