@@ -176,6 +176,14 @@ class Collaboration(TenantOwned):
                 ),
                 name="collaboration_status_valid",
             ),
+            models.UniqueConstraint(
+                fields=["campaign", "product", "creator"],
+                condition=Q(status="offered"),
+                name="collaboration_one_open_offer",
+                violation_error_message=_(
+                    "This creator already has an open offer for this product in this campaign."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
