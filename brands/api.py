@@ -104,9 +104,13 @@ class CollaborationOutput(serializers.ModelSerializer):
         read_only_fields = fields  # an output: the input is CollaborationInput
 
 
+#: Row ids are 64-bit: a larger one is malformed input (a 400), not a lookup that overflows.
+ID_MAX = 2**63 - 1
+
+
 class CollaborationInput(serializers.Serializer):
-    campaign = serializers.IntegerField()
-    product = serializers.IntegerField()
+    campaign = serializers.IntegerField(min_value=1, max_value=ID_MAX)
+    product = serializers.IntegerField(min_value=1, max_value=ID_MAX)
     creator = serializers.CharField(help_text="creator handle")
     offer_type = serializers.ChoiceField(choices=Collaboration.OfferType.choices)
     response_deadline = serializers.DateTimeField(required=False, allow_null=True)

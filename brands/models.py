@@ -48,11 +48,26 @@ class Product(TenantOwned):
 
     TARGETS = {f"target_{axis}": axis for axis in taxonomy.AUDIENCE_AXES}
 
+    CONSTRAINT_FIELDS = {
+        "product_price_positive": "price",
+        "product_name_unique": "name",
+    }
+
     class Meta(TenantOwned.Meta):
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=Q(price__gt=0), name="product_price_positive"),
-            models.UniqueConstraint(fields=["organization", "name"], name="product_name_unique"),
+            models.CheckConstraint(
+                condition=Q(price__gt=0),
+                name="product_price_positive",
+                violation_error_message=_("The price must be above zero."),
+                violation_error_code="product_price_positive",
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "name"],
+                name="product_name_unique",
+                violation_error_message=_("You already have a product with this name."),
+                violation_error_code="product_name_unique",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -97,14 +112,32 @@ class Campaign(TenantOwned):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    CONSTRAINT_FIELDS = {
+        "campaign_dates_ordered": "end",
+        "campaign_budget_not_negative": "budget",
+        "campaign_mode_valid": "mode",
+    }
+
     class Meta(TenantOwned.Meta):
         ordering = ["-start", "name"]
         constraints = [
-            models.CheckConstraint(condition=Q(end__gte=F("start")), name="campaign_dates_ordered"),
-            models.CheckConstraint(condition=Q(budget__gte=0), name="campaign_budget_not_negative"),
+            models.CheckConstraint(
+                condition=Q(end__gte=F("start")),
+                name="campaign_dates_ordered",
+                violation_error_message=_("The end date cannot be before the start date."),
+                violation_error_code="campaign_dates_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(budget__gte=0),
+                name="campaign_budget_not_negative",
+                violation_error_message=_("The budget cannot be negative."),
+                violation_error_code="campaign_budget_not_negative",
+            ),
             models.CheckConstraint(
                 condition=Q(mode__in=["self_broadcast", "creator_distribution", "both"]),
                 name="campaign_mode_valid",
+                violation_error_message=_("Choose a valid campaign mode."),
+                violation_error_code="campaign_mode_valid",
             ),
         ]
 
@@ -157,6 +190,14 @@ class Collaboration(TenantOwned):
     offered_at = models.DateTimeField()
     status_changed_at = models.DateTimeField()
 
+    CONSTRAINT_FIELDS = {
+        "collaboration_invitation_has_deadline": "response_deadline",
+        "collaboration_fee_not_negative": "fee",
+        "collaboration_commission_is_percent": "commission_pct",
+        "collaboration_status_valid": "status",
+        "collaboration_one_open_offer": "creator",
+    }
+
     class Meta(TenantOwned.Meta):
         ordering = ["-offered_at"]
         indexes = [
@@ -167,11 +208,20 @@ class Collaboration(TenantOwned):
             models.CheckConstraint(
                 condition=~Q(offer_type="invitation") | Q(response_deadline__isnull=False),
                 name="collaboration_invitation_has_deadline",
+                violation_error_message=_("An invitation needs a response deadline."),
+                violation_error_code="collaboration_invitation_has_deadline",
             ),
-            models.CheckConstraint(condition=Q(fee__gte=0), name="collaboration_fee_not_negative"),
+            models.CheckConstraint(
+                condition=Q(fee__gte=0),
+                name="collaboration_fee_not_negative",
+                violation_error_message=_("The fee cannot be negative."),
+                violation_error_code="collaboration_fee_not_negative",
+            ),
             models.CheckConstraint(
                 condition=Q(commission_pct__gte=0, commission_pct__lte=100),
                 name="collaboration_commission_is_percent",
+                violation_error_message=_("The commission must be between 0 and 100 percent."),
+                violation_error_code="collaboration_commission_is_percent",
             ),
             models.CheckConstraint(
                 condition=Q(
@@ -187,6 +237,17 @@ class Collaboration(TenantOwned):
                     ]
                 ),
                 name="collaboration_status_valid",
+                violation_error_message=_("Choose a valid collaboration status."),
+                violation_error_code="collaboration_status_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "product", "creator"],
+                condition=Q(status="offered"),
+                name="collaboration_one_open_offer",
+                violation_error_code="collaboration_one_open_offer",
+                violation_error_message=_(
+                    "This creator already has an open offer for this product in this campaign."
+                ),
             ),
         ]
 
@@ -205,17 +266,33 @@ class Order(TenantOwned):
     delivered_at = models.DateTimeField(null=True, blank=True)
     external_id = models.CharField(max_length=80)
 
+    CONSTRAINT_FIELDS = {
+        "order_external_id_unique_per_brand": "external_id",
+        "order_amount_positive": "amount",
+        "order_delivered_after_placed": "delivered_at",
+    }
+
     class Meta(TenantOwned.Meta):
         ordering = ["-placed_at"]
         indexes = [models.Index(fields=["organization", "-placed_at"])]
         constraints = [
             models.UniqueConstraint(
-                fields=["organization", "external_id"], name="order_external_id_unique_per_brand"
+                fields=["organization", "external_id"],
+                name="order_external_id_unique_per_brand",
+                violation_error_message=_("You already have an order with this external id."),
+                violation_error_code="order_external_id_unique_per_brand",
             ),
-            models.CheckConstraint(condition=Q(amount__gt=0), name="order_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="order_amount_positive",
+                violation_error_message=_("The amount must be above zero."),
+                violation_error_code="order_amount_positive",
+            ),
             models.CheckConstraint(
                 condition=Q(delivered_at__isnull=True) | Q(delivered_at__gte=F("placed_at")),
                 name="order_delivered_after_placed",
+                violation_error_message=_("An order cannot be delivered before it was placed."),
+                violation_error_code="order_delivered_after_placed",
             ),
         ]
 
@@ -238,10 +315,19 @@ class Refund(TenantOwned):
     reason = models.CharField(max_length=20, choices=Reason.choices)
     requested_at = models.DateTimeField()
 
+    CONSTRAINT_FIELDS = {
+        "refund_amount_positive": "amount",
+    }
+
     class Meta(TenantOwned.Meta):
         ordering = ["-requested_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="refund_amount_positive",
+                violation_error_message=_("The amount must be above zero."),
+                violation_error_code="refund_amount_positive",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from creators.models import Creator
 from tenancy import roles
@@ -167,6 +168,25 @@ def campaign_create(*, actor: Actor, **fields) -> Campaign:
     return campaign
 
 
+OPEN_OFFER = _("This creator already has an open offer for this product in this campaign.")
+
+
+def _check_offer_terms(campaign, product, creator, terms, now) -> None:
+    """A deadline that has passed would never expire (the sweep only moves offered rows it
+    finds overdue later) and could not be answered; one open offer per campaign, product
+    and creator (``collaboration_one_open_offer`` is the database's backstop)."""
+    deadline = terms.get("response_deadline")
+    if deadline is not None and deadline <= now:
+        raise ValidationError(
+            {"response_deadline": _("The response deadline must be in the future.")}
+        )
+    twins = Collaboration.objects.unscoped().filter(
+        campaign=campaign, product=product, creator=creator, status=S.OFFERED
+    )
+    if twins.exists():
+        raise ValidationError({"creator": OPEN_OFFER})
+
+
 @transaction.atomic
 def collaboration_offer(
     *, actor: Actor, campaign: Campaign, product: Product, creator: Creator, now=None, **terms
@@ -182,17 +202,21 @@ def collaboration_offer(
     if creator.status != Creator.Status.ACTIVE:
         raise ValidationError({"creator": "This creator cannot take offers right now."})
     now = now or timezone.now()
-    collaboration = _saved(
-        Collaboration(
-            organization_id=actor.organization_id,
-            campaign=campaign,
-            product=product,
-            creator=creator,
-            offered_at=now,
-            status_changed_at=now,
-            **terms,
-        )
+    _check_offer_terms(campaign, product, creator, terms, now)
+    offer = Collaboration(
+        organization_id=actor.organization_id,
+        campaign=campaign,
+        product=product,
+        creator=creator,
+        offered_at=now,
+        status_changed_at=now,
+        **terms,
     )
+    try:
+        with transaction.atomic():
+            collaboration = _saved(offer)
+    except IntegrityError:  # a racing twin slipped past the check: the constraint caught it
+        raise ValidationError({"creator": OPEN_OFFER}) from None
     _notify_status_change(collaboration, "", now)
     return collaboration
 

@@ -46,10 +46,21 @@ class CreatorFilterForm(forms.Form):
         return data
 
 
+#: No account has more followers than this (there are ~8·10**9 people); a larger bound is a
+#: typo, and would overflow the database integer on PostgreSQL.
+COUNT_MAX = 10**12
+
+
 class CountFilter(django_filters.NumberFilter):
-    """A whole, non-negative count (followers): '1.5' or '-3' is an input error, not a filter."""
+    """A whole, non-negative count (followers): '1.5', '-3' or 10**25 is an input error, not a
+    filter."""
 
     field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", COUNT_MAX)
+        super().__init__(*args, **kwargs)
 
 
 class CreatorFilter(django_filters.FilterSet):
@@ -58,10 +69,10 @@ class CreatorFilter(django_filters.FilterSet):
         choices=translated_choices("vertical"), label=_("Vertical"), empty_label=_("Any")
     )
     followers_min = CountFilter(
-        field_name="followers", lookup_expr="gte", label=_("Followers from"), min_value=0
+        field_name="followers", lookup_expr="gte", label=_("Followers from")
     )
     followers_max = CountFilter(
-        field_name="followers", lookup_expr="lte", label=_("Followers up to"), min_value=0
+        field_name="followers", lookup_expr="lte", label=_("Followers up to")
     )
     city_tier = django_filters.ChoiceFilter(
         choices=translated_choices("city_tier"), label=_("City tier"), empty_label=_("Any")
@@ -77,6 +88,14 @@ class CreatorFilter(django_filters.FilterSet):
         model = Creator
         fields: list[str] = []  # every filter is declared above
         form = CreatorFilterForm
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        """All or nothing: when any filter cannot apply, none does. The page shows every row
+        with the error (never a half-filtered list that looks like an answer); the API's filter
+        backend answers 400 before it gets here."""
+        if not self.is_valid():
+            return queryset
+        return super().filter_queryset(queryset)
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip().lstrip("@")

@@ -90,12 +90,20 @@ class Creator(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=["active", "restricted", "suspended"]),
                 name="creator_status_valid",
+                violation_error_message=_("Choose a valid creator status."),
+                violation_error_code="creator_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(vertical__in=taxonomy.VERTICAL), name="creator_vertical_valid"
+                condition=Q(vertical__in=taxonomy.VERTICAL),
+                name="creator_vertical_valid",
+                violation_error_message=_("Choose a valid vertical."),
+                violation_error_code="creator_vertical_valid",
             ),
             models.CheckConstraint(
-                condition=Q(city_tier__in=taxonomy.CITY_TIER), name="creator_city_tier_valid"
+                condition=Q(city_tier__in=taxonomy.CITY_TIER),
+                name="creator_city_tier_valid",
+                violation_error_message=_("Choose a valid city tier."),
+                violation_error_code="creator_city_tier_valid",
             ),
         ]
 
@@ -168,10 +176,17 @@ class MetricSnapshot(models.Model):
     class Meta:
         ordering = ["creator", "-date"]
         constraints = [
-            models.UniqueConstraint(fields=["creator", "date"], name="snapshot_unique_per_day"),
+            models.UniqueConstraint(
+                fields=["creator", "date"],
+                name="snapshot_unique_per_day",
+                violation_error_message=_("This creator already has figures for this day."),
+                violation_error_code="snapshot_unique_per_day",
+            ),
             models.CheckConstraint(
                 condition=Q(tipping_revenue__gte=0) & Q(gmv__gte=0),
                 name="snapshot_money_not_negative",
+                violation_error_message=_("Money figures cannot be negative."),
+                violation_error_code="snapshot_money_not_negative",
             ),
         ]
         indexes = [models.Index(fields=["date"])]
@@ -201,10 +216,18 @@ class ContentItem(models.Model):
         ordering = ["-published_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["creator", "external_id"], name="content_external_id_unique_per_creator"
+                fields=["creator", "external_id"],
+                name="content_external_id_unique_per_creator",
+                violation_error_message=_(
+                    "This creator already has content with this external id."
+                ),
+                violation_error_code="content_external_id_unique_per_creator",
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=["video", "live", "listing"]), name="content_kind_valid"
+                condition=Q(kind__in=["video", "live", "listing"]),
+                name="content_kind_valid",
+                violation_error_message=_("Choose a valid content kind."),
+                violation_error_code="content_kind_valid",
             ),
         ]
 

@@ -72,6 +72,16 @@ class Contract(TenantOwned):
     end_reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    CONSTRAINT_FIELDS = {
+        "one_active_contract_per_creator": "creator",
+        "one_open_offer_per_agency_and_creator": "creator",
+        "contract_status_valid": "status",
+        "contract_ends_after_start": "end",
+        "contract_share_is_percent": "revenue_share_pct",
+        "contract_end_matches_status": "end",
+        "contract_offer_has_expiry": "offer_expires_at",
+    }
+
     class Meta(TenantOwned.Meta):
         ordering = ["-start"]
         constraints = [
@@ -79,12 +89,14 @@ class Contract(TenantOwned):
                 fields=["creator"],
                 condition=Q(status="active"),
                 name="one_active_contract_per_creator",
+                violation_error_code="one_active_contract_per_creator",
                 violation_error_message=_("This creator already has an active contract."),
             ),
             models.UniqueConstraint(
                 fields=["organization", "creator"],
                 condition=Q(status="offered"),
                 name="one_open_offer_per_agency_and_creator",
+                violation_error_code="one_open_offer_per_agency_and_creator",
                 violation_error_message=_("You already have an open offer to this creator."),
             ),
             models.CheckConstraint(
@@ -92,23 +104,35 @@ class Contract(TenantOwned):
                     status__in=["offered", "active", "declined", "withdrawn", "expired", "ended"]
                 ),
                 name="contract_status_valid",
+                violation_error_message=_("Choose a valid contract status."),
+                violation_error_code="contract_status_valid",
             ),
             models.CheckConstraint(
                 condition=Q(end__isnull=True) | Q(end__gte=F("start")),
                 name="contract_ends_after_start",
+                violation_error_message=_("A contract cannot end before it starts."),
+                violation_error_code="contract_ends_after_start",
             ),
             models.CheckConstraint(
                 condition=Q(revenue_share_pct__gte=0, revenue_share_pct__lte=100),
                 name="contract_share_is_percent",
+                violation_error_message=_("The revenue share must be between 0 and 100 percent."),
+                violation_error_code="contract_share_is_percent",
             ),
             models.CheckConstraint(
                 condition=Q(status="ended", end__isnull=False)
                 | (~Q(status="ended") & Q(end__isnull=True)),
                 name="contract_end_matches_status",
+                violation_error_message=_(
+                    "Only an ended contract has an end date, and it must have one."
+                ),
+                violation_error_code="contract_end_matches_status",
             ),
             models.CheckConstraint(
                 condition=~Q(status="offered") | Q(offer_expires_at__isnull=False),
                 name="contract_offer_has_expiry",
+                violation_error_message=_("An open offer needs an expiry time."),
+                violation_error_code="contract_offer_has_expiry",
             ),
         ]
 

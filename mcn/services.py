@@ -26,6 +26,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from creators.models import Creator
 from tenancy import roles
@@ -38,6 +39,9 @@ from .models import Contract
 S = Contract.Status
 OFFER_DAYS_DEFAULT = 14
 OFFER_DAYS_MAX = 90
+#: How far ahead a contract may start: a year. Further is a typo (9999-12-31), not a plan, and
+#: would hold the creator in an accepted contract that never begins.
+START_MAX_DAYS = 365
 MESSAGE_MAX = 1000
 ACTIVE_ELSEWHERE = "This creator already has an active contract."
 OPEN_OFFER = "You already have an open offer to this creator."
@@ -79,7 +83,11 @@ def _offer_terms(start, expires_in_days, message: str, today: datetime.date) -> 
     if not isinstance(start, datetime.date) or isinstance(start, datetime.datetime):
         raise ValidationError({"start": "Enter a valid date."})
     if start < today:
-        raise ValidationError({"start": "The start date cannot be in the past."})
+        raise ValidationError({"start": _("The start date cannot be in the past.")})
+    latest = today + datetime.timedelta(days=START_MAX_DAYS)
+    if start > latest:
+        message = _("The start date can be at most a year ahead: %(latest)s at the latest.")
+        raise ValidationError({"start": message % {"latest": latest.isoformat()}})
     days_ok = isinstance(expires_in_days, int) and not isinstance(expires_in_days, bool)
     if not days_ok or not 1 <= expires_in_days <= OFFER_DAYS_MAX:
         raise ValidationError(

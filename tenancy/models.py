@@ -1,7 +1,9 @@
 """Organizations (tenants), who belongs to them, their API keys and the audit trail."""
 
+from typing import ClassVar
+
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +35,8 @@ class Organization(models.Model):
             models.CheckConstraint(
                 condition=models.Q(kind__in=["operator", "brand", "agency", "partner"]),
                 name="organization_kind_valid",
+                violation_error_message=_("Choose a valid kind of organization."),
+                violation_error_code="organization_kind_valid",
             )
         ]
 
@@ -40,7 +44,54 @@ class Organization(models.Model):
         return self.name
 
 
-class TenantOwned(models.Model):
+def constraint_errors_on_fields(model, error: ValidationError, fields: dict) -> ValidationError:
+    """Move constraint violations from the non-field errors onto the field each concerns.
+
+    ``fields`` maps a constraint's ``violation_error_code`` (its name) to a field. A unique
+    constraint over several fields without a condition is reported by Django with the generic
+    "… with this … already exists" (code ``unique_together``); it gets the constraint's own
+    message instead.
+    """
+    if not hasattr(error, "error_dict"):
+        return error
+    by_fields = {
+        tuple(c.fields): c
+        for c in model._meta.constraints
+        if isinstance(c, models.UniqueConstraint) and c.fields
+    }
+    moved: dict[str, list] = {}
+    for key, errors in error.error_dict.items():
+        for each in errors:
+            code, target = each.code, key
+            if code == "unique_together" and (each.params or {}).get("unique_check"):
+                constraint = by_fields.get(tuple(each.params["unique_check"]))
+                if constraint is not None:
+                    code = constraint.violation_error_code
+                    each = ValidationError(constraint.get_violation_error_message(), code=code)
+            if key == NON_FIELD_ERRORS and code in fields:
+                target = fields[code]
+            moved.setdefault(target, []).append(each)
+    return ValidationError(moved)
+
+
+class ConstraintErrorsOnFields(models.Model):
+    """``validate_constraints`` (so ``full_clean``, forms, services) reports each violated
+    constraint on the field named for its code in ``CONSTRAINT_FIELDS``, with its human
+    ``violation_error_message``, never as "Constraint “…” is violated."."""
+
+    CONSTRAINT_FIELDS: ClassVar[dict[str, str]] = {}
+
+    class Meta:
+        abstract = True
+
+    def validate_constraints(self, exclude=None):
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            raise constraint_errors_on_fields(type(self), error, self.CONSTRAINT_FIELDS) from None
+
+
+class TenantOwned(ConstraintErrorsOnFields):
     """A row owned by one organization; ``objects``, the default manager that Django's own
     machinery uses too, is scoped to the acting one."""
 
@@ -73,10 +124,17 @@ class Membership(models.Model):
     class Meta:
         ordering = ["organization__name"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "organization"], name="membership_unique"),
+            models.UniqueConstraint(
+                fields=["user", "organization"],
+                name="membership_unique",
+                violation_error_message=_("This user is already a member of this organization."),
+                violation_error_code="membership_unique",
+            ),
             models.CheckConstraint(
                 condition=models.Q(role__in=["owner", "admin", "member", "viewer", "reviewer"]),
                 name="membership_role_valid",
+                violation_error_message=_("Choose a valid role."),
+                violation_error_code="membership_role_valid",
             ),
         ]
 

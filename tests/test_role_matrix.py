@@ -387,8 +387,10 @@ class World:
         return ProductFactory(organization=self.brand)
 
     def collaboration(self, status: str = "offered") -> Collaboration:
+        """A deal of its own product: one open offer per campaign, product and creator."""
+        product = ProductFactory(organization=self.brand)
         return CollaborationFactory(
-            campaign=self.campaign, product=self.product, creator=self.creator, status=status
+            campaign=self.campaign, product=product, creator=self.creator, status=status
         )
 
     @cached_property

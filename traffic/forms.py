@@ -4,9 +4,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .services import POOL_MAX
+
 
 class RunForm(forms.Form):
-    pool = forms.IntegerField(label=_("Pool"), min_value=1, help_text=_("Impressions to split"))
+    pool = forms.IntegerField(
+        label=_("Pool"), min_value=1, max_value=POOL_MAX, help_text=_("Impressions to split")
+    )
     target_gini = forms.FloatField(
         label=_("Target Gini"),
         min_value=0,
@@ -16,12 +20,14 @@ class RunForm(forms.Form):
     floor = forms.FloatField(
         label=_("Floor"),
         min_value=0,
+        max_value=POOL_MAX,
         initial=0,
         help_text=_("Least impressions per eligible creator"),
     )
     cap = forms.FloatField(
         label=_("Cap"),
         min_value=0,
+        max_value=POOL_MAX,
         required=False,
         help_text=_("Most impressions per creator (empty: no cap)"),
     )

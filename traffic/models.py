@@ -101,34 +101,54 @@ class AllocationRun(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(pool__gt=0), name="traffic_run_pool_positive"),
+            models.CheckConstraint(
+                condition=Q(pool__gt=0),
+                name="traffic_run_pool_positive",
+                violation_error_message=_("The pool must be at least 1 impression."),
+                violation_error_code="traffic_run_pool_positive",
+            ),
             models.CheckConstraint(
                 condition=Q(target_gini__gte=0) & Q(target_gini__lte=1),
                 name="traffic_run_target_gini_range",
+                violation_error_message=_("The target Gini must be between 0 and 1."),
+                violation_error_code="traffic_run_target_gini_range",
             ),
             models.CheckConstraint(
-                condition=Q(floor__gte=0), name="traffic_run_floor_not_negative"
+                condition=Q(floor__gte=0),
+                name="traffic_run_floor_not_negative",
+                violation_error_message=_("The floor cannot be negative."),
+                violation_error_code="traffic_run_floor_not_negative",
             ),
             models.CheckConstraint(
                 condition=Q(cap__isnull=True) | Q(cap__gte=models.F("floor")),
                 name="traffic_run_cap_not_below_floor",
+                violation_error_message=_("The cap cannot be below the floor."),
+                violation_error_code="traffic_run_cap_not_below_floor",
             ),
             models.CheckConstraint(
                 condition=Q(progress__gte=0) & Q(progress__lte=100),
                 name="traffic_run_progress_range",
+                violation_error_message=_("Progress must be between 0 and 100."),
+                violation_error_code="traffic_run_progress_range",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["pending", "running", "succeeded", "failed"]),
                 name="traffic_run_status_valid",
+                violation_error_message=_("Choose a valid run status."),
+                violation_error_code="traffic_run_status_valid",
             ),
             models.CheckConstraint(
                 condition=Q(published=False) | Q(status="succeeded"),
                 name="traffic_run_published_only_if_succeeded",
+                violation_error_message=_("Only a succeeded run can be published."),
+                violation_error_code="traffic_run_published_only_if_succeeded",
             ),
             models.UniqueConstraint(
                 fields=["published"],
                 condition=Q(published=True),
                 name="traffic_run_one_published",
+                violation_error_message=_("Another run is already published."),
+                violation_error_code="traffic_run_one_published",
             ),
         ]
 
@@ -161,14 +181,23 @@ class Allocation(models.Model):
     class Meta:
         ordering = ["run", "-impressions"]
         constraints = [
-            models.UniqueConstraint(fields=["run", "creator"], name="allocation_unique_per_run"),
+            models.UniqueConstraint(
+                fields=["run", "creator"],
+                name="allocation_unique_per_run",
+                violation_error_message=_("This creator already has an allocation in this run."),
+                violation_error_code="allocation_unique_per_run",
+            ),
             models.CheckConstraint(
                 condition=Q(impressions__gte=0) & Q(merit__gte=0),
                 name="allocation_not_negative",
+                violation_error_message=_("Impressions and merit cannot be negative."),
+                violation_error_code="allocation_not_negative",
             ),
             models.CheckConstraint(
                 condition=Q(eligible=True) | Q(impressions=0),
                 name="allocation_ineligible_gets_nothing",
+                violation_error_message=_("An ineligible creator gets no impressions."),
+                violation_error_code="allocation_ineligible_gets_nothing",
             ),
         ]
         indexes = [models.Index(fields=["run", "-impressions"], name="allocation_run_impr_idx")]

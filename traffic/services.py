@@ -37,6 +37,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from bulkload import frames as bulk
 from creators.models import Creator, MetricSnapshot
@@ -141,10 +143,23 @@ def _require_operator(actor: Actor) -> None:
     )
 
 
+#: The largest pool (and floor or cap) a run takes: the engine works in float64, which counts
+#: whole impressions exactly only up to 2**53 (about 9·10**15). Anything larger is a typo, and
+#: would otherwise overflow the database column (a 500) or round silently.
+POOL_MAX = 10**15
+
+
+def _number(value) -> str:
+    return number_format(value, force_grouping=True)
+
+
 def _validated(pool, target_gini, floor, cap) -> tuple[int, float, float, float | None]:
     errors = {}
-    if isinstance(pool, bool) or not isinstance(pool, int | np.integer) or pool < 1:
-        errors["pool"] = f"pool must be a whole number of impressions ≥ 1, got {pool!r}"
+    whole = isinstance(pool, int | np.integer) and not isinstance(pool, bool)
+    if not (whole and 1 <= pool <= POOL_MAX):
+        errors["pool"] = _("The pool must be a whole number of impressions from 1 to %(max)s.") % {
+            "max": _number(POOL_MAX)
+        }
     try:
         target = float(target_gini)
         if not 0.0 <= target <= 1.0:
@@ -153,22 +168,61 @@ def _validated(pool, target_gini, floor, cap) -> tuple[int, float, float, float 
         errors["target_gini"] = f"target_gini must be within [0, 1], got {target_gini!r}"
     try:
         floor = float(floor)
-        if not (math.isfinite(floor) and floor >= 0):
+        if not (math.isfinite(floor) and 0 <= floor <= POOL_MAX):
             raise ValueError
     except (TypeError, ValueError):
-        errors["floor"] = f"floor must be a finite number ≥ 0, got {floor!r}"
+        errors["floor"] = _("The floor must be a number from 0 to %(max)s.") % {
+            "max": _number(POOL_MAX)
+        }
     if cap is not None:
         try:
             cap = float(cap)
-            if not (math.isfinite(cap) and cap >= 0):
+            if not (math.isfinite(cap) and 0 <= cap <= POOL_MAX):
                 raise ValueError
         except (TypeError, ValueError):
-            errors["cap"] = f"cap must be empty or a finite number ≥ 0, got {cap!r}"
+            errors["cap"] = _("The cap must be empty or a number from 0 to %(max)s.") % {
+                "max": _number(POOL_MAX)
+            }
     if not errors and cap is not None and cap < floor:
         errors["cap"] = f"cap {cap:g} is below floor {floor:g}"
     if errors:
         raise ValidationError(errors)
     return int(pool), target, floor, cap
+
+
+def _eligible_count(as_of: date) -> int:
+    """How many creators a run on ``as_of`` would allocate to: every one not suspended, unless
+    merit hooks (which may narrow eligibility) are registered; then exactly what the run sees."""
+    if MERIT_ADJUSTMENTS:
+        return int(merit_of_creators(as_of=as_of)[2].sum())
+    return Creator.objects.unscoped().exclude(status=Creator.Status.SUSPENDED).count()
+
+
+def _require_feasible(pool: int, floor: float, cap: float | None, as_of: date) -> None:
+    """Refuse, before anything is written, a run the engine could only fail (its bounds as the
+    engine rounds them: the floor up, the cap down); the message says what would work."""
+    eligible = _eligible_count(as_of)
+    low, high = math.ceil(floor), None if cap is None else math.floor(cap)
+    args = {"n": _number(eligible), "floor": _number(low), "pool": _number(pool)}
+    if eligible == 0:
+        message = _("No creator is eligible for traffic: there is nobody to allocate to.")
+        raise ValidationError({"pool": message})
+    if low * eligible > pool:
+        args["least"] = _number(low * eligible)
+        message = _(
+            "The floors exceed the pool: with %(n)s eligible creators a floor of %(floor)s needs"
+            " a pool of at least %(least)s."
+        )
+        raise ValidationError({"floor": message % args})
+    if high is not None and high * eligible < pool:
+        args.update(cap=_number(high), most=_number(high * eligible))
+        args["least"] = _number(-(-pool // eligible))
+        message = _(
+            "The caps cannot absorb the pool: with %(n)s eligible creators a cap of %(cap)s"
+            " places at most %(most)s impressions; raise the cap to at least %(least)s or lower"
+            " the pool."
+        )
+        raise ValidationError({"cap": message % args})
 
 
 def allocation_run_create(
@@ -183,13 +237,15 @@ def allocation_run_create(
     """A pending run (operator only). The caller enqueues its execution after commit."""
     _require_operator(actor)
     pool, target, floor, cap = _validated(pool, target_gini, floor, cap)
+    as_of = as_of or timezone.localdate()
+    _require_feasible(pool, floor, cap, as_of)
     with transaction.atomic():
         run = AllocationRun.objects.unscoped().create(
             pool=pool,
             target_gini=target,
             floor=floor,
             cap=cap,
-            as_of=as_of or timezone.localdate(),
+            as_of=as_of,
             created_by_id=actor.user_id,
         )
         audit_event_record(

@@ -73,6 +73,8 @@ class WebhookDelivery(TenantOwned):
             models.CheckConstraint(
                 condition=models.Q(status__in=["pending", "succeeded", "failed", "abandoned"]),
                 name="webhook_delivery_status_valid",
+                violation_error_message=_("Choose a valid delivery status."),
+                violation_error_code="webhook_delivery_status_valid",
             )
         ]
 

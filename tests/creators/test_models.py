@@ -51,7 +51,7 @@ def test_a_duplicate_snapshot_is_refused_by_validation_and_by_the_database():
     twin = MetricSnapshot(creator=snapshot.creator, date=snapshot.date, followers=1)
     # Validation reads through the scoped manager, as the operator (who sees every row) here.
     operator = Actor(user_id=None, organization_id=1, organization_kind="operator", role="owner")
-    with pytest.raises(ValidationError, match="already exists"), acting_as(operator):
+    with pytest.raises(ValidationError, match="has figures for this day"), acting_as(operator):
         twin.full_clean()
     with pytest.raises(IntegrityError), transaction.atomic():
         twin.save()

@@ -13,6 +13,7 @@ from creators.models import MetricSnapshot
 from tenancy.models import AuditEvent, Membership
 from tenancy.scoping import SYSTEM, acting_as
 from tests.factories import (
+    CreatorFactory,
     MembershipFactory,
     OrganizationFactory,
     UserFactory,
@@ -118,7 +119,11 @@ def test_status_partial_polls_until_finished(operator, world):
 
 
 def test_failed_run_shows_its_error(operator, world):
-    run = run_directly(pool=10, floor=5)  # 11 eligible × 5 > 10: infeasible
+    with acting_as(SYSTEM):  # 11 eligible × 5 ≤ 55; then a twelfth eligible creator joins
+        run = allocation_run_create(actor=SYSTEM, pool=55, target_gini=0.3, floor=5)
+    CreatorFactory()
+    with acting_as(SYSTEM):
+        run = allocation_run_execute(actor=SYSTEM, run_id=run.pk)
     assert run.status == "failed"
     page = operator.get(f"/operator/traffic/{run.pk}/").content.decode()
     assert "The run failed" in page and "hx-trigger" not in page

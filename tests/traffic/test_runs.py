@@ -147,8 +147,24 @@ def test_executing_twice_writes_once(world):
     assert Allocation.objects.unscoped().filter(run=run).count() == 50
 
 
-def test_an_infeasible_request_fails_with_the_message_and_writes_nothing(world):
-    run = run_once(floor=POOL)  # 48 eligible creators cannot each get the whole pool
+def became_infeasible() -> AllocationRun:
+    """A run created feasible (48 eligible × 20,000 ≤ POOL) whose floors no longer fit when it
+    executes, because three creators joined in between: the engine fails it."""
+    with acting_as(SYSTEM):
+        run = allocation_run_create(actor=SYSTEM, pool=POOL, target_gini=0.4, floor=20_000)
+    CreatorFactory.create_batch(3)
+    with acting_as(SYSTEM):
+        return allocation_run_execute(actor=SYSTEM, run_id=run.pk)
+
+
+def test_an_infeasible_request_is_refused_before_anything_is_written(world):
+    with acting_as(SYSTEM), pytest.raises(ValidationError, match="floors exceed the pool"):
+        allocation_run_create(actor=SYSTEM, pool=POOL, target_gini=0.4, floor=POOL)
+    assert not AllocationRun.objects.unscoped().exists()
+
+
+def test_a_run_infeasible_by_execution_fails_with_the_message_and_writes_nothing(world):
+    run = became_infeasible()
     assert run.status == "failed"
     assert "floors exceed the pool" in run.error
     assert run.gini_after is None and not Allocation.objects.unscoped().exists()
@@ -249,7 +265,7 @@ def test_publish_queues_a_delivery_for_subscribed_partners_only(world):
 
 
 def test_only_a_succeeded_run_can_be_published(world):
-    failed = run_once(floor=POOL)
+    failed = became_infeasible()
     with acting_as(SYSTEM), pytest.raises(ValidationError, match="succeeded"):
         allocation_run_publish(actor=SYSTEM, run=failed)
     failed.refresh_from_db()
