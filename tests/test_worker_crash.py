@@ -199,7 +199,7 @@ def task_id(message: dict) -> str:
 
 
 def worker_finished(workers: Workers, process, task: str):
-    """The line the worker logs when ``task`` (an id) has run and been acknowledged."""
+    """The line the worker logs when ``task`` (an id) has run (its ack follows the line)."""
     return lambda: f"[{task}] succeeded" in workers.log(process)
 
 
@@ -244,13 +244,26 @@ def allocation_write_in_flight() -> bool:
         return cursor.fetchone()[0] > 0
 
 
-def test_a_run_killed_mid_write_is_redelivered_and_matches_a_fresh_run(workers, broker, queue):
+def beat_tick(task):
+    """Send ``task`` as beat would, a little later than the last tick, and wait for its count."""
+    time.sleep(0.25)
+    return task.delay(actor=SYSTEM.to_dict()).get(timeout=WAIT_S)
+
+
+@pytest.mark.parametrize("recovery", ["redelivery", "resume_job"])
+def test_a_run_killed_mid_write_is_resumed_and_matches_a_fresh_run(
+    workers, broker, queue, recovery
+):
+    """``redelivery``: the next worker gets the dead worker's message back from Redis after the
+    visibility timeout, finds the run's lease run out and claims it again. ``resume_job``: the
+    message stays unacknowledged (production's 1 h visibility timeout is longer than the 31 min
+    lease) and the beat job ``allocation_runs_resume`` re-enqueues the lost run."""
+    first = workers.start(slow_write_s=WAIT_S)  # boots while the test seeds
     seed_creators()
     with acting_as(SYSTEM):
         run = traffic_services.allocation_run_create(
             actor=SYSTEM, pool=POOL, target_gini=0.3, floor=1_000, as_of=AS_OF
         )
-    first = workers.start(slow_write_s=WAIT_S)
     enqueue(traffic_tasks.allocation_run_execute, actor=SYSTEM, run_id=run.pk)
 
     wait_for(allocation_write_in_flight, "worker 1 to COPY the rows", logs=workers.logs)
@@ -268,20 +281,34 @@ def test_a_run_killed_mid_write_is_redelivered_and_matches_a_fresh_run(workers, 
     assert (lost.status, lost.finished_at) == (AllocationRun.Status.RUNNING, None)
     assert len(unacked(broker, queue)) == 1  # the dead worker's message waits for a consumer
 
-    second = workers.start(run_lease_s=LEASE_S, visibility_s=VISIBILITY_S)
-    # The very same message (same task id) comes back after the visibility timeout; the lease
-    # has run out by then, so its claim succeeds and it runs the whole job again.
-    wait_for(
-        worker_finished(workers, second, task_id(message)), "the redelivery", logs=workers.logs
-    )
+    if recovery == "redelivery":
+        second = workers.start(run_lease_s=LEASE_S, visibility_s=VISIBILITY_S)
+        # The very same message (same task id) comes back; the lease has run out by then (it is
+        # shorter than the visibility timeout), so its claim succeeds and it runs the job again.
+        wait_for(
+            worker_finished(workers, second, task_id(message)), "the redelivery", logs=workers.logs
+        )
+        wait_for(lambda: not unacked(broker, queue), "the ack")  # sent just after the log line
+    else:
+        workers.start(run_lease_s=LEASE_S)
+        resume_job = traffic_tasks.allocation_runs_resume
+        ticks = wait_for(lambda: beat_tick(resume_job), "the lease to run out", logs=workers.logs)
+        assert ticks == 1
+        wait_for(
+            lambda: AllocationRun.objects.unscoped().get(pk=run.pk).finished_at,
+            "the resumed run",
+            logs=workers.logs,
+        )
+        # The lost message is still unacknowledged (and will be when the beat ticks' own acks
+        # are in); when Redis hands it out again, its claim finds the run succeeded and it does
+        # nothing.
+        left = lambda: [m for _tag, m in unacked(broker, queue)]  # noqa: E731
+        assert wait_for(lambda: left() == [message], "the ticks' acks") and left() == [message]
     resumed = AllocationRun.objects.unscoped().get(pk=run.pk)
     assert resumed.status == AllocationRun.Status.SUCCEEDED, resumed.error
     assert resumed.progress == traffic_services.PROGRESS_DONE
-    assert unacked(broker, queue) == []
-    # The beat job finds nothing left to resume; a second copy of the message would be a no-op.
-    assert (
-        traffic_tasks.allocation_runs_resume.delay(actor=SYSTEM.to_dict()).get(timeout=WAIT_S) == 0
-    )
+    # The beat job finds nothing (left) to resume.
+    assert beat_tick(traffic_tasks.allocation_runs_resume) == 0
 
     with acting_as(SYSTEM):
         fresh = traffic_services.allocation_run_create(
@@ -290,6 +317,7 @@ def test_a_run_killed_mid_write_is_redelivered_and_matches_a_fresh_run(workers, 
         fresh = traffic_services.allocation_run_execute(actor=SYSTEM, run_id=fresh.pk)
     assert fresh.status == AllocationRun.Status.SUCCEEDED
     assert rows(run.pk) == rows(fresh.pk) and len(rows(run.pk)) == 30  # one row per creator
+    assert Allocation.objects.unscoped().count() == 2 * 30  # and none anywhere else
     assert sum(impressions for _creator, impressions in rows(run.pk)) == POOL
     assert resumed.params_hash == fresh.params_hash
     for field in ("gini_after", "distance", "low_level", "high_level", "band_shares", "creators"):
@@ -347,6 +375,8 @@ def receiver():
 def test_a_delivery_killed_in_flight_is_sent_again_with_the_same_id(
     workers, broker, queue, receiver
 ):
+    # The claim writes the lease (next_attempt_at), so the killed worker has the short one too.
+    first = workers.start(webhook_lease_s=LEASE_S)  # boots while the test sets up
     partner = OrganizationFactory(kind="partner")
     WebhookEndpoint.objects.unscoped().create(
         organization=partner,
@@ -354,8 +384,6 @@ def test_a_delivery_killed_in_flight_is_sent_again_with_the_same_id(
         events=["traffic.run_published"],
         secret="whsec_worker_crash_test",
     )
-    # The claim writes the lease (next_attempt_at), so the killed worker has the short one too.
-    first = workers.start(webhook_lease_s=LEASE_S)
     [delivery] = webhook_emit(
         event="traffic.run_published", organization_ids=[partner.pk], data={"run_id": 1}
     )
@@ -378,11 +406,14 @@ def test_a_delivery_killed_in_flight_is_sent_again_with_the_same_id(
     assert WebhookDelivery.objects.unscoped().get(pk=delivery.pk).status == "pending"
 
     # Beat ticks of the resume job: once the lease is overdue it sends attempt 2.
-    def beat_tick():
-        time.sleep(0.25)
-        return webhook_deliveries_resume_task.delay(actor=SYSTEM.to_dict()).get(timeout=WAIT_S)
-
-    assert wait_for(beat_tick, "the resume job to pick the delivery up", logs=workers.logs) == 1
+    assert (
+        wait_for(
+            lambda: beat_tick(webhook_deliveries_resume_task),
+            "the resume job to pick the delivery up",
+            logs=workers.logs,
+        )
+        == 1
+    )
     done = wait_for(
         lambda: (
             WebhookDelivery.objects.unscoped()
@@ -405,5 +436,5 @@ def test_a_delivery_killed_in_flight_is_sent_again_with_the_same_id(
     assert {body for _headers, body in receiver.requests} == {receiver.requests[0][1]}
     assert json.loads(receiver.requests[0][1])["id"] == str(delivery.event_id)
     # Nothing is left to resume, and nothing is queued or unacknowledged.
-    assert webhook_deliveries_resume_task.delay(actor=SYSTEM.to_dict()).get(timeout=WAIT_S) == 0
-    assert unacked(broker, queue) == [] and broker.llen(queue) == 0
+    assert beat_tick(webhook_deliveries_resume_task) == 0
+    wait_for(lambda: not unacked(broker, queue) and not broker.llen(queue), "the last acks")
