@@ -105,12 +105,18 @@ def broker():
 def queue(broker):
     """A queue of this test's own, for the tasks it sends and the ones its workers send."""
     name = f"olive-crash-{uuid.uuid4().hex[:12]}"
+    # Celery builds its queue table once, from the default queue at that moment, and adds every
+    # queue a task is routed to; an in-process worker later consumes all of them. So: build it
+    # now, with the usual default, and take this test's queue out again afterwards.
+    queues = app.amqp.queues
     previous = app.conf.task_default_queue
     app.conf.task_default_queue = name
     try:
         yield name
     finally:
         app.conf.task_default_queue = previous
+        for table in (queues, queues._default_consume_from, queues._consume_from or {}):
+            table.pop(name, None)
         for tag, _message in unacked(broker, name):
             broker.zrem("unacked_index", tag)
             broker.hdel("unacked", tag)
