@@ -7,8 +7,10 @@ What must hold afterwards (DESIGN.md "Engines and jobs"):
 * acks_late: the message of the task in flight was not acknowledged, so Redis still holds it
   and hands it to the next consumer once its visibility timeout has passed;
 * an allocation run writes its rows in one transaction: killed mid-write it leaves no row, and
-  resumed (the redelivered message claims it again once its lease has run out) it ends
-  identical to a fresh run on the same inputs;
+  resumed it ends identical to a fresh run on the same inputs, whichever way it is resumed:
+  the redelivered message claims it again once its lease has run out, or (first, in
+  production, where the lease is shorter than the visibility timeout) the beat job
+  ``allocation_runs_resume`` re-enqueues it;
 * a webhook delivery is at-least-once with a stable id: an attempt killed in flight may have
   reached the receiver, so after the lease the resume beat job sends it once more with the
   same ``Olive-Delivery`` id (receivers deduplicate on it); the redelivered message of the lost
