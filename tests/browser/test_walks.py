@@ -160,6 +160,32 @@ def walk_agency(walk, live_server, handle: str) -> None:
     assert contract.status == Contract.Status.ENDED
 
 
+def give_login(handle: str) -> str:
+    """The independent creator the agency made an offer to gets a portal login of its own."""
+    user, _ = get_user_model().objects.get_or_create(username=f"signee-{handle}")
+    user.set_password(PASSWORD)
+    user.save()
+    Creator.objects.unscoped().filter(handle=handle).update(user=user)
+    return user.username
+
+
+def walk_signee(walk, live_server, handle: str) -> None:
+    """The creator accepts the agency's contract offer in its portal: the agency's rights begin."""
+    page = walk.page
+    sign_in(walk, live_server, give_login(handle))
+    row = page.locator("#portal-contracts tr.open").first
+    row.wait_for()  # the portal loads its contract offers with htmx
+    walk.shot("portal")
+    asked = len(walk.dialogs)
+    row.locator("button[type=submit]:not(.danger)").click()
+    page.wait_for_selector("#portal-contracts span.status-active")
+    assert len(walk.dialogs) == asked + 1, "accepting did not ask for confirmation"
+    walk.shot("contract-accepted")
+    creator = Creator.objects.unscoped().get(handle=handle)
+    contract = Contract.objects.unscoped().get(creator=creator, status=Contract.Status.ACTIVE)
+    assert creator.agency_id == contract.organization_id  # starts today: rights begin now
+
+
 def walk_operator(walk, live_server) -> None:
     page = walk.page
     sign_in(walk, live_server, "operator")
@@ -210,6 +236,7 @@ def test_every_role_walks_its_main_path(walk, live_server, lang, width):
         "brand": lambda w: walk_brand(w, live_server, cancelled),
         "creator": lambda w: walk_creator(w, live_server, accepted),
         "agency": lambda w: walk_agency(w, live_server, handle),
+        "signee": lambda w: walk_signee(w, live_server, handle),
         "operator": lambda w: walk_operator(w, live_server),
         "partner": lambda w: walk_partner(w, live_server),
     }
