@@ -128,10 +128,3 @@ def creator_audience(*, actor: Actor, creator: Creator) -> AudienceProfile | Non
 
 def creator_content(*, actor: Actor, creator: Creator) -> QuerySet[ContentItem]:
     return ContentItem.objects.for_actor(actor).filter(creator_id=creator.pk)
-
-
-def creator_id_by_handle(*, actor: Actor, handle: str) -> int | None:
-    """The id behind a handle any signed-in party may name (offers, contracts)."""
-    return (
-        creators_directory(actor=actor).filter(handle=handle).values_list("pk", flat=True).first()
-    )

@@ -13,12 +13,11 @@ from rest_framework.response import Response
 
 from api.pagination import CursorPage
 from api.views import TenantViewSet
-from creators.selectors import creator_id_by_handle
 from tenancy.models import Organization
 
 from .filters import ContractApiFilter
 from .models import Contract
-from .selectors import agencies_directory, contracts_visible
+from .selectors import agencies_directory, contracts_visible, creator_id_for_handle
 from .services import (
     OFFER_DAYS_DEFAULT,
     OFFER_DAYS_MAX,
@@ -123,7 +122,7 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
         data = ContractInput(data=request.data)
         data.is_valid(raise_exception=True)
         terms = dict(data.validated_data)
-        creator_id = creator_id_by_handle(actor=self.actor, handle=terms.pop("creator"))
+        creator_id = creator_id_for_handle(actor=self.actor, handle=terms.pop("creator"))
         if creator_id is None:
             raise serializers.ValidationError({"creator": ["Unknown creator handle."]})
         contract = contract_offer(actor=self.actor, creator_id=creator_id, **terms)

@@ -45,6 +45,7 @@ START_MAX_DAYS = 365
 MESSAGE_MAX = 1000
 ACTIVE_ELSEWHERE = "This creator already has an active contract."
 OPEN_OFFER = "You already have an open offer to this creator."
+ACTIVE_YOURS = "You already have an active contract; it must end before you accept another."
 
 
 def contract_today(now: datetime.datetime | None = None) -> datetime.date:
@@ -268,9 +269,7 @@ def contract_accept(*, actor: Actor, contract: Contract, now=None) -> Contract:
     now = now or timezone.now()
     contract = _open_offer_for(actor, contract, now)
     if _has_active(contract.creator_id):
-        raise ValidationError(
-            "You already have an active contract; it must end before you accept another."
-        )
+        raise ValidationError(ACTIVE_YOURS)
     today, proposed = contract_today(now), contract.start
     try:
         with transaction.atomic():
@@ -283,9 +282,7 @@ def contract_accept(*, actor: Actor, contract: Contract, now=None) -> Contract:
                 start=max(proposed, today),
             )
     except IntegrityError:  # another offer became active in between (no lock on that row)
-        raise ValidationError(
-            "You already have an active contract; it must end before you accept another."
-        ) from None
+        raise ValidationError(ACTIVE_YOURS) from None
     started = contract.start <= today
     if started:
         Creator.objects.unscoped().filter(pk=contract.creator_id).update(
