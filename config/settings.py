@@ -226,6 +226,10 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "api.renderers.ScopedBrowsableAPIRenderer",
     ],
+    # JSON only (no endpoint takes a file): one body format for every client, and one parser
+    # that bounds nesting and refuses NUL (api/parsers.py). Forms and multipart answer 415.
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.BoundedJSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_THROTTLE_CLASSES": [
         "api.throttling.ApiKeyRateThrottle",
         "api.throttling.SessionUserRateThrottle",
@@ -258,6 +262,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The same schema whatever Accept-Language (or ?lang=) the request says: generated clients
+    # and their diffs must not depend on who fetched it (api/schema.py).
+    "DEFAULT_GENERATOR_CLASS": "api.schema.EnglishSchemaGenerator",
     # Several models have a `status`; name each enum after its model.
     "ENUM_NAME_OVERRIDES": {
         "CreatorStatusEnum": "creators.models.Creator.Status",
@@ -266,6 +273,7 @@ SPECTACULAR_SETTINGS = {
         "ComplaintStatusEnum": "brands.models.Complaint.Status",
         "ContractStatusEnum": "mcn.models.Contract.Status",
         "ComplaintCategoryEnum": "brands.models.Complaint.Category",
+        "ContentKindEnum": "creators.models.ContentItem.Kind",
         "VerticalEnum": "creators.taxonomy.VERTICAL_CHOICES",
         "CityTierEnum": "creators.taxonomy.CITY_TIER_CHOICES",
     },

@@ -15,10 +15,19 @@ from rest_framework.response import Response
 
 from api.errors import error_body
 from api.pagination import CursorPage
+from api.schema import RowErrorOutput
 from api.views import TenantAPIView, TenantViewSet
 
 from .filters import CreatorFilter
-from .ingest import MAX_ROWS, RowErrors, content_items_upsert, metric_snapshots_upsert
+from .ingest import (
+    CONTENT_FIELDS,
+    MAX_ROWS,
+    MONEY,
+    SNAPSHOT_FIELDS,
+    RowErrors,
+    content_items_upsert,
+    metric_snapshots_upsert,
+)
 from .models import AudienceProfile, ContentItem, Creator, MetricSnapshot
 from .selectors import (
     PRIVATE_METRICS,
@@ -170,8 +179,35 @@ def _date_range(params) -> dict:
     return lookups
 
 
-class BulkInput(serializers.Serializer):
-    rows = serializers.ListField(child=serializers.DictField(), max_length=MAX_ROWS)
+# The bulk bodies as the schema shows them (a generated client gets typed rows); the rows
+# themselves are validated, all at once, by .ingest, which answers RowErrorOutput.
+
+
+class MetricRow(serializers.ModelSerializer):
+    """One snapshot; counts and amounts left out are 0."""
+
+    creator = serializers.CharField(help_text="creator handle")
+
+    class Meta:
+        model = MetricSnapshot
+        fields = list(SNAPSHOT_FIELDS)
+        extra_kwargs = {name: {"min_value": 0} for name in MONEY}
+
+
+class ContentRow(serializers.ModelSerializer):
+    creator = serializers.CharField(help_text="creator handle")
+
+    class Meta:
+        model = ContentItem
+        fields = list(CONTENT_FIELDS)
+
+
+class MetricsBulkInput(serializers.Serializer):
+    rows = serializers.ListField(child=MetricRow(), min_length=1, max_length=MAX_ROWS)
+
+
+class ContentBulkInput(serializers.Serializer):
+    rows = serializers.ListField(child=ContentRow(), min_length=1, max_length=MAX_ROWS)
 
 
 class BulkOutput(serializers.Serializer):
@@ -205,7 +241,7 @@ class MetricsBulkView(_BulkView):
     write_scope = "metrics:write"
     upsert = staticmethod(metric_snapshots_upsert)
 
-    @extend_schema(request=BulkInput, responses=BulkOutput)
+    @extend_schema(request=MetricsBulkInput, responses={200: BulkOutput, 400: RowErrorOutput})
     def post(self, request):
         return super().post(request)
 
@@ -216,7 +252,7 @@ class ContentBulkView(_BulkView):
     write_scope = "content:write"
     upsert = staticmethod(content_items_upsert)
 
-    @extend_schema(request=BulkInput, responses=BulkOutput)
+    @extend_schema(request=ContentBulkInput, responses={200: BulkOutput, 400: RowErrorOutput})
     def post(self, request):
         return super().post(request)
 
