@@ -4,9 +4,12 @@ import io
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from rest_framework.exceptions import ParseError
 
-from api.parsers import MAX_DEPTH, BoundedJSONParser
+from api import parsers
+from api.parsers import MAX_DEPTH, BoundedJSONParser, nesting_depth
 from tests.factories import CreatorFactory, OrganizationFactory
 from tests.rowcounts import row_counts
 from tests.tenancy_helpers import api_key_client
@@ -39,6 +42,35 @@ def test_nesting_up_to_the_bound_parses_and_one_more_level_is_refused():
 def test_brackets_inside_strings_do_not_count_as_nesting():
     body = json.dumps({"title": "[" * 5000 + '\\"{' * 100, "rows": [{"a": "}}]]"}]})
     assert parse(body)["rows"] == [{"a": "}}]]"}]
+
+
+def depth_of(value) -> int:
+    if isinstance(value, dict | list):
+        children = value.values() if isinstance(value, dict) else value
+        return 1 + max((depth_of(child) for child in children), default=0)
+    return 0
+
+
+TRICKY_TEXT = st.text(alphabet='[]{}"\\ab\u4e2d', max_size=12)
+JSON_VALUES = st.recursive(
+    st.none() | st.integers() | TRICKY_TEXT,
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(TRICKY_TEXT, children, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+@given(JSON_VALUES, st.sampled_from([3, 7, 1 << 18]))
+def test_the_vectorised_depth_is_the_depth_json_sees(value, chunk):
+    """Brackets, quotes and backslashes inside strings, and chunk edges anywhere (the chunk
+    size is shrunk so that they fall inside strings and escapes)."""
+    raw = json.dumps(value, ensure_ascii=False).encode()
+    previous, parsers._CHUNK = parsers._CHUNK, chunk
+    try:
+        assert nesting_depth(raw) == depth_of(value)
+    finally:
+        parsers._CHUNK = previous
 
 
 def test_5000_deep_nesting_is_refused_without_recursing():
