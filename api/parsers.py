@@ -28,72 +28,44 @@ MAX_DEPTH = 32
 
 #: ``\u0000`` that is an escape, not the text ``\\u0000`` (an escaped backslash, then "u0000"):
 #: preceded by an even number of backslashes.
-_NUL_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+_NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 #: A UTF-16 surrogate escape: paired (an emoji from an ASCII-only encoder) it is one character;
 #: alone it is text that UTF-8, and so PostgreSQL, cannot store.
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 #: Each byte's change of depth: +1 for ``[`` and ``{``, -1 for ``]`` and ``}``, else 0.
 _STEP = np.zeros(256, dtype=np.int8)
 _STEP[[ord("["), ord("{")]] = 1
 _STEP[[ord("]"), ord("}")]] = -1
-_QUOTE, _BACKSLASH = ord('"'), ord("\\")
-#: The bytes that matter for the depth: brackets, quotes and backslashes.
-_SYNTAX = (_STEP != 0).astype(np.uint8)
-_SYNTAX[[_QUOTE, _BACKSLASH]] = 1
-_CHUNK = 1 << 20  # bytes per step: the temporary arrays stay at a few MB whatever the body
+#: Every byte but the quote and the brackets, for ``bytes.translate(None, delete=…)``.
+_NOT_SYNTAX = bytes(b for b in range(256) if b not in b'"[]{}')
+_CHUNK = 1 << 20  # syntax bytes per step: the temporary arrays stay small whatever the body
 
 
 def nesting_depth(raw: bytes, *, stop_above: int | None = None) -> int:
     """The deepest nesting of the JSON text ``raw`` (UTF-8), brackets inside strings not counted.
 
-    Vectorised, so megabytes cost milliseconds: only the brackets, quotes and backslashes are
-    looked at; a quote not escaped (not after an odd run of backslashes) opens or closes a
-    string, and the running sum of the bracket steps outside strings is the depth there.
-    ``stop_above`` ends the count as soon as it is passed. Where ``raw`` is not valid JSON the
-    count may differ from what ``json`` would see, but only after the point where ``json``
-    gives up on it.
+    Three C-speed passes leave only the syntax that matters: escaped backslashes, then escaped
+    quotes are removed (left to right, exactly as JSON reads its escapes, so every quote left
+    opens or closes a string), then everything but quotes and brackets. On what is left (a few
+    percent of a real body) the running sum of the bracket steps outside strings, vectorised,
+    is the depth there. ``stop_above`` ends the count as soon as it is passed. Where ``raw`` is
+    not valid JSON the count may differ from what ``json`` would see, but only after the point
+    where ``json`` gives up on it.
     """
-    data = np.frombuffer(raw, dtype=np.uint8)
-    deepest = depth = in_string = run = 0
-    for start in range(0, len(data), _CHUNK):
-        chunk = data[start : start + _CHUNK]
-        where = np.flatnonzero(_SYNTAX[chunk])
-        if not len(where):
-            run = 0
-            continue
-        byte = chunk[where]
-        quotes, backslash = byte == _QUOTE, byte == _BACKSLASH
-        if run or backslash.any():
-            quotes, run = _unescaped(quotes, backslash, where, run, len(chunk))
-        parity = (np.cumsum(quotes, dtype=np.int32) + in_string) & 1
-        running = np.cumsum(_STEP[byte] * (parity == 0), dtype=np.int32) + depth
+    if b"\\" in raw:
+        raw = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
+    syntax = np.frombuffer(raw.translate(None, _NOT_SYNTAX), dtype=np.uint8)
+    deepest = depth = in_string = 0
+    for start in range(0, len(syntax), _CHUNK):
+        chunk = syntax[start : start + _CHUNK]
+        parity = (np.cumsum(chunk == ord('"'), dtype=np.int32) + in_string) & 1
+        running = np.cumsum(_STEP[chunk] * (parity == 0), dtype=np.int32) + depth
         deepest = max(deepest, int(running.max()))
         depth, in_string = int(running[-1]), int(parity[-1])
         if stop_above is not None and deepest > stop_above:
             break
     return deepest
-
-
-def _unescaped(quotes, backslash, where, run: int, size: int):
-    """The quotes not after an odd run of backslashes, and the run that ends the chunk.
-
-    ``where`` are the positions of the syntax bytes in the chunk; ``run`` is the length of the
-    backslash run that ended the previous chunk (it continues at position 0).
-    """
-    k = np.arange(len(where))
-    after_backslash = np.empty(len(where), dtype=bool)  # right after a backslash
-    after_backslash[0] = where[0] == 0 and run > 0
-    after_backslash[1:] = backslash[:-1] & (np.diff(where) == 1)
-    starts = backslash & ~after_backslash
-    # Where each run began; -run stands for the run carried in from the previous chunk.
-    began = np.maximum.accumulate(np.where(starts, k, -run))
-    odd = (k - began) % 2 == 0  # a run of odd length ends at k (if k is a backslash)
-    escaped = np.empty(len(where), dtype=bool)
-    escaped[0] = where[0] == 0 and run % 2 == 1
-    escaped[1:] = after_backslash[1:] & odd[:-1]
-    ends_chunk = backslash[-1] and where[-1] == size - 1
-    return quotes & ~escaped, int(k[-1] - began[-1] + 1) if ends_chunk else 0
 
 
 class BoundedJSONParser(JSONParser):
@@ -106,21 +78,23 @@ class BoundedJSONParser(JSONParser):
             text = raw.decode(encoding)
         except (UnicodeDecodeError, LookupError) as exc:
             raise ParseError(_("JSON parse error - %(error)s") % {"error": exc}) from None
-        utf8 = codecs.lookup(encoding).name == "utf-8"
-        self._refuse_hostile(text, raw if utf8 else text.encode())
+        # The scans read UTF-8 bytes (faster than str, and no ASCII byte hides in a multi-byte
+        # character); a body in another charset is re-encoded first.
+        utf8 = raw if codecs.lookup(encoding).name == "utf-8" else text.encode()
+        self._refuse_hostile(utf8)
         try:
             data = json.loads(text, parse_constant=json.strict_constant)
         except (ValueError, RecursionError) as exc:
             raise ParseError(_("JSON parse error - %(error)s") % {"error": exc}) from None
-        if ("\\ud" in text or "\\uD" in text) and _SURROGATE_ESCAPE.search(text):
+        if (b"\\ud" in utf8 or b"\\uD" in utf8) and _SURROGATE_ESCAPE.search(utf8):
             self._refuse_lone_surrogates(data)
         return data
 
     @staticmethod
-    def _refuse_hostile(text: str, utf8: bytes) -> None:
+    def _refuse_hostile(utf8: bytes) -> None:
         """Cheap scans first: most bodies have no escape at all and fewer brackets than the
         bound, and then cost two substring searches and two counts."""
-        if "\x00" in text or ("\\u0000" in text and _NUL_ESCAPE.search(text)):
+        if b"\x00" in utf8 or (b"\\u0000" in utf8 and _NUL_ESCAPE.search(utf8)):
             raise ParseError(_("Text may not contain the NUL character (U+0000)."))
         openers = utf8.count(b"[") + utf8.count(b"{")
         if openers > MAX_DEPTH and nesting_depth(utf8, stop_above=MAX_DEPTH) > MAX_DEPTH:
