@@ -7,7 +7,8 @@ so the depth is bounded at :data:`MAX_DEPTH`, counted before ``json`` sees the t
 
 U+0000 is refused anywhere in a string, keys included: PostgreSQL's ``text`` cannot store it, so
 it would fail at the database (a 500) or, in a bulk COPY, corrupt the stream. Refusing it at
-the door covers every endpoint and every field at once.
+the door covers every endpoint and every field at once. So are unpaired UTF-16 surrogate escapes
+(``"\\ud800"``), which no UTF-8 column can store either.
 """
 
 from __future__ import annotations
