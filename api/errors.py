@@ -1,6 +1,6 @@
 """One error format for every 4xx: ``{"error": {"code", "message", "fields"}}``."""
 
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import BadRequest, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
 from django.template import loader
@@ -85,6 +85,27 @@ def server_error(request):
     from django.http import HttpResponseServerError
 
     return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+class NulBytesMiddleware:
+    """Refuse a NUL byte in the path or the query string (``%00``) before any view runs.
+
+    PostgreSQL text cannot hold NUL: a lookup or filter with one fails inside the database
+    driver, a 500. Form fields already refuse it (Django's ProhibitNullCharactersValidator) and
+    the JSON parser refuses it in bodies; this covers what reaches views as URL parts. The 400
+    comes from :func:`bad_request` (JSON under /api/, the 400 page elsewhere).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            raise BadRequest("NUL byte in the URL")
+        return self.get_response(request)
 
 
 class MethodNotAllowedMiddleware:

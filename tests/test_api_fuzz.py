@@ -101,21 +101,13 @@ def fuzz_key(transactional_db):
     return secret
 
 
-def test_schemathesis_finds_no_server_error_and_no_schema_violation(
-    fuzz_key, gunicorn_server, tmp_path
-):
+def _schemathesis(server: str, key: str, log, *options: str, env=None) -> None:
     command = [
         str(BIN / "schemathesis"),
         "run",
-        f"{gunicorn_server}/api/schema/",
+        f"{server}/api/schema/",
         "-H",
-        f"Authorization: Api-Key {fuzz_key}",
-        "--checks",
-        "not_a_server_error,response_schema_conformance",
-        "--phases",
-        "examples,coverage,fuzzing",
-        "--max-examples",
-        "25",
+        f"Authorization: Api-Key {key}",
         "--workers",
         "2",
         "--seed",
@@ -123,7 +115,50 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(
         "--request-timeout",
         "30",
         "--no-color",
+        *options,
     ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=900)
-    (tmp_path / "schemathesis.log").write_text(done.stdout + done.stderr)
+    done = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+    )
+    log.write_text(done.stdout + done.stderr)
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
+
+
+def test_schemathesis_finds_no_server_error_and_no_schema_violation(
+    fuzz_key, gunicorn_server, tmp_path
+):
+    _schemathesis(
+        gunicorn_server,
+        fuzz_key,
+        tmp_path / "schemathesis.log",
+        "--checks",
+        "not_a_server_error,response_schema_conformance",
+        "--phases",
+        "examples,coverage,fuzzing",
+        "--max-examples",
+        "25",
+    )
+
+
+def test_hostile_values_in_valid_shapes_are_never_a_server_error(
+    fuzz_key, gunicorn_server, tmp_path
+):
+    """tests/fuzz_hostile.py swaps leaves of generated requests for huge numbers, NUL, ``\\N``,
+    lone surrogates, calendar ends and wrong shapes, and bodies for 5,000-deep nesting."""
+    _schemathesis(
+        gunicorn_server,
+        fuzz_key,
+        tmp_path / "schemathesis-hostile.log",
+        "--checks",
+        "not_a_server_error",
+        "--phases",
+        "fuzzing",
+        "--max-examples",
+        "40",
+        env={"SCHEMATHESIS_HOOKS": "tests.fuzz_hostile", "PYTHONPATH": str(ROOT)},
+    )
