@@ -59,16 +59,26 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The site's edge (config/middleware.py, settings under "Security"). First: X-Forwarded-*
+    # from anyone but a trusted proxy is dropped before SecurityMiddleware reads the scheme.
+    "config.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before CsrfViewMiddleware, whose process_view reads a form's body.
+    "config.middleware.BodySizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Inside WhiteNoise (static files keep their long cache), outside everything that answers.
+    "config.middleware.PrivateCacheMiddleware",
     "tenancy.middleware.AdminActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "config.middleware.LoginRateLimitMiddleware",
+    "config.middleware.AnonymousApiThrottleMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # A bare 405 (require_POST, LogoutView on GET) becomes a page saying what to do, or the API's
@@ -244,8 +254,15 @@ REST_FRAMEWORK = {
     "DATE_FORMAT": "iso-8601",
 }
 API_KEY_CUSTOM_HEADER = "HTTP_AUTHORIZATION"
-# A bulk request of 10,000 rows with long handles is ~3 MB; Django's default is 2.5 MB.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 2**20
+# Calls that authenticate as nobody (no credentials, or failing ones), per client address
+# (config.middleware.AnonymousApiThrottleMiddleware: DRF would refuse them before throttling).
+OLIVE_API_ANON_RATE = env("OLIVE_API_ANON_RATE", default="60/min")
+# Request bodies (config.middleware.BodySizeLimitMiddleware, judged on Content-Length before
+# anything reads the body): a small cap everywhere, a larger one only for views that declare
+# ``accepts_bulk_body`` (the bulk upserts: 10,000 rows with long handles and titles are ~3-6 MB).
+# A 14 MiB body parsed anywhere grew a worker from 145 to 511 MB.
+OLIVE_MAX_BODY_SIZE = env.int("OLIVE_MAX_BODY_SIZE", default=2**20)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("OLIVE_BULK_MAX_BODY_SIZE", default=16 * 2**20)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Olive partner API",
     "DESCRIPTION": (
@@ -275,7 +292,35 @@ SPECTACULAR_SETTINGS = {
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+# Believed only from OLIVE_TRUSTED_PROXIES: config.middleware.TrustedProxyMiddleware drops
+# X-Forwarded-* from every other peer (gunicorn listens on 0.0.0.0 in the container) and takes
+# the client's address from X-Forwarded-For when a trusted proxy sent it.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+OLIVE_TRUSTED_PROXIES = env.list("OLIVE_TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
+# Sign-in attempts (POSTs to the site's and the admin's sign-in) per client address, whatever the
+# username (config.middleware.LoginRateLimitMiddleware); axes locks one username per address.
+OLIVE_LOGIN_RATE = env("OLIVE_LOGIN_RATE", default="20/min")
+# No page needs these browser features; a script injected anyway cannot ask for them.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "serial",
+        "usb",
+        "browsing-topics",
+    )
+}
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=not DEBUG)
