@@ -382,6 +382,9 @@ LOGGING = {
 # Webhook URLs must resolve to public addresses (no SSRF into our own network); only local
 # development and tests may allow private, loopback and link-local targets.
 OLIVE_WEBHOOKS_ALLOW_PRIVATE = env.bool("OLIVE_WEBHOOKS_ALLOW_PRIVATE", default=False)
+# Ports besides 80 and 443 that webhook URLs may name (comma-separated): any other port of a
+# public host may be a service that is not HTTP (Redis, SMTP) and would read our POST anyway.
+OLIVE_WEBHOOK_ALLOWED_PORTS = env.list("OLIVE_WEBHOOK_ALLOWED_PORTS", cast=int, default=[])
 # Attempts per delivery (backoff 30 s, 1 min, 2 min, … between them) before it is abandoned.
 OLIVE_WEBHOOK_MAX_ATTEMPTS = env.int("OLIVE_WEBHOOK_MAX_ATTEMPTS", default=6)
 # Abandoned deliveries in a row after which an endpoint is disabled (and the event audited).
