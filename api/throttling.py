@@ -34,6 +34,7 @@ class Verdict:
 @dataclass(frozen=True)
 class _Window:
     current_key: str
+    current: int  # calls counted in the current fixed window, as read
     previous: int  # calls counted in the previous fixed window
     elapsed: float  # seconds since the current fixed window began
     duration: int
@@ -46,21 +47,31 @@ class _Window:
 
 def _window(ident: str, duration: int, now: float, cache) -> _Window:
     index = int(now // duration)
-    previous = cache.get(f"rate:{ident}:{index - 1}", 0)
-    return _Window(f"rate:{ident}:{index}", previous, now - index * duration, duration)
+    current_key, previous_key = f"rate:{ident}:{index}", f"rate:{ident}:{index - 1}"
+    counts = cache.get_many([current_key, previous_key])  # one round trip (MGET)
+    return _Window(
+        current_key,
+        counts.get(current_key, 0),
+        counts.get(previous_key, 0),
+        now - index * duration,
+        duration,
+    )
+
+
+def _increment(cache, key: str, timeout: int) -> int:
+    try:
+        return cache.incr(key)
+    except ValueError:  # the window's first call
+        if cache.add(key, 1, timeout):
+            return 1
+        return cache.incr(key)  # another call created it in between
 
 
 def rate_hit(ident: str, limit: int, duration: int, now: float, cache=default_cache) -> Verdict:
     """Count one call of ``ident``; allowed while at most ``limit`` fall in ``duration`` s."""
     window = _window(ident, duration, now, cache)
-    # add() is a no-op when the key exists; the window's keys outlive it by one window, so the
-    # next window can still read this one as its previous.
-    cache.add(window.current_key, 0, 2 * duration)
-    try:
-        count = cache.incr(window.current_key)
-    except ValueError:  # expired between add() and incr(): the window is over anyway
-        cache.add(window.current_key, 1, 2 * duration)
-        count = 1
+    # A window's key outlives it by one window: the next one reads it as its previous.
+    count = _increment(cache, window.current_key, 2 * duration)
     if count <= window.allowance(limit):
         return Verdict(True)
     _take_back(cache, window.current_key)
@@ -70,10 +81,9 @@ def rate_hit(ident: str, limit: int, duration: int, now: float, cache=default_ca
 def rate_peek(ident: str, limit: int, duration: int, now: float, cache=default_cache) -> Verdict:
     """Whether one more call of ``ident`` would be allowed, without counting it."""
     window = _window(ident, duration, now, cache)
-    current = cache.get(window.current_key, 0)
-    if current + 1 <= window.allowance(limit):
+    if window.current + 1 <= window.allowance(limit):
         return Verdict(True)
-    return Verdict(False, _seconds_until_room(window, limit, current))
+    return Verdict(False, _seconds_until_room(window, limit, window.current))
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
