@@ -7,7 +7,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import time
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from django.conf import settings
 from django.http import JsonResponse
@@ -28,7 +28,8 @@ FORWARDED_HEADERS = (
 )
 
 
-def _networks(entries) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+@lru_cache(maxsize=8)
+def _networks(entries: tuple[str, ...]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     return [ipaddress.ip_network(entry.strip(), strict=False) for entry in entries if entry]
 
 
@@ -52,12 +53,10 @@ class TrustedProxyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
-    @cached_property
-    def trusted(self):
-        return _networks(settings.OLIVE_TRUSTED_PROXIES)
-
-    def _is_trusted(self, address) -> bool:
-        return address is not None and any(address in network for network in self.trusted)
+    @staticmethod
+    def _is_trusted(address) -> bool:
+        trusted = _networks(tuple(settings.OLIVE_TRUSTED_PROXIES))
+        return address is not None and any(address in network for network in trusted)
 
     def __call__(self, request):
         meta = request.META

@@ -5,6 +5,7 @@ import time
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 
@@ -74,7 +75,7 @@ def test_concurrent_calls_of_one_user_get_exactly_the_limit_through(monkeypatch)
 
 
 @pytest.mark.skipif(
-    not __import__("django.conf").conf.settings.REDIS_URL,
+    not django_settings.REDIS_URL,
     reason="needs Redis: set REDIS_URL and REDIS_CACHE_URL (CI does)",
 )
 def test_the_limit_holds_on_real_redis(monkeypatch, settings):
