@@ -3,7 +3,10 @@
 The first response (status < 500) to a POST carrying the header is kept for 24 hours under the
 acting organization, the key and the path, with a fingerprint of the body. The same key with the
 same body replays it (header ``Idempotent-Replayed: true``); with another body it is a 422;
-while the first is still running, a 409.
+while the first is still running, a 409. The claim on a key ends with its request however the
+request ends (``release`` runs when ``dispatch`` leaves, also after an exception that becomes a
+500), so a retry after a failure runs again instead of waiting out ``LOCK_SECONDS``; the lock's
+expiry only covers a worker that dies mid-request.
 """
 
 from __future__ import annotations
@@ -79,7 +82,13 @@ def finish(claim: Claim | None, response) -> None:
             "data": response.data,
         }
         cache.set(claim.cache_key, stored, KEEP_SECONDS)
-    cache.delete(claim.cache_key + ":lock")
+    release(claim)
+
+
+def release(claim: Claim | None) -> None:
+    """Free the key for the next request; harmless when already freed."""
+    if claim is not None:
+        cache.delete(claim.cache_key + ":lock")
 
 
 def replayed(exc: Replay) -> Response:

@@ -100,6 +100,9 @@ class ActorAPIMixin:
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         self._idempotency_claim = idempotency.begin(request, self.actor)
+        # Freed when dispatch leaves, however the request ends: an exception that becomes a 500
+        # never reaches finalize_response.
+        self._actor_context.callback(idempotency.release, self._idempotency_claim)
 
     def handle_exception(self, exc):
         if isinstance(exc, idempotency.Replay):

@@ -59,18 +59,28 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The site's edge (config/middleware.py, settings under "Security"). First: X-Forwarded-*
+    # from anyone but a trusted proxy is dropped before SecurityMiddleware reads the scheme.
+    "config.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # A NUL byte in the path or query string is a 400 before it reaches a lookup (api/errors.py).
     "api.errors.NulBytesMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before CsrfViewMiddleware, whose process_view reads a form's body.
+    "config.middleware.BodySizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Inside WhiteNoise (static files keep their long cache), outside everything that answers.
+    "config.middleware.PrivateCacheMiddleware",
     "tenancy.middleware.AdminActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "config.middleware.LoginRateLimitMiddleware",
+    "config.middleware.AnonymousApiThrottleMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # A bare 405 (require_POST, LogoutView on GET) becomes a page saying what to do, or the API's
@@ -250,8 +260,15 @@ REST_FRAMEWORK = {
     "DATE_FORMAT": "iso-8601",
 }
 API_KEY_CUSTOM_HEADER = "HTTP_AUTHORIZATION"
-# A bulk request of 10,000 rows with long handles is ~3 MB; Django's default is 2.5 MB.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 2**20
+# Calls that authenticate as nobody (no credentials, or failing ones), per client address
+# (config.middleware.AnonymousApiThrottleMiddleware: DRF would refuse them before throttling).
+OLIVE_API_ANON_RATE = env("OLIVE_API_ANON_RATE", default="60/min")
+# Request bodies (config.middleware.BodySizeLimitMiddleware, judged on Content-Length before
+# anything reads the body): a small cap everywhere, a larger one only for views that declare
+# ``accepts_bulk_body`` (the bulk upserts: 10,000 rows with long handles and titles are ~3-6 MB).
+# A 14 MiB body parsed anywhere grew a worker from 145 to 511 MB.
+OLIVE_MAX_BODY_SIZE = env.int("OLIVE_MAX_BODY_SIZE", default=2**20)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("OLIVE_BULK_MAX_BODY_SIZE", default=16 * 2**20)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Olive partner API",
     "DESCRIPTION": (
@@ -285,7 +302,35 @@ SPECTACULAR_SETTINGS = {
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+# Believed only from OLIVE_TRUSTED_PROXIES: config.middleware.TrustedProxyMiddleware drops
+# X-Forwarded-* from every other peer (gunicorn listens on 0.0.0.0 in the container) and takes
+# the client's address from X-Forwarded-For when a trusted proxy sent it.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+OLIVE_TRUSTED_PROXIES = env.list("OLIVE_TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
+# Sign-in attempts (POSTs to the site's and the admin's sign-in) per client address, whatever the
+# username (config.middleware.LoginRateLimitMiddleware); axes locks one username per address.
+OLIVE_LOGIN_RATE = env("OLIVE_LOGIN_RATE", default="20/min")
+# No page needs these browser features; a script injected anyway cannot ask for them.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "serial",
+        "usb",
+        "browsing-topics",
+    )
+}
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=not DEBUG)
@@ -347,6 +392,9 @@ LOGGING = {
 # Webhook URLs must resolve to public addresses (no SSRF into our own network); only local
 # development and tests may allow private, loopback and link-local targets.
 OLIVE_WEBHOOKS_ALLOW_PRIVATE = env.bool("OLIVE_WEBHOOKS_ALLOW_PRIVATE", default=False)
+# Ports besides 80 and 443 that webhook URLs may name (comma-separated): any other port of a
+# public host may be a service that is not HTTP (Redis, SMTP) and would read our POST anyway.
+OLIVE_WEBHOOK_ALLOWED_PORTS = env.list("OLIVE_WEBHOOK_ALLOWED_PORTS", cast=int, default=[])
 # Attempts per delivery (backoff 30 s, 1 min, 2 min, … between them) before it is abandoned.
 OLIVE_WEBHOOK_MAX_ATTEMPTS = env.int("OLIVE_WEBHOOK_MAX_ATTEMPTS", default=6)
 # Abandoned deliveries in a row after which an endpoint is disabled (and the event audited).

@@ -1,11 +1,21 @@
-"""Hardening: security headers and the CSP, error pages, the favicon, sign-in lock-out."""
+"""Hardening: security headers and the CSP, error pages, the favicon, sign-in lock-out and rate,
+proxy trust, caching of private answers, body limits, gunicorn's headers."""
 
 import json
+import os
 import re
+import runpy
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.templatetags.static import static
 from django.test import Client, RequestFactory
@@ -13,9 +23,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from api import errors
+from config.middleware import PrivateCacheMiddleware, TrustedProxyMiddleware
 from tenancy.models import AuditEvent
 from tenancy.services import LOGIN_LOCKED_OUT
-from tests.factories import UserFactory
+from tests.factories import OrganizationFactory, UserFactory
+from tests.tenancy_helpers import api_key_client
 
 PASSWORD = "test-pass-123"  # tests.factories.UserFactory
 
@@ -366,3 +378,215 @@ def test_attempts_during_a_lockout_add_no_audit_rows(settings):
     for _ in range(settings.AXES_FAILURE_LIMIT + 3):
         _login(client, user.username, "wrong")
     assert AuditEvent.objects.unscoped().filter(action=LOGIN_LOCKED_OUT).count() == 1
+
+
+def test_the_admin_sign_in_is_covered_by_axes_too(db, settings):
+    user = UserFactory(is_staff=True)
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        response = client.post(
+            reverse("admin:login"),
+            {"username": user.username, "password": "wrong"},
+            REMOTE_ADDR="203.0.113.8",
+        )
+    assert response.status_code == 429
+
+
+# --- sign-in rate per address (config.middleware.LoginRateLimitMiddleware) --------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url_name", ["tenancy:login", "admin:login"])
+def test_an_address_spraying_usernames_is_rate_limited(settings, url_name):
+    settings.OLIVE_LOGIN_RATE = "3/min"
+    client = Client()
+
+    def attempt(number, ip="203.0.113.20"):
+        data = {"username": f"guess{number}", "password": "x"}
+        return client.post(reverse(url_name), data, REMOTE_ADDR=ip)
+
+    assert [attempt(n).status_code for n in range(3)] == [200, 200, 200]  # the form again
+    refused = attempt(3)
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    assert "Too many sign-in attempts from your address." in refused.content.decode()
+    assert attempt(4, ip="203.0.113.21").status_code == 200  # per address
+    assert client.get(reverse(url_name), REMOTE_ADDR="203.0.113.20").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_sign_in_rate_page_in_chinese(settings):
+    settings.OLIVE_LOGIN_RATE = "1/min"
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    for _ in range(2):
+        response = _login(client, "nobody", "x")
+    assert response.status_code == 429
+    assert "您的地址登录尝试次数过多" in response.content.decode()
+
+
+# --- proxy trust (config.middleware.TrustedProxyMiddleware) -----------------------------------
+
+STRANGER, PROXY = "203.0.113.50", "10.0.0.2"
+
+
+@pytest.mark.django_db
+def test_a_client_cannot_claim_https_through_x_forwarded_proto(production):
+    response = Client().get(
+        reverse("tenancy:login"), HTTP_X_FORWARDED_PROTO="https", REMOTE_ADDR=STRANGER
+    )
+    assert response.status_code == 301 and response["Location"].startswith("https://")
+
+
+@pytest.mark.django_db
+def test_the_configured_proxy_is_believed(production):
+    production.OLIVE_TRUSTED_PROXIES = [PROXY]
+    response = Client().get(
+        reverse("tenancy:login"), HTTP_X_FORWARDED_PROTO="https", REMOTE_ADDR=PROXY
+    )
+    assert response.status_code == 200
+    assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def _seen_address(**meta) -> str:
+    seen = {}
+
+    def view(request):
+        seen.update(request.META)
+        return HttpResponse()
+
+    TrustedProxyMiddleware(view)(FACTORY.get("/", **meta))
+    return seen
+
+
+def test_the_client_address_comes_from_a_trusted_proxy_only(settings):
+    settings.OLIVE_TRUSTED_PROXIES = [PROXY, "10.1.0.0/16"]
+    chain = "198.51.100.7, 192.0.2.1, 10.1.4.4"  # client, spoofed by it, a second proxy of ours
+    via_proxy = _seen_address(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=chain)
+    assert via_proxy["REMOTE_ADDR"] == "192.0.2.1"  # the right-most address not ours
+    direct = _seen_address(REMOTE_ADDR=STRANGER, HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert direct["REMOTE_ADDR"] == STRANGER and "HTTP_X_FORWARDED_FOR" not in direct
+    garbage = _seen_address(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="nonsense")
+    assert garbage["REMOTE_ADDR"] == PROXY
+
+
+def test_loopback_is_the_default_proxy(settings):
+    assert settings.OLIVE_TRUSTED_PROXIES == ["127.0.0.1", "::1"]
+
+
+# --- caching, Permissions-Policy --------------------------------------------------------------
+
+
+def _never_cached(response) -> bool:
+    directives = {d.strip() for d in response.get("Cache-Control", "").split(",")}
+    return {"no-store", "private"} <= directives
+
+
+def test_signed_in_pages_and_api_answers_are_never_cached(personas):
+    page = personas.client(personas.member).get(reverse("tenancy:home"), follow=True)
+    assert page.status_code == 200 and _never_cached(page)
+    api = personas.api_client(personas.member).get("/api/v1/me/")
+    assert api.status_code == 200 and _never_cached(api)
+    key_client = personas.key_client(personas.tenant, ["creators:read"])
+    by_key = key_client.get("/api/v1/creators/")
+    assert by_key.status_code == 200 and _never_cached(by_key)
+
+
+def test_a_view_cannot_make_a_signed_in_answer_cacheable(personas, settings):
+    def view(request):
+        response = HttpResponse()
+        response["Cache-Control"] = "public, max-age=3600"
+        return response
+
+    request = FACTORY.get("/")
+    request.user = personas.member
+    assert _never_cached(PrivateCacheMiddleware(view)(request))
+    request.user = AnonymousUser()
+    assert PrivateCacheMiddleware(view)(request)["Cache-Control"] == "public, max-age=3600"
+
+
+def test_static_files_keep_their_caching(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and not _never_cached(response)
+
+
+def test_permissions_policy_refuses_powerful_features(client, db):
+    policy = client.get(reverse("tenancy:login"))["Permissions-Policy"]
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+        assert f"{feature}=()" in policy
+
+
+# --- request bodies (config.middleware.BodySizeLimitMiddleware) -------------------------------
+
+BIG = 2 * 2**20  # over the 1 MiB cap, under the bulk routes' 16 MiB
+
+
+def test_a_large_body_is_refused_before_it_is_read(personas):
+    from tenancy.models import ApiKey
+
+    client = personas.api_client(personas.member)
+    body = json.dumps({"name": "x", "scopes": [], "pad": "x" * BIG})
+    response = client.post("/api/v1/api-keys/", body, content_type="application/json")
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "payload_too_large"
+    assert not ApiKey.objects.exists()
+
+
+def test_bulk_routes_take_large_bodies(db):
+    partner = OrganizationFactory(kind="partner")
+    _key, client = api_key_client(partner, ["metrics:write"])
+    rows = [{"creator": "nobody", "date": "2026-11-01", "views": 1}]
+    body = json.dumps({"rows": rows, "pad": "x" * BIG})
+    assert len(body) > BIG
+    response = client.post("/api/v1/metrics/bulk/", body, content_type="application/json")
+    assert response.status_code == 400  # read and judged: the handles are unknown
+    assert response.json()["error"]["fields"]["rows"]
+
+
+def test_a_large_form_is_a_413_page(db):
+    response = Client().post(
+        reverse("tenancy:login"), {"username": "x", "password": "y" * BIG}, REMOTE_ADDR=STRANGER
+    )
+    assert response.status_code == 413
+    assert "larger than this address accepts" in response.content.decode()
+
+
+# --- gunicorn (platform/gunicorn.conf.py), a real run -----------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_gunicorn_recycles_workers_with_jitter():
+    from gunicorn.http import wsgi
+
+    original = wsgi.Response
+    try:
+        conf = runpy.run_path(str(ROOT / "platform" / "gunicorn.conf.py"))
+    finally:
+        wsgi.Response = original
+    assert conf["max_requests"] >= 100 and 0 < conf["max_requests_jitter"] < conf["max_requests"]
+
+
+def test_gunicorn_sends_no_server_header(tmp_path):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="1")
+    command = [sys.executable, "-m", "gunicorn", "config.wsgi", "-c", "platform/gunicorn.conf.py"]
+    log = (tmp_path / "gunicorn.log").open("w")
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        for _ in range(60):
+            try:
+                response = urllib.request.urlopen(f"http://127.0.0.1:{port}/favicon.ico")
+                break
+            except OSError:
+                time.sleep(0.25)
+        else:
+            pytest.fail((tmp_path / "gunicorn.log").read_text())
+        assert response.status == 200
+        assert response.headers.get("Server") is None, response.headers
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
