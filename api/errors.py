@@ -21,6 +21,7 @@ from django.views.defaults import bad_request as django_bad_request
 from django.views.defaults import page_not_found
 from django.views.defaults import permission_denied as django_permission_denied
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler, set_rollback
@@ -79,8 +80,10 @@ def _as_api_exception(exc):
 def _server_error(exc, request) -> Response:
     """Anything else escaping a view: a JSON 500, reported as Django reports an uncaught one
     (``got_request_exception``, which error trackers and the test client listen to, and the
-    ``django.request`` log with the traceback); the request's transaction is rolled back."""
+    ``django.request`` log with the traceback); the request's transaction is rolled back.
+    Always JSON: the browsable API's page would query again what may just have failed."""
     django_request = getattr(request, "_request", request)
+    request.accepted_renderer, request.accepted_media_type = JSONRenderer(), "application/json"
     signals.got_request_exception.send(sender=None, request=django_request)
     set_rollback()
     response = Response(error_body("server_error", SERVER_ERROR), status=500)
