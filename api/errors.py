@@ -55,7 +55,7 @@ def error_body(code: str, message: str, fields: dict | None = None) -> dict:
 
 def error_response_handler(exc, context):
     if isinstance(exc, RequestDataTooBig):
-        body = error_body("payload_too_large", "The request body is larger than this API accepts.")
+        body = error_body("payload_too_large", MESSAGES["payload_too_large"])
         return Response(body, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     exc = _as_api_exception(exc)
     response = exception_handler(exc, context)

@@ -160,9 +160,16 @@ def product_create(*, actor: Actor, **fields) -> Product:
     return _saved(Product(organization_id=actor.organization_id, **fields))
 
 
+#: Where a campaign's life cycle begins: paused, completed and cancelled are where a running
+#: campaign gets to, never where a new one starts.
+CAMPAIGN_FIRST_STATUSES = (Campaign.Status.DRAFT, Campaign.Status.ACTIVE)
+
+
 @transaction.atomic
 def campaign_create(*, actor: Actor, **fields) -> Campaign:
     require_brand_writer(actor)
+    if fields.get("status", Campaign.Status.DRAFT) not in CAMPAIGN_FIRST_STATUSES:
+        raise ValidationError({"status": _("A new campaign starts as a draft or active.")})
     campaign = _saved(Campaign(organization_id=actor.organization_id, **fields))
     audit_event_record(actor=actor, action="campaign.created", target=campaign)
     return campaign
@@ -235,6 +242,10 @@ def order_record(*, actor: Actor, **fields) -> Order:
 def refund_record(*, actor: Actor, order: Order, amount, reason: str, requested_at) -> Refund:
     require_brand_writer(actor)
     locked = Order.objects.select_for_update().get(pk=order.pk)
+    if requested_at < locked.placed_at:
+        raise ValidationError(
+            {"requested_at": _("A refund cannot be requested before its order was placed.")}
+        )
     refunded = locked.refunds.aggregate(total=Sum("amount"))["total"] or 0
     if refunded + amount > locked.amount:
         raise ValidationError({"amount": f"Refunds would exceed the order amount {locked.amount}."})
