@@ -166,7 +166,11 @@ class ApiRootView(TenantAPIView):
     #: what knows every app's routes.
     resources: dict[str, str] = {}
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="The API's resources and URLs")
+    @extend_schema(
+        operation_id="api_root",
+        responses={200: OpenApiTypes.OBJECT},
+        summary="The API's resources and URLs",
+    )
     def get(self, request):
         return Response(
             {name: reverse(url_name, request=request) for name, url_name in self.resources.items()}
