@@ -125,6 +125,7 @@ MESSAGES = {
     "not_found": gettext_lazy("Not found."),
     "method_not_allowed": gettext_lazy("Method not allowed."),
     "payload_too_large": gettext_lazy("The request body is larger than this API accepts."),
+    "throttled": gettext_lazy("Request was throttled."),
     "server_error": SERVER_ERROR,
 }
 
@@ -206,6 +207,7 @@ STATUS_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     413: "payload_too_large",
+    429: "throttled",
 }
 
 

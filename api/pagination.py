@@ -37,8 +37,9 @@ class CursorPage(CursorPagination):
     ordering = "-id"
 
     def paginate_queryset(self, queryset, request, view=None):
-        # decode_cursor checks the position against the column the list is ordered by.
-        self._queryset, self._view = queryset, view
+        # decode_cursor checks the position against the column the list is ordered by (DRF has
+        # set self.ordering by then).
+        self._queryset = queryset
         return super().paginate_queryset(queryset, request, view)
 
     def decode_cursor(self, request):
@@ -54,13 +55,12 @@ class CursorPage(CursorPagination):
             raise InvalidCursor
         position = tokens.get("p")
         if position is not None:
-            self._check_position(request, position)
+            self._check_position(position)
         return Cursor(offset=int(offset), reverse=reverse == "1", position=position)
 
-    def _check_position(self, request, position: str) -> None:
+    def _check_position(self, position: str) -> None:
         """The position must be a value of the ordering's first column, within its range."""
-        ordering = self.get_ordering(request, self._queryset, self._view)
-        field = _column(self._queryset, ordering[0].lstrip("-"))
+        field = _column(self._queryset, self.ordering[0].lstrip("-"))
         if "\x00" in position:
             raise InvalidCursor
         if field is None:

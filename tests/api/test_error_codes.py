@@ -275,3 +275,21 @@ def test_server_error_messages_follow_the_language(monkeypatch):
     monkeypatch.setattr(api.tenancy.MeView, "get", explode)
     response = _crashing_client().get("/api/v1/me/", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert error_of(response)["message"] == "服务器出现了错误。"
+
+
+@pytest.mark.parametrize(
+    ("status", "code"), [(400, "bad_request"), (429, "throttled"), (502, "server_error")]
+)
+def test_the_middleware_gives_a_bare_api_error_the_json_body(status, code):
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from api.errors import ApiErrorMiddleware
+
+    middleware = ApiErrorMiddleware(lambda request: HttpResponse("<h1>no</h1>", status=status))
+    response = middleware(RequestFactory().get("/api/v1/creators/"))
+    assert response.status_code == status and error_of(response)["code"] == code
+    page = middleware(RequestFactory().get("/brand/"))
+    assert page.content == b"<h1>no</h1>"  # pages keep their own answer
+    fine = ApiErrorMiddleware(lambda request: HttpResponse("ok"))(RequestFactory().get("/api/"))
+    assert fine.content == b"ok"
