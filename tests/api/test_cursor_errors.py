@@ -8,13 +8,14 @@ organization kind that sees it, first without a cursor (200), then with each for
 from __future__ import annotations
 
 import base64
+import datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from api.pagination import CursorPage
-from tests.factories import CreatorFactory, OrganizationFactory
+from tests.factories import CreatorFactory, MetricSnapshotFactory, OrganizationFactory
 from tests.tenancy_helpers import api_key_client
 from tests.test_route_walk import KINDS, PARAMETERS, seed_world
 
@@ -136,3 +137,36 @@ def test_a_string_ordering_refuses_a_position_with_nul():
     assert ok.status_code == 200
     bad = client.get("/api/v1/creators/", {"ordering": "handle", "cursor": _b64("p=a\x00b")})
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid_cursor"
+
+
+def _walk(client, path: str) -> list:
+    rows, cursor = [], None
+    while True:
+        response = client.get(path, {"page_size": 1, **({"cursor": cursor} if cursor else {})})
+        assert response.status_code == 200, response.content
+        rows += response.json()["results"]
+        cursor = _cursor_of(response.json()["next"])
+        if cursor is None:
+            return rows
+
+
+def test_date_and_time_positions_the_api_hands_out_are_accepted():
+    """Positions of date (metrics) and datetime (content) orderings pass the check."""
+    from django.utils import timezone
+
+    from creators.models import ContentItem
+
+    creator = CreatorFactory()
+    for _ in range(3):
+        MetricSnapshotFactory(creator=creator)
+    for n in range(3):
+        ContentItem.objects.unscoped().create(
+            creator=creator,
+            external_id=f"c-{n}",
+            kind="video",
+            title=f"Video {n}",
+            published_at=timezone.now() - datetime.timedelta(hours=n, microseconds=n),
+        )
+    _key, client = api_key_client(OrganizationFactory(kind="partner"), ["creators:read"])
+    assert len(_walk(client, f"/api/v1/creators/{creator.handle}/metrics/")) == 3
+    assert len(_walk(client, f"/api/v1/creators/{creator.handle}/content/")) == 3
