@@ -238,14 +238,23 @@ def order_record(*, actor: Actor, **fields) -> Order:
     return _saved(Order(organization_id=actor.organization_id, **fields))
 
 
+#: What follows an order cannot be dated before it (a shop's clock or a client's bug).
+AFTER_ORDER = {
+    "requested_at": _("A refund cannot be requested before its order was placed."),
+    "filed_at": _("A complaint cannot be filed before its order was placed."),
+}
+
+
+def _not_before_order(order: Order, field: str, moment) -> None:
+    if moment < order.placed_at:
+        raise ValidationError({field: AFTER_ORDER[field]})
+
+
 @transaction.atomic
 def refund_record(*, actor: Actor, order: Order, amount, reason: str, requested_at) -> Refund:
     require_brand_writer(actor)
     locked = Order.objects.select_for_update().get(pk=order.pk)
-    if requested_at < locked.placed_at:
-        raise ValidationError(
-            {"requested_at": _("A refund cannot be requested before its order was placed.")}
-        )
+    _not_before_order(locked, "requested_at", requested_at)
     refunded = locked.refunds.aggregate(total=Sum("amount"))["total"] or 0
     if refunded + amount > locked.amount:
         raise ValidationError({"amount": f"Refunds would exceed the order amount {locked.amount}."})
@@ -263,6 +272,7 @@ def refund_record(*, actor: Actor, order: Order, amount, reason: str, requested_
 @transaction.atomic
 def complaint_record(*, actor: Actor, order: Order, category: str, filed_at) -> Complaint:
     require_brand_writer(actor)
+    _not_before_order(order, "filed_at", filed_at)
     return _saved(
         Complaint(
             organization_id=actor.organization_id, order=order, category=category, filed_at=filed_at

@@ -664,7 +664,8 @@ def refund_call(w: World) -> Call:
 
 
 def complaint_call(w: World) -> Call:
-    order = OrderFactory(collaboration=w.offer)
+    placed = datetime.datetime(2026, 3, 1, tzinfo=datetime.UTC)  # before MOMENT, as in life
+    order = OrderFactory(collaboration=w.offer, placed_at=placed)
     data = {"category": "quality", "filed_at": MOMENT}
     return Call(
         f"/api/v1/orders/{order.pk}/complaints/",

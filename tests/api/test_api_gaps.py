@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from brands.models import Campaign, Refund
+from brands.models import Campaign, Complaint, Refund
 from config.urls import router
 from tenancy.scopes import SCOPES
 from tests.factories import (
@@ -81,6 +81,21 @@ def test_a_refund_dated_before_its_order_is_refused():
     assert not Refund.objects.unscoped().exists()
     same_moment = {**early, "requested_at": "2026-03-02T10:00:00Z"}
     assert client.post(path, same_moment, format="json").status_code == 201
+
+
+def test_a_complaint_filed_before_its_order_is_refused():
+    brand, client = _brand_key()
+    order = OrderFactory(collaboration__campaign__organization=brand, placed_at=PLACED)
+    path = f"/api/v1/orders/{order.pk}/complaints/"
+    early = {"category": "quality", "filed_at": "2026-03-01T10:00:00Z"}
+    response = client.post(path, early, format="json")
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["filed_at"]
+    assert not Complaint.objects.unscoped().exists()
+    assert (
+        client.post(path, {**early, "filed_at": "2026-03-03T10:00:00Z"}, format="json").status_code
+        == 201
+    )
 
 
 def test_the_refund_refusal_speaks_chinese_too():
