@@ -235,6 +235,8 @@ class ApiErrorMiddleware:
         if code is not None:
             response.content = json.dumps(error_body(code, MESSAGES[code])).encode()
             response["Content-Type"] = "application/json"
+            if response.has_header("Content-Length"):  # CommonMiddleware set it for the old body
+                response["Content-Length"] = str(len(response.content))
         return response
 
 

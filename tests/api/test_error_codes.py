@@ -231,6 +231,7 @@ def test_an_exception_while_rendering_is_a_json_500(debug, accept, settings, mon
     response = _crashing_client().get("/api/v1/me/", HTTP_ACCEPT=accept)
     assert response.status_code == 500
     assert error_of(response)["code"] == "server_error"
+    assert int(response["Content-Length"]) == len(response.content)  # the new body's length
 
 
 class ExplodingMiddleware:
