@@ -14,7 +14,11 @@ from contextlib import ExitStack
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, viewsets
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from tenancy.models import ApiKey
@@ -24,7 +28,7 @@ from tenancy.views_base import SESSION_CONTEXT_KEY
 
 from . import idempotency
 from .fields import ActorRelatedField
-from .permissions import HasActor
+from .permissions import ANY_KEY, HasActor
 
 #: What a subclass may not override: the actor, the permission order and the scoping are the
 #: base's (PostHog's ``routing.py`` does the same). A view changes its rows in scoped_queryset.
@@ -153,3 +157,24 @@ class TenantViewSet(ActorAPIMixin, viewsets.GenericViewSet):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request, no actor
             return self.get_serializer_class().Meta.model._base_manager.none()
         return self.scoped_queryset(actor=self.actor)
+
+
+class ApiRootView(TenantAPIView):
+    """``GET /api/v1/``: where each resource lives, for any valid key (no scope needed) and any
+    signed-in user acting for someone. It names endpoints, never data, so it is the same for
+    every tenant; what a caller may then do there is each endpoint's business."""
+
+    read_scope = ANY_KEY
+    #: name → URL name of the endpoint, given by the URL conf (``config/urls.py``), which is
+    #: what knows every app's routes.
+    resources: dict[str, str] = {}
+
+    @extend_schema(
+        operation_id="api_root",
+        responses={200: OpenApiTypes.OBJECT},
+        summary="The API's resources and URLs",
+    )
+    def get(self, request):
+        return Response(
+            {name: reverse(url_name, request=request) for name, url_name in self.resources.items()}
+        )

@@ -160,9 +160,16 @@ def product_create(*, actor: Actor, **fields) -> Product:
     return _saved(Product(organization_id=actor.organization_id, **fields))
 
 
+#: Where a campaign's life cycle begins: paused, completed and cancelled are where a running
+#: campaign gets to, never where a new one starts.
+CAMPAIGN_FIRST_STATUSES = (Campaign.Status.DRAFT, Campaign.Status.ACTIVE)
+
+
 @transaction.atomic
 def campaign_create(*, actor: Actor, **fields) -> Campaign:
     require_brand_writer(actor)
+    if fields.get("status", Campaign.Status.DRAFT) not in CAMPAIGN_FIRST_STATUSES:
+        raise ValidationError({"status": _("A new campaign starts as a draft or active.")})
     campaign = _saved(Campaign(organization_id=actor.organization_id, **fields))
     audit_event_record(actor=actor, action="campaign.created", target=campaign)
     return campaign
@@ -231,10 +238,23 @@ def order_record(*, actor: Actor, **fields) -> Order:
     return _saved(Order(organization_id=actor.organization_id, **fields))
 
 
+#: What follows an order cannot be dated before it (a shop's clock or a client's bug).
+AFTER_ORDER = {
+    "requested_at": _("A refund cannot be requested before its order was placed."),
+    "filed_at": _("A complaint cannot be filed before its order was placed."),
+}
+
+
+def _not_before_order(order: Order, field: str, moment) -> None:
+    if moment < order.placed_at:
+        raise ValidationError({field: AFTER_ORDER[field]})
+
+
 @transaction.atomic
 def refund_record(*, actor: Actor, order: Order, amount, reason: str, requested_at) -> Refund:
     require_brand_writer(actor)
     locked = Order.objects.select_for_update().get(pk=order.pk)
+    _not_before_order(locked, "requested_at", requested_at)
     refunded = locked.refunds.aggregate(total=Sum("amount"))["total"] or 0
     if refunded + amount > locked.amount:
         raise ValidationError({"amount": f"Refunds would exceed the order amount {locked.amount}."})
@@ -252,6 +272,7 @@ def refund_record(*, actor: Actor, order: Order, amount, reason: str, requested_
 @transaction.atomic
 def complaint_record(*, actor: Actor, order: Order, category: str, filed_at) -> Complaint:
     require_brand_writer(actor)
+    _not_before_order(order, "filed_at", filed_at)
     return _saved(
         Complaint(
             organization_id=actor.organization_id, order=order, category=category, filed_at=filed_at

@@ -59,7 +59,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # The site's edge (config/middleware.py, settings under "Security"). First: X-Forwarded-*
+    # Outermost, so that it sees every answer: an API error is JSON even when Django made it
+    # (its DEBUG pages for an exception in a view or any middleware, an unknown URL).
+    "api.errors.ApiErrorMiddleware",
+    # The site's edge (config/middleware.py, settings under "Security"). Next: X-Forwarded-*
     # from anyone but a trusted proxy is dropped before SecurityMiddleware reads the scheme.
     "config.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from api import tenancy as tenancy_api
+from api.views import ApiRootView
 from brands import api as brands_api
 from creators import api as creators_api
 from mcn import api as mcn_api
@@ -15,8 +16,7 @@ from .health import healthz
 # One router for /api/v1/: each app's api module lists its viewsets.
 router = DefaultRouter()
 router.include_format_suffixes = False
-# No browsable root: it is no TenantAPIView, so HasActor refused it to everyone; /api/docs/ and
-# /api/schema/ list the endpoints.
+# DRF's root view is no TenantAPIView, so HasActor refused it to everyone: ApiRootView below.
 router.include_root_view = False
 for prefix, viewset, basename in [
     *tenancy_api.ROUTES,
@@ -28,7 +28,20 @@ for prefix, viewset, basename in [
 ]:
     router.register(prefix, viewset, basename=basename)
 
+#: What GET /api/v1/ lists: each registered resource's list, and the endpoints beside the router.
+API_ROOT = {
+    **{
+        prefix: f"api:{basename}-list"
+        for prefix, viewset, basename in router.registry
+        if hasattr(viewset, "list")
+    },
+    "me": "api:me",
+    "metrics/bulk": "api:metrics-bulk",
+    "content/bulk": "api:content-bulk",
+}
+
 api_v1 = [
+    path("", ApiRootView.as_view(resources=API_ROOT), name="api-root"),
     path("me/", tenancy_api.MeView.as_view(), name="me"),
     path("metrics/bulk/", creators_api.MetricsBulkView.as_view(), name="metrics-bulk"),
     path("content/bulk/", creators_api.ContentBulkView.as_view(), name="content-bulk"),

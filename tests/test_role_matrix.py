@@ -67,7 +67,7 @@ SECRET_GMV = "98765.43"  # the own creator's GMV: shown only where private figur
 
 #: (key, column heading in the README), in the README's order.
 CAPABILITIES = [
-    ("account", "home, switcher, `me/`"),
+    ("account", "home, switcher, `me/`, API root"),
     ("creators.directory", "creator directory (page)"),
     ("creators.profiles", "creator profiles (public fields)"),
     ("creators.private", "private creator figures (income, GMV)"),
@@ -652,7 +652,9 @@ def order_call(w: World) -> Call:
 
 
 def refund_call(w: World) -> Call:
-    order = OrderFactory(collaboration=w.offer)
+    # Placed before the refund is requested (MOMENT): a refund cannot precede its order.
+    placed = datetime.datetime(2026, 3, 1, tzinfo=datetime.UTC)
+    order = OrderFactory(collaboration=w.offer, placed_at=placed)
     data = {"amount": "1.00", "reason": "quality", "requested_at": MOMENT}
     return Call(
         f"/api/v1/orders/{order.pk}/refunds/",
@@ -662,7 +664,8 @@ def refund_call(w: World) -> Call:
 
 
 def complaint_call(w: World) -> Call:
-    order = OrderFactory(collaboration=w.offer)
+    placed = datetime.datetime(2026, 3, 1, tzinfo=datetime.UTC)  # before MOMENT, as in life
+    order = OrderFactory(collaboration=w.offer, placed_at=placed)
     data = {"category": "quality", "filed_at": MOMENT}
     return Call(
         f"/api/v1/orders/{order.pk}/complaints/",
@@ -717,6 +720,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("tenancy:home", "GET"): Route("account", get("/")),
     ("tenancy:switch", "POST"): Route("account", switch_call),
     ("api:me", "GET"): Route("account", get("/api/v1/me/")),
+    ("api:api-root", "GET"): Route("account", get("/api/v1/")),
     # Creators.
     ("creators:directory", "GET"): Route("creators.directory", get("/creators/")),
     ("creators:detail", "GET"): Route(

@@ -31,9 +31,10 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
         "status",
         "attempts",
         "last_status_code",
+        "last_error",
         "next_attempt_at",
     ]
-    list_filter = ["status", "event", "organization__kind"]
-    search_fields = ["event", "endpoint__url", "organization__name", "last_error"]
+    list_filter = ["status", "event", "last_error_code", "organization__kind"]
+    search_fields = ["event", "endpoint__url", "organization__name"]
     date_hierarchy = "created_at"
     list_select_related = ["endpoint", "organization"]

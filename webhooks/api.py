@@ -44,6 +44,12 @@ class WebhookEndpointCreated(serializers.Serializer):
 
 class WebhookDeliveryOutput(serializers.ModelSerializer):
     payload = serializers.DictField()
+    last_error = serializers.CharField(
+        read_only=True, help_text="The last attempt's error, in the request's language."
+    )
+    last_error_params = serializers.DictField(
+        read_only=True, help_text="What `last_error` names (host, status, network error)."
+    )
 
     class Meta:
         model = WebhookDelivery
@@ -55,6 +61,8 @@ class WebhookDeliveryOutput(serializers.ModelSerializer):
             "attempts",
             "last_status_code",
             "last_error",
+            "last_error_code",
+            "last_error_params",
             "next_attempt_at",
             "created_at",
             "delivered_at",

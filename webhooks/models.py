@@ -37,8 +37,24 @@ class WebhookEndpoint(TenantOwned):
 class WebhookDelivery(TenantOwned):
     """One event sent to one endpoint, with every attempt's outcome folded into one row.
 
-    ``event_id`` is the id receivers deduplicate on: retries of a delivery reuse it.
+    ``event_id`` is the id receivers deduplicate on: retries of a delivery reuse it. The last
+    attempt's error is stored as a code and its parameters, not as a sentence: ``last_error``
+    words it in the reader's language when it is read (the API follows ``Accept-Language``).
     """
+
+    class Error(models.TextChoices):
+        REFUSED = "refused", _("Refused by the address check")
+        CONNECTION = "connection", _("Connection failed")
+        HTTP_STATUS = "http_status", _("Answered with an error status")
+        ENDPOINT_DISABLED = "endpoint_disabled", _("Endpoint disabled")
+
+    #: code → the sentence, with ``last_error_params`` filled in.
+    ERROR_MESSAGES = {
+        Error.REFUSED: _("Not sent: the address check refused %(host)s (public addresses only)."),
+        Error.CONNECTION: _("The request failed: %(error)s"),
+        Error.HTTP_STATUS: _("The endpoint answered HTTP %(status)s."),
+        Error.ENDPOINT_DISABLED: _("Not sent: the endpoint is disabled."),
+    }
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -55,7 +71,9 @@ class WebhookDelivery(TenantOwned):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    last_error = models.CharField(max_length=200, blank=True)
+    last_error_code = models.CharField(max_length=20, choices=Error.choices, blank=True)
+    #: What the message names: the host, the status, the network error as the OS put it.
+    last_error_params = models.JSONField(default=dict, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
@@ -80,3 +98,10 @@ class WebhookDelivery(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.endpoint_id} ({self.status})"
+
+    @property
+    def last_error(self) -> str:
+        """The last attempt's error in the active language ("" after a success)."""
+        if not self.last_error_code:
+            return ""
+        return str(self.ERROR_MESSAGES[self.last_error_code]) % self.last_error_params

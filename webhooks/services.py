@@ -68,6 +68,9 @@ from .models import WebhookDelivery, WebhookEndpoint
 from .signing import sign
 
 S = WebhookDelivery.Status
+E = WebhookDelivery.Error
+#: An attempt's failure: the error code and the parameters its message names.
+Failure = tuple[str, dict]
 OPEN = (S.PENDING, S.FAILED)
 TIMEOUT_S = 5
 BACKOFF_BASE_S = 30
@@ -242,7 +245,8 @@ def webhook_delivery_attempt(
         return None
     delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
     if not delivery.endpoint.is_active and delivery.event != PING:
-        _record(delivery, status_code=None, error="Endpoint disabled; not sent.", final=True)
+        disabled = (E.ENDPOINT_DISABLED, {})
+        _record(delivery, status_code=None, error=disabled, final=True)
         return delivery
     status_code, error = _send(delivery)
     with transaction.atomic():
@@ -259,13 +263,14 @@ def _claim(delivery_id: int, attempt: int) -> bool:
     return claimed.update(attempts=attempt, next_attempt_at=lease) == 1
 
 
-def _send(delivery: WebhookDelivery) -> tuple[int | None, str]:
-    """POST the delivery once: (HTTP status or None, a short error or "")."""
+def _send(delivery: WebhookDelivery) -> tuple[int | None, Failure | None]:
+    """POST the delivery once: (HTTP status or None, what went wrong or None)."""
     endpoint = delivery.endpoint
     try:
         address = webhook_url_check(endpoint.url)  # again: DNS may have changed since
-    except ValidationError as exc:
-        return None, f"Refused: {' '.join(exc.messages)}"
+    except ValidationError:
+        # The check's own sentence is in the language active now; the reader's may differ.
+        return None, (E.REFUSED, {"host": urlsplit(endpoint.url).hostname or ""})
     body = json.dumps(
         delivery.payload, cls=DjangoJSONEncoder, separators=(",", ":"), ensure_ascii=False
     ).encode()
@@ -279,8 +284,11 @@ def _send(delivery: WebhookDelivery) -> tuple[int | None, str]:
     try:
         status_code = _post(endpoint.url, address, body, headers)
     except (OSError, HTTPException) as exc:  # timeouts, refused connections, TLS, bad replies
-        return None, f"{type(exc).__name__}: {exc}"
-    return status_code, "" if 200 <= status_code < 300 else f"HTTP {status_code}"
+        # The OS's and the TLS library's own words, kept as they are (a parameter, not ours).
+        return None, (E.CONNECTION, {"error": f"{type(exc).__name__}: {exc}"[:200]})
+    if 200 <= status_code < 300:
+        return status_code, None
+    return status_code, (E.HTTP_STATUS, {"status": status_code})
 
 
 def _post(url: str, address: str | None, body: bytes, headers: dict[str, str]) -> int:
@@ -310,7 +318,11 @@ def _max_attempts(delivery: WebhookDelivery) -> int:
 
 
 def _record(
-    delivery: WebhookDelivery, *, status_code: int | None, error: str, final: bool = False
+    delivery: WebhookDelivery,
+    *,
+    status_code: int | None,
+    error: Failure | None,
+    final: bool = False,
 ) -> None:
     """Save the attempt's outcome; after a failure with attempts left, schedule the next one."""
     now = timezone.now()
@@ -322,8 +334,16 @@ def _record(
         delivery.status, delivery.next_attempt_at = S.FAILED, now + _backoff(delivery.attempts)
         countdown = _backoff(delivery.attempts).total_seconds()
         _enqueue(delivery, attempt=delivery.attempts + 1, countdown=countdown)
-    delivery.last_status_code, delivery.last_error = status_code, error[:200]
-    fields = ["status", "delivered_at", "next_attempt_at", "last_status_code", "last_error"]
+    delivery.last_status_code = status_code
+    delivery.last_error_code, delivery.last_error_params = error or ("", {})
+    fields = [
+        "status",
+        "delivered_at",
+        "next_attempt_at",
+        "last_status_code",
+        "last_error_code",
+        "last_error_params",
+    ]
     delivery.save(update_fields=fields)
 
 

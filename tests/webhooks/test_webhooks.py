@@ -199,8 +199,10 @@ def test_failing_receiver_is_retried_with_growing_backoff_then_abandoned(
         assert (result.attempts, result.last_status_code, result.last_error) == (
             attempt,
             500,
-            "HTTP 500",
+            "The endpoint answered HTTP 500.",
         )
+        stored = (result.last_error_code, result.last_error_params)
+        assert stored == ("http_status", {"status": 500})
         if attempt < 4:
             assert result.status == S.FAILED
             waits.append(round(result.next_attempt_at.timestamp() - started))
@@ -260,7 +262,8 @@ def test_address_is_checked_again_at_delivery_time(
         [delivery] = webhook_emit(event=EVENT, organization_ids=[personas.tenant.pk], data={})
     delivery.refresh_from_db()
     assert receiver.requests == []
-    assert delivery.status == S.ABANDONED and delivery.last_error.startswith("Refused:")
+    assert delivery.status == S.ABANDONED and delivery.last_error_code == "refused"
+    assert delivery.last_error_params == {"host": "127.0.0.1"}
 
 
 def test_lost_tasks_are_resumed_by_the_sweeper(
