@@ -11,7 +11,6 @@ from rest_framework import serializers
 from tenancy.scoping import NOBODY, acting_as, current_actor
 
 from .idempotency import KEEP_SECONDS
-from .views import ActorAPIMixin
 
 #: The language of the schema, whatever the request's: field labels, help texts and enum
 #: labels are translated, and a schema that follows Accept-Language would hand two partners two
@@ -106,6 +105,9 @@ class OliveAutoSchema(AutoSchema):
             return super().get_operation(*args, **kwargs)
 
     def get_override_parameters(self):
+        # Imported here: api.views applies extend_schema at import, which loads this module.
+        from .views import ActorAPIMixin
+
         parameters = super().get_override_parameters()
         if self.method == "POST" and isinstance(self.view, ActorAPIMixin):
             parameters = [*parameters, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED]

@@ -50,7 +50,9 @@ class WebhookDelivery(TenantOwned):
 
     #: code → the sentence, with ``last_error_params`` filled in.
     ERROR_MESSAGES = {
-        Error.REFUSED: _("Not sent: the address check refused %(host)s (public addresses only)."),
+        Error.REFUSED: _(
+            "Not sent: the address check refused %(host)s (public addresses on allowed ports only)."
+        ),
         Error.CONNECTION: _("The request failed: %(error)s"),
         Error.HTTP_STATUS: _("The endpoint answered HTTP %(status)s."),
         Error.ENDPOINT_DISABLED: _("Not sent: the endpoint is disabled."),

@@ -102,4 +102,4 @@ def test_a_stored_url_is_checked_again_before_each_delivery(
         [delivery] = webhook_emit(event=EVENT, organization_ids=[personas.tenant.pk], data={})
     delivery.refresh_from_db()
     assert delivery.status == WebhookDelivery.Status.ABANDONED
-    assert delivery.last_error.startswith("Refused:")
+    assert delivery.last_error_code == WebhookDelivery.Error.REFUSED

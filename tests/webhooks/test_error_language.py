@@ -43,7 +43,7 @@ def test_the_api_words_the_error_in_the_readers_language(refused, personas):
     assert english["last_error_code"] == chinese["last_error_code"] == "refused"
     assert english["last_error_params"] == {"host": "127.0.0.1"}
     assert english["last_error"] == (
-        "Not sent: the address check refused 127.0.0.1 (public addresses only)."
+        "Not sent: the address check refused 127.0.0.1 (public addresses on allowed ports only)."
     )
     assert chinese["last_error"] != english["last_error"] and "127.0.0.1" in chinese["last_error"]
     assert any("\u4e00" <= ch <= "\u9fff" for ch in chinese["last_error"]), chinese["last_error"]
