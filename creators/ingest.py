@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 
 import numpy as np
 import pandas as pd
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -212,6 +213,19 @@ def _creator_ids(actor: Actor, frame: pd.DataFrame, errors) -> pd.Series:
     return mapped
 
 
+def _date_range_message() -> str:
+    span = {"first": DATE_MIN.isoformat(), "days": FUTURE_LEEWAY.days}
+    return _("Must be from %(first)s to at most %(days)s day(s) after today (UTC).") % span
+
+
+def validate_plausible_moment(value: datetime.datetime) -> None:
+    """The same range for a single row's date-time (orders, refunds) as for bulk rows."""
+    now = datetime.datetime.now(datetime.UTC)
+    low = datetime.datetime.combine(DATE_MIN, datetime.time(), tzinfo=datetime.UTC)
+    if not low <= value <= now + FUTURE_LEEWAY:
+        raise ValidationError(_date_range_message(), code="out_of_range")
+
+
 def _dates(frame: pd.DataFrame, field: str, errors, *, with_time: bool = False) -> None:
     """Parse ISO dates (date-times with ``with_time``) within [DATE_MIN, now + FUTURE_LEEWAY]."""
     message = _("Must be an ISO 8601 date-time.") if with_time else _("Must be a date YYYY-MM-DD.")
@@ -225,9 +239,7 @@ def _dates(frame: pd.DataFrame, field: str, errors, *, with_time: bool = False) 
         low, high = pd.Timestamp(DATE_MIN), pd.Timestamp(now.date() + FUTURE_LEEWAY)
     _flag(errors, texts.notna() & parsed.isna(), field, message)
     out_of_range = parsed.notna() & ((parsed < low) | (parsed > high))
-    span = {"first": DATE_MIN.isoformat(), "days": FUTURE_LEEWAY.days}
-    range_message = _("Must be from %(first)s to at most %(days)s day(s) after today (UTC).") % span
-    _flag(errors, out_of_range, field, range_message)
+    _flag(errors, out_of_range, field, _date_range_message())
     missing = frame[field].map(_missing).astype(bool)
     _flag(errors, missing, field, _("This field is required."))
     frame[field] = parsed

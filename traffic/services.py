@@ -8,10 +8,11 @@ caller enqueues ``traffic.tasks.allocation_run_execute`` after commit), then
 Merit
 -----
 From the ``MetricSnapshot`` rows of the ``MERIT_WINDOW_DAYS`` days up to and including ``as_of``,
-per creator:
+per creator (every sum in float64: counts are bounded at ingestion, but a sum of int64 would wrap
+where a float only rounds):
 
-* ``views`` V = Σ views, ``engagement`` E = Σ (likes + comments + shares)
-* engagement rate ``er = E / max(V, 1)``
+* ``views`` V = Σ counted weekly views (below), ``engagement`` E = Σ (likes + comments + shares)
+* engagement rate ``er = E / max(reported views, 1)``, clipped to [0, ENGAGEMENT_RATE_MAX]
 * growth ``g = (followers_last − followers_first) / max(followers_first, 1)`` (first and last
   snapshot in the window), clipped to [GROWTH_MIN, GROWTH_MAX]
 * ``merit = V · (1 + ENGAGEMENT_WEIGHT · er) · (1 + GROWTH_WEIGHT · g)``
@@ -20,12 +21,30 @@ That is, views weighted up by engagement quality and audience growth. Merit is n
 (g ≥ −0.5 with weight 1). A creator without snapshots in the window has merit 0 (the engine may
 still give it the floor). Suspended creators are ineligible (0 impressions); restricted ones
 are eligible with their merit halved. Then every callable in ``MERIT_ADJUSTMENTS`` runs in order.
+A merit that is not finite or negative after all that (a hook's bug) counts as 0 for that
+creator, with a warning in the log: one creator's line never fails the run for everyone.
+
+Counted views: growth counts at most ``VIEWS_GROWTH_MAX`` (1.5×) week over week. The window is
+cut into four 7-day weeks ending on ``as_of``, preceded by a reference week (the 7 days before
+the window, read only as a reference). Going from the oldest week with snapshots on, each week's
+views count up to ``VIEWS_GROWTH_MAX × max(previous counted week, VIEWS_GROWTH_BASE)``; the first
+week with snapshots counts as reported. So a steady creator counts exactly what it reports, a
+rise counts at up to +50% a week within one window (and in full once the higher week is the
+reference, five weeks later), and a push of huge but in-bounds figures on top of a creator's
+history raises its merit by a bounded factor: at most 1.5 + 1.5² + 1.5³ + 1.5⁴ ≈ 12.2 times its
+reference week's views (against 4 for a steady creator), times at most
+(1 + ENGAGEMENT_WEIGHT · ENGAGEMENT_RATE_MAX) and (1 + GROWTH_WEIGHT · GROWTH_MAX) for the
+engagement and growth a push can claim. Others' shares shrink by no more than that one creator's
+bounded gain (``tests/traffic/test_merit_bounds.py`` measures it). What this does not catch is a
+partner rewriting a creator's whole history, reference week included: the first week with data
+counts as reported (still within the ingestion bounds of ``creators.ingest.BOUNDS``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -52,10 +71,21 @@ from webhooks.services import webhook_emit
 from . import engine
 from .models import Allocation, AllocationRun
 
+logger = logging.getLogger(__name__)
+
 MERIT_WINDOW_DAYS = 28
 ENGAGEMENT_WEIGHT = 5.0
+#: Likes + comments + shares per view that still counts (the demo world has 0.02–0.07): a push
+#: claiming more raises merit at most by (1 + 5 · 0.25) / (1 + 5 · er) instead of without end.
+ENGAGEMENT_RATE_MAX = 0.25
 GROWTH_WEIGHT = 1.0
 GROWTH_MIN, GROWTH_MAX = -0.5, 1.0
+#: Week-over-week growth of views that counts toward merit, and the weekly views any week may
+#: grow from (so a creator back from a week of 0 views can count again). See the docstring.
+VIEWS_GROWTH_MAX = 1.5
+VIEWS_GROWTH_BASE = 1_000.0
+#: The window's weeks (the reference week before them is week 0).
+WEEK_DAYS, WINDOW_WEEKS = 7, MERIT_WINDOW_DAYS // 7
 RESTRICTED_FACTOR = 0.5
 FOLLOWER_BAND_EDGES = [10_000, 100_000, 1_000_000]
 
@@ -75,36 +105,84 @@ PROGRESS_CLAIMED, PROGRESS_MERIT, PROGRESS_ALLOCATED, PROGRESS_DONE = 10, 50, 80
 
 
 def merit_components(*, as_of: date, creator_ids=None) -> pd.DataFrame:
-    """Per creator with snapshots in the 28-day window: views, engagement, engagement ``rate``,
-    ``growth`` (clipped) and ``merit`` before status and hooks; indexed by creator id.
+    """Per creator with snapshots in the 28-day window: counted ``views``, ``reported_views``,
+    ``engagement``, engagement ``rate`` and ``growth`` (clipped) and ``merit`` before status
+    and hooks; indexed by creator id.
 
     ``creator_ids`` narrows the read (the creator portal explains one creator's line).
     """
-    start = as_of - timedelta(days=MERIT_WINDOW_DAYS - 1)
-    rows = MetricSnapshot.objects.unscoped().filter(date__gte=start, date__lte=as_of)
+    reference_start = as_of - timedelta(days=MERIT_WINDOW_DAYS + WEEK_DAYS - 1)
+    rows = MetricSnapshot.objects.unscoped().filter(date__gte=reference_start, date__lte=as_of)
     if creator_ids is not None:
         rows = rows.filter(creator_id__in=list(creator_ids))
-    columns = ["creator_id", "date", "followers", "views", "likes", "comments", "shares"]
-    snaps = pd.DataFrame(list(rows.values_list(*columns)), columns=columns)
+    counts = ["followers", "views", "likes", "comments", "shares"]
+    snaps = pd.DataFrame(list(rows.values_list("creator_id", "date", *counts)))
+    columns = ["views", "reported_views", "engagement", "rate", "growth", "merit"]
     if snaps.empty:
-        return pd.DataFrame(columns=["views", "engagement", "rate", "growth", "merit"])
-    snaps = snaps.sort_values(["creator_id", "date"], kind="stable")
-    snaps["engagement"] = snaps["likes"] + snaps["comments"] + snaps["shares"]
-    grouped = snaps.groupby("creator_id", sort=True)
+        return pd.DataFrame(columns=columns)
+    snaps.columns = ["creator_id", "date", *counts]
+    # Floats before any arithmetic: int64 sums of big (legacy) values wrap and turn negative.
+    snaps[counts] = snaps[counts].astype(np.float64)
+    days_back = (pd.Timestamp(as_of) - pd.to_datetime(snaps["date"])).dt.days
+    snaps["week"] = WINDOW_WEEKS - days_back // WEEK_DAYS
+    counted = _counted_weekly_views(snaps)
+    window = snaps[snaps["week"] > 0].sort_values(["creator_id", "date"], kind="stable")
+    if window.empty:
+        return pd.DataFrame(columns=columns)
+    grouped = window.groupby("creator_id", sort=True)
     per = pd.DataFrame(
         {
-            "views": grouped["views"].sum().astype(np.float64),
-            "engagement": grouped["engagement"].sum().astype(np.float64),
+            "views": counted.reindex(grouped.size().index),
+            "reported_views": grouped["views"].sum(),
+            "engagement": grouped[["likes", "comments", "shares"]].sum().sum(axis=1),
         }
     )
-    first = grouped["followers"].first().astype(np.float64)
-    last = grouped["followers"].last().astype(np.float64)
-    per["rate"] = per["engagement"] / np.maximum(per["views"], 1.0)
+    first = grouped["followers"].first()
+    last = grouped["followers"].last()
+    rate = per["engagement"] / np.maximum(per["reported_views"], 1.0)
+    per["rate"] = rate.clip(0.0, ENGAGEMENT_RATE_MAX)
     per["growth"] = ((last - first) / np.maximum(first, 1.0)).clip(GROWTH_MIN, GROWTH_MAX)
     per["merit"] = (
         per["views"] * (1 + ENGAGEMENT_WEIGHT * per["rate"]) * (1 + GROWTH_WEIGHT * per["growth"])
     )
-    return per
+    return per[columns]
+
+
+def _counted_weekly_views(snaps: pd.DataFrame) -> pd.Series:
+    """Σ over the window's weeks of the views that count (the growth cap of the docstring),
+    per creator id; vectorised over creators, one step per week."""
+    weekly = snaps.groupby(["creator_id", "week"])["views"].sum().unstack("week")
+    weekly = weekly.reindex(columns=range(WINDOW_WEEKS + 1))
+    reported = weekly.to_numpy(dtype=np.float64)  # NaN: no snapshot that week
+    reference = np.full(len(weekly), np.nan)  # the last counted week with snapshots
+    total = np.zeros(len(weekly))
+    for week in range(WINDOW_WEEKS + 1):
+        views = reported[:, week]
+        limit = np.where(
+            np.isnan(reference),
+            np.inf,
+            VIEWS_GROWTH_MAX * np.maximum(reference, VIEWS_GROWTH_BASE),
+        )
+        counted = np.minimum(views, limit)  # NaN where no snapshot
+        if week > 0:  # week 0 is only the reference
+            total += np.nan_to_num(counted, nan=0.0)
+        reference = np.where(np.isnan(views), reference, counted)
+    return pd.Series(total, index=weekly.index)
+
+
+def _sane(merit: np.ndarray, ids: np.ndarray, *, where: str) -> np.ndarray:
+    """``merit`` with every value that is not finite or is negative set to 0 (and logged)."""
+    merit = np.asarray(merit, dtype=np.float64)
+    broken = ~np.isfinite(merit) | (merit < 0)
+    if broken.any():
+        logger.warning(
+            "merit %s: %d creator(s) with a merit that is not finite or negative counted as 0: %s",
+            where,
+            int(broken.sum()),
+            ids[broken][:20].tolist(),
+        )
+        merit = np.where(broken, 0.0, merit)
+    return merit
 
 
 def merit_of_creators(*, as_of: date) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -119,12 +197,13 @@ def merit_of_creators(*, as_of: date) -> tuple[np.ndarray, np.ndarray, np.ndarra
     ids = creators["creator_id"].to_numpy(dtype=np.int64)
     per = merit_components(as_of=as_of)
     merit = per["merit"].reindex(ids, fill_value=0.0).to_numpy(dtype=np.float64)
+    merit = _sane(merit, ids, where="from snapshots")
     status = creators["status"].to_numpy()
     eligible = status != Creator.Status.SUSPENDED
     merit = np.where(status == Creator.Status.RESTRICTED, merit * RESTRICTED_FACTOR, merit)
     for adjust in MERIT_ADJUSTMENTS:
         merit, eligible = adjust(as_of=as_of, creator_ids=ids, merit=merit, eligible=eligible)
-        merit = np.asarray(merit, dtype=np.float64)
+        merit = _sane(merit, ids, where=f"after {getattr(adjust, '__name__', adjust)!s}")
         eligible = np.asarray(eligible, dtype=bool)
     followers = creators["followers"].to_numpy(dtype=np.int64)
     return ids, merit, eligible, followers
