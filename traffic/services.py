@@ -24,20 +24,21 @@ are eligible with their merit halved. Then every callable in ``MERIT_ADJUSTMENTS
 A merit that is not finite or negative after all that (a hook's bug) counts as 0 for that
 creator, with a warning in the log: one creator's line never fails the run for everyone.
 
-Counted views: growth counts at most ``VIEWS_GROWTH_MAX`` (1.5×) week over week. The window is
-cut into four 7-day weeks ending on ``as_of``, preceded by a reference week (the 7 days before
-the window, read only as a reference). Going from the oldest week with snapshots on, each week's
-views count up to ``VIEWS_GROWTH_MAX × max(previous counted week, VIEWS_GROWTH_BASE)``; the first
-week with snapshots counts as reported. So a steady creator counts exactly what it reports, a
-rise counts at up to +50% a week within one window (and in full once the higher week is the
-reference, five weeks later), and a push of huge but in-bounds figures on top of a creator's
-history raises its merit by a bounded factor: at most 1.5 + 1.5² + 1.5³ + 1.5⁴ ≈ 12.2 times its
-reference week's views (against 4 for a steady creator), times at most
-(1 + ENGAGEMENT_WEIGHT · ENGAGEMENT_RATE_MAX) and (1 + GROWTH_WEIGHT · GROWTH_MAX) for the
-engagement and growth a push can claim. Others' shares shrink by no more than that one creator's
-bounded gain (``tests/traffic/test_merit_bounds.py`` measures it). What this does not catch is a
-partner rewriting a creator's whole history, reference week included: the first week with data
-counts as reported (still within the ingestion bounds of ``creators.ingest.BOUNDS``).
+Counted views: growth over a creator's own recent history counts up to ``VIEWS_GROWTH_MAX`` (3×).
+The window is cut into four 7-day weeks ending on ``as_of``; the ``REFERENCE_WEEKS`` (4) weeks
+before it are read as the creator's reference, its best week there being the reference level
+(without snapshots there, the first window week with snapshots is the reference and counts as
+reported). Each window week's views count up to ``VIEWS_GROWTH_MAX × max(reference level,
+VIEWS_GROWTH_BASE)``. So a steady or noisy creator counts what it reports (on the calibrated demo
+world 2–4% of creators have a week above the cap, 0.3–1.5% of all views), a real rise counts in
+full once its weeks are the reference, and a push of huge but in-bounds figures on top of a
+creator's history raises its merit by a bounded factor: counted views at most 4 × 3 = 12 times
+its reference level, times at most (1 + ENGAGEMENT_WEIGHT · ENGAGEMENT_RATE_MAX) and
+(1 + GROWTH_WEIGHT · GROWTH_MAX) for the engagement and growth a push can claim. Everyone else's
+share shrinks by no more than that one creator's bounded gain
+(``tests/traffic/test_merit_bounds.py`` measures it). What this does not catch is a partner
+rewriting a creator's reference weeks too, or pushing for a creator without history: the first
+week with data counts as reported (within the ingestion bounds of ``creators.ingest.BOUNDS``).
 """
 
 from __future__ import annotations
@@ -80,11 +81,13 @@ ENGAGEMENT_WEIGHT = 5.0
 ENGAGEMENT_RATE_MAX = 0.25
 GROWTH_WEIGHT = 1.0
 GROWTH_MIN, GROWTH_MAX = -0.5, 1.0
-#: Week-over-week growth of views that counts toward merit, and the weekly views any week may
-#: grow from (so a creator back from a week of 0 views can count again). See the docstring.
-VIEWS_GROWTH_MAX = 1.5
+#: How many times its reference level a week's views may count, the level any creator may grow
+#: from (so one back from weeks of 0 views counts again), and the weeks before the window that
+#: make the reference. See the docstring.
+VIEWS_GROWTH_MAX = 3.0
 VIEWS_GROWTH_BASE = 1_000.0
-#: The window's weeks (the reference week before them is week 0).
+REFERENCE_WEEKS = 4
+#: The window's weeks are numbered 1..WINDOW_WEEKS (as_of's week last), the reference's ≤ 0.
 WEEK_DAYS, WINDOW_WEEKS = 7, MERIT_WINDOW_DAYS // 7
 RESTRICTED_FACTOR = 0.5
 FOLLOWER_BAND_EDGES = [10_000, 100_000, 1_000_000]
@@ -111,7 +114,7 @@ def merit_components(*, as_of: date, creator_ids=None) -> pd.DataFrame:
 
     ``creator_ids`` narrows the read (the creator portal explains one creator's line).
     """
-    reference_start = as_of - timedelta(days=MERIT_WINDOW_DAYS + WEEK_DAYS - 1)
+    reference_start = as_of - timedelta(days=MERIT_WINDOW_DAYS + REFERENCE_WEEKS * WEEK_DAYS - 1)
     rows = MetricSnapshot.objects.unscoped().filter(date__gte=reference_start, date__lte=as_of)
     if creator_ids is not None:
         rows = rows.filter(creator_id__in=list(creator_ids))
@@ -150,24 +153,19 @@ def merit_components(*, as_of: date, creator_ids=None) -> pd.DataFrame:
 
 def _counted_weekly_views(snaps: pd.DataFrame) -> pd.Series:
     """Σ over the window's weeks of the views that count (the growth cap of the docstring),
-    per creator id; vectorised over creators, one step per week."""
+    per creator id with snapshots in the window; vectorised over creators."""
     weekly = snaps.groupby(["creator_id", "week"])["views"].sum().unstack("week")
-    weekly = weekly.reindex(columns=range(WINDOW_WEEKS + 1))
+    weekly = weekly.reindex(columns=range(1 - REFERENCE_WEEKS, WINDOW_WEEKS + 1))
     reported = weekly.to_numpy(dtype=np.float64)  # NaN: no snapshot that week
-    reference = np.full(len(weekly), np.nan)  # the last counted week with snapshots
-    total = np.zeros(len(weekly))
-    for week in range(WINDOW_WEEKS + 1):
-        views = reported[:, week]
-        limit = np.where(
-            np.isnan(reference),
-            np.inf,
-            VIEWS_GROWTH_MAX * np.maximum(reference, VIEWS_GROWTH_BASE),
-        )
-        counted = np.minimum(views, limit)  # NaN where no snapshot
-        if week > 0:  # week 0 is only the reference
-            total += np.nan_to_num(counted, nan=0.0)
-        reference = np.where(np.isnan(views), reference, counted)
-    return pd.Series(total, index=weekly.index)
+    history, window = reported[:, :REFERENCE_WEEKS], reported[:, REFERENCE_WEEKS:]
+    has_history = ~np.isnan(history).all(axis=1)
+    level = np.max(np.nan_to_num(history, nan=-np.inf), axis=1)
+    first = np.argmax(~np.isnan(window), axis=1)  # the first window week with snapshots
+    level = np.where(has_history, level, window[np.arange(len(window)), first])
+    limit = VIEWS_GROWTH_MAX * np.maximum(np.nan_to_num(level, nan=0.0), VIEWS_GROWTH_BASE)
+    counted = np.minimum(window, limit[:, None])
+    total = pd.Series(np.nansum(counted, axis=1), index=weekly.index)
+    return total[~np.isnan(window).all(axis=1)]
 
 
 def _sane(merit: np.ndarray, ids: np.ndarray, *, where: str) -> np.ndarray:
