@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from api.fields import ActorRelatedField
 from api.views import TenantViewSet
+from creators.ingest import validate_plausible_moment
 from creators.selectors import creator_by_handle
 
 from . import services
@@ -129,6 +130,11 @@ class OrderSerializer(serializers.ModelSerializer):
         model = Order
         fields = ["id", "external_id", "collaboration", "amount", "placed_at", "delivered_at"]
         read_only_fields = ["id"]
+        # A year-1 or year-9999 moment is a typo: the same range as the bulk routes' dates.
+        extra_kwargs = {
+            "placed_at": {"validators": [validate_plausible_moment]},
+            "delivered_at": {"validators": [validate_plausible_moment]},
+        }
 
 
 class RefundSerializer(serializers.ModelSerializer):
@@ -136,6 +142,7 @@ class RefundSerializer(serializers.ModelSerializer):
         model = Refund
         fields = ["id", "amount", "reason", "requested_at"]
         read_only_fields = ["id"]
+        extra_kwargs = {"requested_at": {"validators": [validate_plausible_moment]}}
 
 
 class ComplaintSerializer(serializers.ModelSerializer):

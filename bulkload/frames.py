@@ -5,6 +5,12 @@ round trip per batch and skip model instantiation, which dominates ``bulk_create
 of rows. Callers pass plain Python/numpy values already validated; no signals or ``save()``
 run here. Primary keys may be assigned by the caller (see :func:`next_ids`) so that related
 rows can be loaded without reading ids back.
+
+Text is stored exactly. COPY's NULL marker ``\\N`` is only NULL where PostgreSQL may store a
+NULL: columns that are NOT NULL are read with ``FORCE_NOT_NULL``, so a title of exactly ``\\N`` is
+that text; a nullable column holding the text ``\\N`` (rare) is inserted with ``executemany``
+instead. U+0000, which PostgreSQL cannot store in text, is refused with a ``ValueError`` on every
+database before anything is written: callers validate input and report it (creators.ingest).
 """
 
 from __future__ import annotations
@@ -46,14 +52,47 @@ def load_frame(
     nobody else writing): drop the table's foreign keys for the load and add them back, which
     checks them in one pass instead of one deferred trigger per row at commit.
     """
+    _refuse_nul(frame)
     table = pd.DataFrame({name: _column_values(model, name, frame[name]) for name in frame})
-    table.columns = [model._meta.get_field(name).column for name in frame.columns]
+    fields = [model._meta.get_field(name) for name in frame.columns]
+    table.columns = [field.column for field in fields]
     if connection.vendor != "postgresql":
         return _insert_many(model._meta.db_table, list(table.columns), _python_rows(table))
+    not_null = [field.column for field in fields if not field.null]
     with _foreign_keys_rebuilt(model._meta.db_table, enabled=rebuild_foreign_keys):
         for start in range(0, len(table), BATCH_ROWS):
-            _copy_csv(model._meta.db_table, table.iloc[start : start + BATCH_ROWS])
+            chunk = table.iloc[start : start + BATCH_ROWS]
+            _copy_csv(model._meta.db_table, chunk, not_null=not_null)
     return len(table)
+
+
+#: COPY's NULL marker (unquoted, in CSV).
+NULL_MARKER = "\\N"
+
+
+def _string_columns(table: pd.DataFrame):
+    """``(name, column)`` of the columns that may hold text (object or pandas' str dtype)."""
+    for name in table.columns:
+        column = table[name]
+        if pd.api.types.is_object_dtype(column.dtype) or pd.api.types.is_string_dtype(column.dtype):
+            yield name, column
+
+
+def _holds(column: pd.Series, text: str, *, exactly: bool = False) -> bool:
+    """Whether any string of ``column`` is ``text`` (``exactly``) or contains it."""
+    try:
+        strings = column.str
+    except AttributeError:  # no strings at all (ints, dicts in an object column)
+        return False
+    found = column.eq(text) if exactly else strings.contains(text, regex=False, na=False)
+    return bool(found.fillna(False).any())
+
+
+def _refuse_nul(table: pd.DataFrame) -> None:
+    """Raise before writing if any text holds U+0000 (PostgreSQL refuses it mid-COPY)."""
+    for name, column in _string_columns(table):
+        if _holds(column, "\x00"):
+            raise ValueError(f"column {name!r} holds U+0000, which cannot be stored in text")
 
 
 def _column_values(model, name: str, series: pd.Series):
@@ -87,15 +126,25 @@ def _python_rows(table: pd.DataFrame):
     return zip(*columns, strict=True)
 
 
-def _copy_csv(table: str, chunk: pd.DataFrame) -> None:
-    buffer = io.StringIO()
-    chunk.to_csv(buffer, header=False, index=False, na_rep="\\N")
-    buffer.seek(0)
-    quoted = ", ".join(connection.ops.quote_name(c) for c in chunk.columns)
-    sql = (
-        f"COPY {connection.ops.quote_name(table)} ({quoted}) "
-        f"FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+def _copy_csv(table: str, chunk: pd.DataFrame, *, not_null: list[str]) -> None:
+    """COPY ``chunk`` into ``table``; ``not_null`` columns never read the NULL marker as NULL."""
+    nullable_marker = any(
+        _holds(column, NULL_MARKER, exactly=True)
+        for name, column in _string_columns(chunk)
+        if name not in not_null
     )
+    if nullable_marker:  # CSV cannot tell that text from NULL there: insert it row by row
+        _insert_many(table, list(chunk.columns), _python_rows(chunk))
+        return
+    buffer = io.StringIO()
+    chunk.to_csv(buffer, header=False, index=False, na_rep=NULL_MARKER)
+    buffer.seek(0)
+    quote = connection.ops.quote_name
+    quoted = ", ".join(quote(c) for c in chunk.columns)
+    options = f"FORMAT csv, NULL '{NULL_MARKER}'"
+    if forced := [quote(c) for c in chunk.columns if c in not_null]:
+        options += f", FORCE_NOT_NULL ({', '.join(forced)})"
+    sql = f"COPY {quote(table)} ({quoted}) FROM STDIN WITH ({options})"
     with connection.cursor() as cursor:
         cursor.cursor.copy_expert(sql, buffer)
 
@@ -158,6 +207,7 @@ def upsert_frame(
     that leaves rows whose values did not change untouched. Elsewhere ``bulk_create`` with
     ``update_conflicts``. Column names are field attnames (``creator_id``).
     """
+    _refuse_nul(frame)
     if connection.vendor != "postgresql":
         objects = [model(**row) for row in frame.to_dict("records")]
         model._base_manager.bulk_create(
@@ -180,7 +230,7 @@ def upsert_frame(
         table = pd.DataFrame(
             {f.column: _column_values(model, f.attname, frame[f.attname]) for f in fields}
         )
-        _copy_csv(staging, table)
+        _copy_csv(staging, table, not_null=[f.column for f in fields if not f.null])
         cursor.execute(_upsert_sql(model, staging, list(table.columns), conflict, update))
     return len(frame)
 

@@ -8,10 +8,11 @@ caller enqueues ``traffic.tasks.allocation_run_execute`` after commit), then
 Merit
 -----
 From the ``MetricSnapshot`` rows of the ``MERIT_WINDOW_DAYS`` days up to and including ``as_of``,
-per creator:
+per creator (every sum in float64: counts are bounded at ingestion, but a sum of int64 would wrap
+where a float only rounds):
 
-* ``views`` V = Σ views, ``engagement`` E = Σ (likes + comments + shares)
-* engagement rate ``er = E / max(V, 1)``
+* ``views`` V = Σ counted weekly views (below), ``engagement`` E = Σ (likes + comments + shares)
+* engagement rate ``er = E / max(reported views, 1)``, clipped to [0, ENGAGEMENT_RATE_MAX]
 * growth ``g = (followers_last − followers_first) / max(followers_first, 1)`` (first and last
   snapshot in the window), clipped to [GROWTH_MIN, GROWTH_MAX]
 * ``merit = V · (1 + ENGAGEMENT_WEIGHT · er) · (1 + GROWTH_WEIGHT · g)``
@@ -20,12 +21,31 @@ That is, views weighted up by engagement quality and audience growth. Merit is n
 (g ≥ −0.5 with weight 1). A creator without snapshots in the window has merit 0 (the engine may
 still give it the floor). Suspended creators are ineligible (0 impressions); restricted ones
 are eligible with their merit halved. Then every callable in ``MERIT_ADJUSTMENTS`` runs in order.
+A merit that is not finite or negative after all that (a hook's bug) counts as 0 for that
+creator, with a warning in the log: one creator's line never fails the run for everyone.
+
+Counted views: growth over a creator's own recent history counts up to ``VIEWS_GROWTH_MAX`` (3×).
+The window is cut into four 7-day weeks ending on ``as_of``; the ``REFERENCE_WEEKS`` (4) weeks
+before it are read as the creator's reference, its best week there being the reference level
+(without snapshots there, the first window week with snapshots is the reference and counts as
+reported). Each window week's views count up to ``VIEWS_GROWTH_MAX × max(reference level,
+VIEWS_GROWTH_BASE)``. So a steady or noisy creator counts what it reports (on the calibrated demo
+world 2–4% of creators have a week above the cap, 0.3–1.5% of all views), a real rise counts in
+full once its weeks are the reference, and a push of huge but in-bounds figures on top of a
+creator's history raises its merit by a bounded factor: counted views at most 4 × 3 = 12 times
+its reference level, times at most (1 + ENGAGEMENT_WEIGHT · ENGAGEMENT_RATE_MAX) and
+(1 + GROWTH_WEIGHT · GROWTH_MAX) for the engagement and growth a push can claim. Everyone else's
+share shrinks by no more than that one creator's bounded gain
+(``tests/traffic/test_merit_bounds.py`` measures it). What this does not catch is a partner
+rewriting a creator's reference weeks too, or pushing for a creator without history: the first
+week with data counts as reported (within the ingestion bounds of ``creators.ingest.BOUNDS``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -52,10 +72,23 @@ from webhooks.services import webhook_emit
 from . import engine
 from .models import Allocation, AllocationRun
 
+logger = logging.getLogger(__name__)
+
 MERIT_WINDOW_DAYS = 28
 ENGAGEMENT_WEIGHT = 5.0
+#: Likes + comments + shares per view that still counts (the demo world has 0.02–0.07): a push
+#: claiming more raises merit at most by (1 + 5 · 0.25) / (1 + 5 · er) instead of without end.
+ENGAGEMENT_RATE_MAX = 0.25
 GROWTH_WEIGHT = 1.0
 GROWTH_MIN, GROWTH_MAX = -0.5, 1.0
+#: How many times its reference level a week's views may count, the level any creator may grow
+#: from (so one back from weeks of 0 views counts again), and the weeks before the window that
+#: make the reference. See the docstring.
+VIEWS_GROWTH_MAX = 3.0
+VIEWS_GROWTH_BASE = 1_000.0
+REFERENCE_WEEKS = 4
+#: The window's weeks are numbered 1..WINDOW_WEEKS (as_of's week last), the reference's ≤ 0.
+WEEK_DAYS, WINDOW_WEEKS = 7, MERIT_WINDOW_DAYS // 7
 RESTRICTED_FACTOR = 0.5
 FOLLOWER_BAND_EDGES = [10_000, 100_000, 1_000_000]
 
@@ -75,36 +108,79 @@ PROGRESS_CLAIMED, PROGRESS_MERIT, PROGRESS_ALLOCATED, PROGRESS_DONE = 10, 50, 80
 
 
 def merit_components(*, as_of: date, creator_ids=None) -> pd.DataFrame:
-    """Per creator with snapshots in the 28-day window: views, engagement, engagement ``rate``,
-    ``growth`` (clipped) and ``merit`` before status and hooks; indexed by creator id.
+    """Per creator with snapshots in the 28-day window: counted ``views``, ``reported_views``,
+    ``engagement``, engagement ``rate`` and ``growth`` (clipped) and ``merit`` before status
+    and hooks; indexed by creator id.
 
     ``creator_ids`` narrows the read (the creator portal explains one creator's line).
     """
-    start = as_of - timedelta(days=MERIT_WINDOW_DAYS - 1)
-    rows = MetricSnapshot.objects.unscoped().filter(date__gte=start, date__lte=as_of)
+    reference_start = as_of - timedelta(days=MERIT_WINDOW_DAYS + REFERENCE_WEEKS * WEEK_DAYS - 1)
+    rows = MetricSnapshot.objects.unscoped().filter(date__gte=reference_start, date__lte=as_of)
     if creator_ids is not None:
         rows = rows.filter(creator_id__in=list(creator_ids))
-    columns = ["creator_id", "date", "followers", "views", "likes", "comments", "shares"]
-    snaps = pd.DataFrame(list(rows.values_list(*columns)), columns=columns)
+    counts = ["followers", "views", "likes", "comments", "shares"]
+    snaps = pd.DataFrame(list(rows.values_list("creator_id", "date", *counts)))
+    columns = ["views", "reported_views", "engagement", "rate", "growth", "merit"]
     if snaps.empty:
-        return pd.DataFrame(columns=["views", "engagement", "rate", "growth", "merit"])
-    snaps = snaps.sort_values(["creator_id", "date"], kind="stable")
-    snaps["engagement"] = snaps["likes"] + snaps["comments"] + snaps["shares"]
-    grouped = snaps.groupby("creator_id", sort=True)
+        return pd.DataFrame(columns=columns)
+    snaps.columns = ["creator_id", "date", *counts]
+    # Floats before any arithmetic: int64 sums of big (legacy) values wrap and turn negative.
+    snaps[counts] = snaps[counts].astype(np.float64)
+    days_back = (pd.Timestamp(as_of) - pd.to_datetime(snaps["date"])).dt.days
+    snaps["week"] = WINDOW_WEEKS - days_back // WEEK_DAYS
+    counted = _counted_weekly_views(snaps)
+    window = snaps[snaps["week"] > 0].sort_values(["creator_id", "date"], kind="stable")
+    if window.empty:
+        return pd.DataFrame(columns=columns)
+    grouped = window.groupby("creator_id", sort=True)
     per = pd.DataFrame(
         {
-            "views": grouped["views"].sum().astype(np.float64),
-            "engagement": grouped["engagement"].sum().astype(np.float64),
+            "views": counted.reindex(grouped.size().index),
+            "reported_views": grouped["views"].sum(),
+            "engagement": grouped[["likes", "comments", "shares"]].sum().sum(axis=1),
         }
     )
-    first = grouped["followers"].first().astype(np.float64)
-    last = grouped["followers"].last().astype(np.float64)
-    per["rate"] = per["engagement"] / np.maximum(per["views"], 1.0)
+    first = grouped["followers"].first()
+    last = grouped["followers"].last()
+    rate = per["engagement"] / np.maximum(per["reported_views"], 1.0)
+    per["rate"] = rate.clip(0.0, ENGAGEMENT_RATE_MAX)
     per["growth"] = ((last - first) / np.maximum(first, 1.0)).clip(GROWTH_MIN, GROWTH_MAX)
     per["merit"] = (
         per["views"] * (1 + ENGAGEMENT_WEIGHT * per["rate"]) * (1 + GROWTH_WEIGHT * per["growth"])
     )
-    return per
+    return per[columns]
+
+
+def _counted_weekly_views(snaps: pd.DataFrame) -> pd.Series:
+    """Σ over the window's weeks of the views that count (the growth cap of the docstring),
+    per creator id with snapshots in the window; vectorised over creators."""
+    weekly = snaps.groupby(["creator_id", "week"])["views"].sum().unstack("week")
+    weekly = weekly.reindex(columns=range(1 - REFERENCE_WEEKS, WINDOW_WEEKS + 1))
+    reported = weekly.to_numpy(dtype=np.float64)  # NaN: no snapshot that week
+    history, window = reported[:, :REFERENCE_WEEKS], reported[:, REFERENCE_WEEKS:]
+    has_history = ~np.isnan(history).all(axis=1)
+    level = np.max(np.nan_to_num(history, nan=-np.inf), axis=1)
+    first = np.argmax(~np.isnan(window), axis=1)  # the first window week with snapshots
+    level = np.where(has_history, level, window[np.arange(len(window)), first])
+    limit = VIEWS_GROWTH_MAX * np.maximum(np.nan_to_num(level, nan=0.0), VIEWS_GROWTH_BASE)
+    counted = np.minimum(window, limit[:, None])
+    total = pd.Series(np.nansum(counted, axis=1), index=weekly.index)
+    return total[~np.isnan(window).all(axis=1)]
+
+
+def _sane(merit: np.ndarray, ids: np.ndarray, *, where: str) -> np.ndarray:
+    """``merit`` with every value that is not finite or is negative set to 0 (and logged)."""
+    merit = np.asarray(merit, dtype=np.float64)
+    broken = ~np.isfinite(merit) | (merit < 0)
+    if broken.any():
+        logger.warning(
+            "merit %s: %d creator(s) with a merit that is not finite or negative counted as 0: %s",
+            where,
+            int(broken.sum()),
+            ids[broken][:20].tolist(),
+        )
+        merit = np.where(broken, 0.0, merit)
+    return merit
 
 
 def merit_of_creators(*, as_of: date) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -119,12 +195,13 @@ def merit_of_creators(*, as_of: date) -> tuple[np.ndarray, np.ndarray, np.ndarra
     ids = creators["creator_id"].to_numpy(dtype=np.int64)
     per = merit_components(as_of=as_of)
     merit = per["merit"].reindex(ids, fill_value=0.0).to_numpy(dtype=np.float64)
+    merit = _sane(merit, ids, where="from snapshots")
     status = creators["status"].to_numpy()
     eligible = status != Creator.Status.SUSPENDED
     merit = np.where(status == Creator.Status.RESTRICTED, merit * RESTRICTED_FACTOR, merit)
     for adjust in MERIT_ADJUSTMENTS:
         merit, eligible = adjust(as_of=as_of, creator_ids=ids, merit=merit, eligible=eligible)
-        merit = np.asarray(merit, dtype=np.float64)
+        merit = _sane(merit, ids, where=f"after {getattr(adjust, '__name__', adjust)!s}")
         eligible = np.asarray(eligible, dtype=bool)
     followers = creators["followers"].to_numpy(dtype=np.int64)
     return ids, merit, eligible, followers
