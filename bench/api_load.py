@@ -15,7 +15,8 @@ wrk``), PostgreSQL at $BENCH_POSTGRES (default postgres://postgres@127.0.0.1:543
    worker`` as ``platform/entrypoint.sh`` runs it.
 3. Creates allocation runs over every creator the way the operator's page does
    (``allocation_run_create``, then ``traffic.allocation_run_execute`` enqueued to the worker),
-   one after the other, so that one is running for the whole load window.
+   one after the other, so that one is running for the whole load window (wrk starts once the
+   first is running).
 4. Runs ``wrk -t2 -c8 -d30s --latency`` with a real API key of the partner "datalink" against
    ``GET /api/v1/creators/?page_size=50``; ``bench/api_load.lua`` follows each answer's ``next``
    cursor, so most requests are deeper pages and every tenth a first page. The key's rate is
@@ -190,22 +191,45 @@ def gunicorn_shape(env: dict[str, str]) -> str:
     return f"{out[0]} workers x {out[1]} threads"
 
 
+def session_cpu_seconds(session: int) -> float | None:
+    """User + system CPU of the live processes of one session (gunicorn's master and workers),
+    from /proc (Linux; None elsewhere). Unlike latency, hardly moved by other load."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    ticks = 0
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(fields[3]) == session:  # after the name: state ppid pgrp session … utime stime
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 # --- Allocation runs ----------------------------------------------------------------------------
 
 
-def run_start(creators: int) -> int:
-    """A run over every creator, enqueued for the worker as the operator's page does."""
+def run_create(creators: int) -> int:
+    """A pending run over every creator, as the operator's page creates it."""
     from tenancy.scoping import SYSTEM, acting_as
-    from tenancy.tasking import enqueue
-    from traffic import tasks
     from traffic.services import allocation_run_create
 
     with acting_as(SYSTEM):
         run = allocation_run_create(
             actor=SYSTEM, pool=100 * creators, target_gini=0.5, floor=10, cap=20_000, as_of=AS_OF
         )
-        enqueue(tasks.allocation_run_execute, actor=SYSTEM, run_id=run.pk)
     return run.pk
+
+
+def run_enqueue(run_id: int) -> None:
+    """Hand the run to the worker, as the page does once the run row is committed."""
+    from tenancy.scoping import SYSTEM
+    from tenancy.tasking import enqueue
+    from traffic import tasks
+
+    enqueue(tasks.allocation_run_execute, actor=SYSTEM, run_id=run_id)
 
 
 def run_row(run_id: int) -> dict:
@@ -227,26 +251,35 @@ def wait_for(condition, seconds: float, what: str) -> None:
         time.sleep(0.1)
 
 
-def load_during_allocations(port: int, key: str, creators: int) -> tuple[str, float, float, list]:
-    """wrk's output and window (epoch seconds), with allocation runs back to back throughout."""
-    runs = [run_start(creators)]
+def load_during_allocations(port: int, key: str, creators: int, server) -> dict:
+    """wrk's output, its window (epoch seconds), the runs and the web's CPU seconds meanwhile,
+    with allocation runs back to back throughout."""
+    # The next run is created while one executes (creating checks feasibility, which reads the
+    # merit window: seconds at 300k creators) and enqueued the moment the previous one ends.
+    runs, upcoming, committed = [run_create(creators)], run_create(creators), {}
+    run_enqueue(runs[0])
     wait_for(lambda: run_row(runs[0])["status"] != "pending", 120, "the first run's start")
     command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency"]
     command += ["-s", str(LUA), "-H", f"Authorization: Api-Key {key}"]
     command += ["-H", "Accept: application/json", f"http://127.0.0.1:{port}{PATH}"]
-    began = time.time()
+    began, cpu = time.time(), session_cpu_seconds(server.pid)
     wrk = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         while wrk.poll() is None:
             if run_done(runs[-1]):
-                runs.append(run_start(creators))
-            time.sleep(0.1)
-        ended = time.time()
+                committed[runs[-1]] = time.time()
+                run_enqueue(upcoming)
+                runs.append(upcoming)
+                upcoming = run_create(creators)
+            time.sleep(0.05)
+        ended, cpu = time.time(), cpu and session_cpu_seconds(server.pid) - cpu
         output = wrk.stdout.read()
     finally:
         stop_process(wrk, grace=5)
     wait_for(lambda: run_done(runs[-1]), RUN_SECONDS_MAX, f"run {runs[-1]}'s finish")
-    return output, began, ended, [run_row(run_id) for run_id in runs]
+    committed.setdefault(runs[-1], time.time())
+    runs = [{**run_row(run_id), "committed": committed[run_id]} for run_id in runs]
+    return {"output": output, "began": began, "ended": ended, "runs": runs, "web_cpu": cpu}
 
 
 # --- wrk output ---------------------------------------------------------------------------------
@@ -287,7 +320,7 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
 
-def report_load(figures: dict, rate: str) -> list[bool]:
+def report_load(figures: dict, rate: str, web_cpu: float | None) -> list[bool]:
     ms = {cut: figures[f"p{cut}_us"] / 1000 for cut in (50, 95, 99)}
     statuses = {int(code): n for code, n in figures["statuses"].items()}
     throttled = statuses.get(429, 0)
@@ -299,6 +332,12 @@ def report_load(figures: dict, rate: str) -> list[bool]:
         f"{figures['cursor_pages']:,} following a next cursor); answers by status "
         f"{dict(sorted(statuses.items()))}"
     )
+    if web_cpu is not None:
+        print(
+            f"  gunicorn CPU: {web_cpu:.1f} s in the window, "
+            f"{web_cpu / figures['requests'] * 1000:.1f} ms per request "
+            f"(PostgreSQL's and Redis's share not included)"
+        )
     p99_ok = ms[99] < P99_TARGET_MS
     print(
         f"  latency p50 {ms[50]:.0f} ms, p95 {ms[95]:.0f} ms, p99 {ms[99]:.0f} ms, max "
@@ -318,16 +357,20 @@ def report_load(figures: dict, rate: str) -> list[bool]:
 
 
 def report_runs(runs: list[dict], began: float, ended: float) -> bool:
+    """Each run from its start to the moment its commit was seen: ``finished_at`` is stamped
+    before the commit, which still checks every row's foreign keys (seconds at 300k rows)."""
     window = ended - began
     covered, ok = [], True
     for run in runs:
-        start, finish = (run[f].timestamp() - began for f in ("started_at", "finished_at"))
+        start, stamped = (run[f].timestamp() - began for f in ("started_at", "finished_at"))
+        committed = run["committed"] - began
         ok = ok and run["status"] == "succeeded"
-        covered.append((max(start, 0.0), min(finish, window)))
+        covered.append((max(start, 0.0), min(committed, window)))
         print(
             f"  allocation run {run['id']} ({run['creators']:,} creators, {run['status']}"
             f"{': ' + run['error'] if run['error'] else ''}): started at {start:+.1f} s, "
-            f"finished at {finish:+.1f} s of the {window:.1f} s wrk window ({finish - start:.1f} s)"
+            f"finished_at {stamped:+.1f} s, committed by {committed:+.1f} s of the "
+            f"{window:.1f} s wrk window"
         )
     share = sum(max(0.0, b - a) for a, b in covered) / window
     ok = ok and share >= COVERAGE_TARGET
@@ -383,9 +426,10 @@ def measure(options, env, key: str, server_log, worker_log) -> list[bool]:
             f"cursors, {options.creators:,} creators, load average "
             f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores:"
         )
-        output, began, ended, runs = load_during_allocations(port, key, options.creators)
-        results = report_load(parse_wrk(output), options.rate)
-        results.append(report_runs(runs, began, ended))
+        load = load_during_allocations(port, key, options.creators, server)
+        results = report_load(parse_wrk(load["output"]), options.rate, load["web_cpu"])
+        results.append(report_runs(load["runs"], load["began"], load["ended"]))
+        print(f"  load average after: {os.getloadavg()[0]:.1f}")
         return results
     except Exception:
         for role, log in (("gunicorn", server_log), ("celery", worker_log)):
