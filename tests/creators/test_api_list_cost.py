@@ -64,7 +64,8 @@ def test_the_answer_is_the_detail_fields_in_order_with_working_cursors(client):
         path, params = body["next"], None
     assert [row["handle"] for row in seen][:1] == ["c4"]
     assert sorted(row["handle"] for row in seen) == sorted(["c0", "c1", "c2", "c3", "c4", "tie"])
-    assert [row["followers"] for row in seen] == sorted((r["followers"] for r in seen), reverse=True)
+    followers = [row["followers"] for row in seen]
+    assert followers == sorted(followers, reverse=True)
     detail = client.get("/api/v1/creators/c4/").json()
     assert seen[0] == {name: detail[name] for name in seen[0]}
     assert list(seen[0]) == [*FIELDS, "status"] and seen[0]["joined"] == detail["joined"]
