@@ -26,8 +26,9 @@ wrk``), PostgreSQL at $BENCH_POSTGRES (default postgres://postgres@127.0.0.1:543
 Printed beside the targets (issue 10), PASS/FAIL, exit code 1 on any FAIL: requests per second,
 p50/p95/p99 (target p99 < 500 ms), errors other than 429 (non-2xx/3xx answers and socket errors,
 target 0), every run's start and finish relative to the wrk window and the share of the window
-an allocation was running (target ≥ 95 %, every run succeeded). Also the SQL queries of one
-page and the page query's plan. Processes, Redis databases and the database are cleaned up at
+an allocation was running (target ≥ 95 %, every run succeeded). Also the SQL queries of a
+first and a cursor page and the page query's plan, by the default ordering and by ``joined``,
+and the web's CPU per request. Processes, Redis databases and the database are cleaned up at
 the end, also on failure.
 """
 
@@ -382,9 +383,14 @@ def report_runs(runs: list[dict], began: float, ended: float) -> bool:
 
 
 def report_page(key: str, port: int) -> None:
-    status, body = request(port, "GET", PATH, key=key)
-    deeper = json.loads(body)["next"].split("/api/", 1)[1]
-    for label, path in (("first page", PATH), ("cursor page", "/api/" + deeper)):
+    """Queries and plan of a first page and of a cursor page, by the default ordering and by
+    ``joined`` (each of the API's orderings should page through an index)."""
+    paths = {}
+    for label, path in (("", PATH), ("?ordering=joined ", f"{PATH}&ordering=joined")):
+        _status, body = request(port, "GET", path, key=key)
+        paths[f"{label}first page"] = path
+        paths[f"{label}cursor page"] = "/api/" + json.loads(body)["next"].split("/api/", 1)[1]
+    for label, path in paths.items():
         queries, plan = queries_per_page(key, path)
         print(f"  {label}: {queries} SQL queries; page query: {plan}")
 

@@ -78,3 +78,19 @@ def test_filters_still_apply_and_refuse_when_asked_for(client):
     assert [row["handle"] for row in ordered["results"]] == ["c0", "c1"]
     bad = client.get("/api/v1/creators/", {"followers_min": "-1"})
     assert bad.status_code == 400 and "followers_min" in bad.json()["error"]["fields"]
+
+
+def leading_index_columns(model) -> set[str]:
+    """Columns that lead some index of ``model``'s table: an ORDER BY on one is an index scan."""
+    leading = {f.name for f in model._meta.fields if f.db_index or f.unique or f.primary_key}
+    for index in model._meta.indexes:
+        leading.add(index.fields[0].lstrip("-"))
+    return leading
+
+
+def test_every_ordering_of_the_directory_pages_through_an_index():
+    # Without one, each cursor page of ?ordering=joined sorted all 300k rows (55-80 ms a page).
+    from creators.api import CreatorViewSet
+
+    unindexed = set(CreatorViewSet.ordering_fields) - leading_index_columns(Creator)
+    assert not unindexed
