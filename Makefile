@@ -37,7 +37,7 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 
 bench: install
-	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	@for script in bench/[!_]*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 # Needs GNU gettext (msgfmt); the compiled .mo files are committed so nobody else does.
 messages: install

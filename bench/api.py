@@ -26,24 +26,35 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import http.client
-import io
 import json
 import os
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _server import (
+    analyze,
+    api_key,
+    close_connections,
+    django_setup,
+    drop_database,
+    free_port,
+    load_creators,
+    log_tail,
+    manage,
+    postgres_base,
+    psql,
+    queries_per_page,
+    request,
+    scalar,
+    server_environment,
+    start_server,
+    stop_process,
+)
 
 SEED_CREATORS = 1_000
 INGEST_DAYS = 100  # 1,000 creators x 100 days = 100,000 snapshots
@@ -57,122 +68,6 @@ PAGE_SIZE = 50
 REQUESTS = 50
 WARMUP = 5
 P95_TARGET_MS = 100.0
-SERVER_START_SECONDS = 30.0
-
-
-# --- Database and server ------------------------------------------------------------------------
-
-
-def psql(base: str, sql: str) -> None:
-    subprocess.run(["psql", f"{base}/postgres", "-qXc", sql], check=True, capture_output=True)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def server_environment(database_url: str) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": "bench-only-not-a-secret-" + "x" * 40,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "OLIVE_API_KEY_RATE": "100000/min",
-        "OLIVE_API_USER_RATE": "100000/min",
-    }
-    for name in ("REDIS_URL", "REDIS_CACHE_URL", "DJANGO_SETTINGS_MODULE"):
-        env.pop(name, None)
-    return env
-
-
-def start_server(env: dict[str, str], port: int, log) -> subprocess.Popen:
-    command = [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}"]
-    # No control socket: gunicorn's default one in ~/.gunicorn is shared with any other server.
-    command += ["-w", "2", "--timeout", "120", "--no-control-socket"]
-    server = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True
-    )
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with code {server.returncode}")
-        try:
-            status, body = request(port, "GET", "/healthz")
-            if status == 200:
-                return server
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer /healthz within {SERVER_START_SECONDS:.0f} s")
-
-
-def stop_server(server: subprocess.Popen | None) -> None:
-    if server is None or server.poll() is not None:
-        return
-    server.terminate()
-    try:
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)  # the server's own session: only its workers
-        server.wait(timeout=5)
-
-
-def request(
-    port: int, method: str, path: str, *, body: bytes | None = None, key: str | None = None
-) -> tuple[int, bytes]:
-    headers = {"Accept": "application/json"}
-    if key:
-        headers["Authorization"] = f"Api-Key {key}"
-    if body is not None:
-        headers["Content-Type"] = "application/json"
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    try:
-        connection.request(method, path, body=body, headers=headers)
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
-
-
-# --- Django in this process (same database) -----------------------------------------------------
-
-
-def django_setup(env: dict[str, str]) -> None:
-    os.environ.update(env)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    for name in ("REDIS_URL", "REDIS_CACHE_URL"):
-        os.environ.pop(name, None)
-    import django
-
-    django.setup()
-
-
-def manage(*args: str) -> str:
-    from django.core.management import call_command
-
-    out = io.StringIO()
-    call_command(*args, stdout=out, stderr=out)
-    return out.getvalue()
-
-
-def scalar(sql: str, params=()) -> int:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()[0]
-
-
-def analyze() -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE creators_creator")
-        cursor.execute("ANALYZE creators_metricsnapshot")
 
 
 def load_snapshots(creator_id: int, count: int, last: datetime.date, rng) -> None:
@@ -200,69 +95,6 @@ def load_snapshots(creator_id: int, count: int, last: datetime.date, rng) -> Non
 
     with transaction.atomic():
         load_frame(MetricSnapshot, frame)
-
-
-def load_creators(count: int, rng) -> None:
-    from bulkload.frames import load_frame, next_ids, reset_sequence
-    from creators import taxonomy
-    from creators.models import Creator
-
-    ids = np.asarray(next_ids(Creator, count), dtype=np.int64)
-    joined = np.datetime64("2020-01-01") + rng.integers(0, 2_000, count).astype("timedelta64[D]")
-    frame = pd.DataFrame(
-        {
-            "id": ids,
-            "handle": [f"bench{i:06d}" for i in range(count)],
-            "display_name": [f"Bench creator {i}" for i in range(count)],
-            "vertical": rng.choice(taxonomy.VERTICAL, count),
-            "region": "CN",
-            "city_tier": rng.choice(taxonomy.CITY_TIER, count),
-            "followers": np.round(rng.lognormal(9, 2, count)).astype(np.int64),
-            "joined": joined,
-            "status": "active",
-            "created_at": pd.to_datetime(joined).tz_localize("UTC"),
-        }
-    )
-    from django.db import transaction
-
-    with transaction.atomic():
-        load_frame(Creator, frame)
-        reset_sequence(Creator)
-
-
-def queries_per_page(key: str, path: str) -> tuple[int, str]:
-    """SQL queries of one page, in-process, and the plan PostgreSQL chose for the page's rows."""
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Api-Key {key}")
-    client.get(path)  # warm: the key's last_used_at write happens at most every 5 minutes
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(path)
-    if response.status_code != 200:
-        raise RuntimeError(f"in-process GET {path}: {response.status_code}")
-    return len(captured), plan_summary(captured.captured_queries[-1]["sql"])
-
-
-def plan_summary(sql: str) -> str:
-    """The page query's access path: which index, how many rows read and thrown away, time."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}")
-        explained = cursor.fetchone()[0]
-    explained = json.loads(explained) if isinstance(explained, str) else explained
-    node = explained[0]["Plan"]
-    while "Index Name" not in node and node.get("Plans"):
-        node = node["Plans"][0]
-    direction = f" {node['Scan Direction'].lower()}" if "Scan Direction" in node else ""
-    access = (
-        f"{node['Node Type']}{direction} on {node.get('Index Name', node.get('Relation Name'))}"
-    )
-    removed = node.get("Rows Removed by Filter", 0)
-    took = explained[0]["Execution Time"]
-    return f"{access}, {removed:,} rows filtered out, {took:.2f} ms"
 
 
 # --- Measurements -------------------------------------------------------------------------------
@@ -429,13 +261,7 @@ def prepare(rng) -> tuple[str, list[str], dict[int, str]]:
         "--end-date=2026-11-27",
     )
     seeded = time.perf_counter() - started
-    out = manage(
-        "create_api_key",
-        "--org=datalink",
-        "--name=bench",
-        "--scopes=metrics:write,creators:read",
-    )
-    key = out.strip().splitlines()[-1]
+    key = api_key("datalink", "metrics:write,creators:read")
     from creators.models import Creator
 
     handles = list(Creator.objects.unscoped().order_by("handle").values_list("handle", flat=True))
@@ -472,7 +298,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--keep-log", action="store_true", help="keep the gunicorn log file")
     options = parser.parse_args()
-    base = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+    base = postgres_base()
     name = f"olive_bench_api_{os.getpid()}"
     env = server_environment(f"{base}/{name}")
     rng = np.random.default_rng(2026)
@@ -493,19 +319,14 @@ def main() -> int:
         results += bench_metrics_pages(port, key, creators)
         results += bench_creator_pages(port, key, rng)
     except Exception:
-        log.flush()
-        log.seek(0)
-        tail = log.read()[-4000:]
+        tail = log_tail(log)
         if tail:
             print(f"--- gunicorn log (last 4,000 characters) ---\n{tail}", file=sys.stderr)
         raise
     finally:
-        stop_server(server)
-        if "django.db" in sys.modules:
-            from django.db import connections
-
-            connections.close_all()
-        psql(base, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        stop_process(server)
+        close_connections()
+        drop_database(base, name)
         log.close()
     print(
         f"{sum(results)}/{len(results)} targets met in {time.perf_counter() - started:.0f} s "

@@ -10,12 +10,11 @@ Allocation row and the run's figures in one transaction. Target: < 20 s for 100k
 import argparse
 import io
 import os
-import subprocess
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _server import drop_database, postgres_base, psql
+
 TARGET_S = 20.0
 
 
@@ -23,22 +22,18 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--creators", type=int, default=100_000)
     options = parser.parse_args()
-    base = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+    base = postgres_base()
     name = f"olive_bench_traffic_{os.getpid()}"
-    subprocess.run(["psql", f"{base}/postgres", "-qc", f"CREATE DATABASE {name}"], check=True)
+    psql(base, f"CREATE DATABASE {name}")
     try:
         return run(f"{base}/{name}", options.creators)
     finally:
-        subprocess.run(
-            ["psql", f"{base}/postgres", "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"],
-            check=False,
-        )
+        drop_database(base, name)
 
 
 def run(url: str, creators: int) -> int:
     os.environ.update(DATABASE_URL=url, DJANGO_DEBUG="1", DJANGO_SETTINGS_MODULE="config.settings")
     os.environ.pop("REDIS_URL", None)
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()

@@ -116,7 +116,11 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
+# Production keeps connections for a minute: opening one per request (PostgreSQL starts a backend,
+# authenticates, warms its caches) cost ~10 ms of each API call under load (bench/api_load.py).
+# Embedded, runserver starts a thread per request, so kept connections would only pile up.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0 if EMBEDDED else 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # a connection the server dropped is replaced
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

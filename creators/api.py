@@ -114,13 +114,24 @@ class PublishedPage(CursorPage):
     ordering = "-published_at"
 
 
+class FilterWhenAsked(DjangoFilterBackend):
+    """The FilterSet only when a request names one of its filters: with none, there is nothing
+    to filter or refuse, and building it (form, translated choices) cost ~1 ms of each page."""
+
+    def filter_queryset(self, request, queryset, view):
+        names = self.get_filterset_class(view, queryset).base_filters
+        if not any(name in request.query_params for name in names):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
 class CreatorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     """Creators: search (`q`), filter and order (`ordering=-followers`, `joined`, `handle`)."""
 
     read_scope = "creators:read"
     lookup_field = "handle"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [FilterWhenAsked, OrderingFilter]
     filterset_class = CreatorFilter
     ordering_fields = ["followers", "joined", "handle"]
     ordering = ["-followers"]
@@ -129,6 +140,12 @@ class CreatorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
     def scoped_queryset(self, *, actor) -> QuerySet[Creator]:
         creators = creators_directory(actor=actor).only(*CreatorOutput.Meta.fields, "id", "agency")
         return creators.filter(pk=actor.creator_id) if actor.is_creator else creators
+
+    def list(self, request, *args, **kwargs):
+        # The page's columns as dicts: a model instance per row was ~0.4 ms of each page.
+        creators = self.filter_queryset(self.get_queryset()).values(*CreatorOutput.Meta.fields)
+        page = self.paginate_queryset(creators)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(responses=CreatorDetailOutput)
     def retrieve(self, request, *args, **kwargs):

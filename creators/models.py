@@ -85,6 +85,9 @@ class Creator(models.Model):
         indexes = [
             models.Index(fields=["vertical", "-followers"]),
             models.Index(fields=["agency", "-followers"]),
+            # The API's ?ordering=joined / -joined: a cursor page is an index scan, not a sort
+            # of every creator (55-80 ms a page at 300k creators).
+            models.Index(fields=["joined"], name="creator_joined_idx"),
         ]
         constraints = [
             models.CheckConstraint(
