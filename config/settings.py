@@ -178,14 +178,16 @@ CELERY_TIMEZONE = TIME_ZONE
 # tests/test_beat_schedule.py checks that every periodic service is scheduled here.
 _AS_SYSTEM = {"actor": {"user_id": None, "role": "system"}}
 CELERY_BEAT_SCHEDULE = {
+    # Every minute: a run whose worker died restarts within its lease (90 s) and one tick,
+    # a webhook attempt lost in flight within twice its lease (2 min each) and one tick.
     "resume-lost-allocation-runs": {
         "task": "traffic.allocation_runs_resume",
-        "schedule": 5 * 60,
+        "schedule": 60,
         "kwargs": _AS_SYSTEM,
     },
     "resume-webhook-deliveries": {
         "task": "webhooks.deliveries_resume",
-        "schedule": 5 * 60,
+        "schedule": 60,
         "kwargs": _AS_SYSTEM,
     },
     "expire-api-keys": {
