@@ -498,25 +498,28 @@ def _execute(run: AllocationRun, heartbeat: _Heartbeat) -> None:
         }
     )
     shares = engine.band_shares(result.impressions, followers, FOLLOWER_BAND_EDGES)
+    results = {
+        "gini_before": result.proportional_gini,
+        "gini_after": result.gini,
+        "distance": result.distance,
+        "merit_retained": result.merit_retained,
+        "low_level": result.low_level,
+        "high_level": result.high_level,
+        "band_shares": shares,
+        "creators": int(ids.size),
+        "status": AllocationRun.Status.SUCCEEDED,
+        "progress": PROGRESS_DONE,
+        "step": Step.DONE,
+        "error": "",
+        "finished_at": timezone.now(),
+    }
     with transaction.atomic():
-        # The row stays locked until the commit, and only while this claim holds the run: a
-        # taker's claim waits for the commit and then finds the run finished.
-        _renew(run)
         bulk.load_frame(Allocation, frame)
-        run.gini_before = result.proportional_gini
-        run.gini_after = result.gini
-        run.distance = result.distance
-        run.merit_retained = result.merit_retained
-        run.low_level = result.low_level
-        run.high_level = result.high_level
-        run.band_shares = shares
-        run.creators = int(ids.size)
-        run.status = AllocationRun.Status.SUCCEEDED
-        run.progress = PROGRESS_DONE
-        run.step = Step.DONE
-        run.error = ""
-        run.finished_at = timezone.now()
-        run.save()
+        # Last, and only while this claim holds the run: taken over meanwhile, the rows roll
+        # back; if not, the run's row stays locked until the commit, and a taker's claim waits
+        # for it and finds the run finished. (The COPY locks the row only against key
+        # changes, so the heartbeat goes on during a long write.)
+        _renew(run, **results)
 
 
 def allocation_run_publish(*, actor: Actor, run: AllocationRun) -> AllocationRun:
