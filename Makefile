@@ -44,11 +44,15 @@ messages: install
 	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=staticfiles --no-location
 	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
 
+# The worker embeds beat (-B): without beat nothing resumes a run or a webhook whose worker
+# died. Exactly one beat may run: with more workers, start them with `make worker WORKER_BEAT=`
+# and one `make beat`.
+WORKER_BEAT ?= -B --schedule=$(VENV)/celerybeat-schedule
 worker: install
-	$(VENV)/bin/celery -A config worker --loglevel=info
+	$(VENV)/bin/celery -A config worker --loglevel=info $(WORKER_BEAT)
 
 beat: install
-	$(VENV)/bin/celery -A config beat --loglevel=info
+	$(VENV)/bin/celery -A config beat --loglevel=info --schedule=$(VENV)/celerybeat-schedule
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache .ruff_cache test-output

@@ -189,6 +189,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 * 60)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis hands an unacknowledged message (its worker died) to another consumer after this. It
+# must outlast the longest task (30 min) and the longest countdown a worker holds a message for
+# (webhook backoff, 30 min), or healthy work runs twice; a killed worker's run does not wait for
+# it (its lease and the resume beat job, traffic.services). Kombu's default, stated.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
@@ -197,14 +202,16 @@ CELERY_TIMEZONE = TIME_ZONE
 # tests/test_beat_schedule.py checks that every periodic service is scheduled here.
 _AS_SYSTEM = {"actor": {"user_id": None, "role": "system"}}
 CELERY_BEAT_SCHEDULE = {
+    # Every minute: a run whose worker died restarts within its lease (90 s) and one tick,
+    # a webhook attempt lost in flight within twice its lease (2 min each) and one tick.
     "resume-lost-allocation-runs": {
         "task": "traffic.allocation_runs_resume",
-        "schedule": 5 * 60,
+        "schedule": 60,
         "kwargs": _AS_SYSTEM,
     },
     "resume-webhook-deliveries": {
         "task": "webhooks.deliveries_resume",
-        "schedule": 5 * 60,
+        "schedule": 60,
         "kwargs": _AS_SYSTEM,
     },
     "expire-api-keys": {

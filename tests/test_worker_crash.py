@@ -1,23 +1,29 @@
 """A real worker crash: a Celery worker subprocess is SIGKILLed in the middle of a task.
 
-No simulation: the worker is ``celery worker --pool=solo`` on the test's own Redis queue and the
-test database, and ``os.kill(pid, SIGKILL)`` stops it where it stands, as a lost machine would.
-What must hold afterwards (DESIGN.md "Engines and jobs"):
+No simulation: the worker is ``celery worker`` on the test's own Redis queue and the test
+database, and ``os.kill(pid, SIGKILL)`` stops it where it stands, as a lost machine would (the
+whole worker with ``--pool=solo``; only the pool process of a prefork worker). What must hold
+afterwards (DESIGN.md "Engines and jobs"):
 
 * acks_late: the message of the task in flight was not acknowledged, so Redis still holds it
-  and hands it to the next consumer once its visibility timeout has passed;
-* an allocation run writes its rows in one transaction: killed mid-write it leaves no row, and
-  resumed it ends identical to a fresh run on the same inputs, whichever way it is resumed:
-  the redelivered message claims it again once its lease has run out, or (first, in
-  production, where the lease is shorter than the visibility timeout) the beat job
-  ``allocation_runs_resume`` re-enqueues it;
+  and hands it to the next consumer once its visibility timeout has passed (a killed pool
+  process: at once, reject_on_worker_lost);
+* an allocation run writes its rows in one transaction: killed mid-write it leaves no row; its
+  heartbeat stops, and once its lease has run out another worker takes it over, whichever way
+  it gets there: the redelivered message (which, finding the run still within its lease,
+  retries rather than report a success it did not have), or the beat job
+  ``allocation_runs_resume`` (every minute in production). Each test measures the time from
+  the SIGKILL to the finished run, under 3 minutes, and the run ends identical to a fresh run;
 * a webhook delivery is at-least-once with a stable id: an attempt killed in flight may have
   reached the receiver, so after the lease the resume beat job sends it once more with the
   same ``Olive-Delivery`` id (receivers deduplicate on it); the redelivered message of the lost
   attempt sends nothing (its claim is taken), and the delivery ends succeeded exactly once.
 
-The production timings (31 min run lease, 2 min delivery lease, 1 h visibility timeout) are
-shortened for the worker subprocesses only, by ``tests/crash_worker_app.py``.
+The production timings (90 s run lease, beat every minute, 2 min delivery lease, 1 h visibility
+timeout) are shortened for the worker subprocesses only, by ``tests/crash_worker_app.py``.
+``OLIVE_CRASH_PRODUCTION_TIMINGS=1`` keeps the run lease and the beat interval as they are in
+production (the run tests then take about 4 minutes) and prints the recovery times that back
+the README's bound.
 """
 
 from __future__ import annotations
@@ -62,11 +68,25 @@ REPO = Path(__file__).resolve().parents[1]
 AS_OF = datetime.date(2026, 3, 28)
 POOL = 1_000_000
 WAIT_S = 30
-#: Shortened for the worker that recovers (see tests/crash_worker_app.py). The lease is shorter
-#: than the visibility timeout, as in production (31 min < 1 h), so the redelivered message of
-#: a killed run finds it claimable again.
+#: Shortened for the worker subprocesses (see tests/crash_worker_app.py); production's lease is
+#: shorter than its visibility timeout too (90 s < 1 h).
 LEASE_S = 1
 VISIBILITY_S = 2
+#: Issue 10: a killed worker's run must be running again, and finished, within this.
+RECOVERY_BOUND_S = 3 * 60
+PRODUCTION_TIMINGS = os.environ.get("OLIVE_CRASH_PRODUCTION_TIMINGS") == "1"
+
+
+def run_timings(recovery: str) -> tuple[float, float, dict]:
+    """The run lease and resume-job interval of a recovery test, and the worker knobs that set
+    them. Shortened, the lease outlasts, for ``pool_process``, the few seconds a prefork worker
+    takes to notice that its pool process died: its requeued copy must find the run held."""
+    if PRODUCTION_TIMINGS:
+        lease = traffic_services.RUN_LEASE.total_seconds()
+        every = settings.CELERY_BEAT_SCHEDULE["resume-lost-allocation-runs"]["schedule"]
+        return lease, every, {}
+    lease, every = (10 if recovery == "pool_process" else 2), 1
+    return lease, every, {"run_lease_s": lease, "resume_every_s": every}
 
 
 def wait_for(condition, what: str, timeout: float = WAIT_S, logs=None):
@@ -145,7 +165,10 @@ class Workers:
     def __init__(self, queue: str, logdir: Path):
         self.queue, self.logdir, self.started = queue, logdir, []
 
-    def start(self, **knobs) -> subprocess.Popen:
+    def start(self, *, pool: str = "solo", beat: bool = False, **knobs) -> subprocess.Popen:
+        """A worker on the test's queue: ``pool`` ``solo`` (the task runs in the worker's one
+        process) or ``prefork`` (in one pool process); ``beat``: with embedded beat (``-B``),
+        as ``make worker`` runs it."""
         name = f"crash{len(self.started) + 1}-{uuid.uuid4().hex[:6]}"
         env = {
             **os.environ,
@@ -160,9 +183,11 @@ class Workers:
         log = (self.logdir / f"{name}.log").open("wb")
         command = [
             sys.executable, "-m", "celery", "-A", "tests.crash_worker_app", "worker",
-            "--pool=solo", "--concurrency=1", "-Q", self.queue, "-n", f"{name}@%h",
+            f"--pool={pool}", "--concurrency=1", "-Q", self.queue, "-n", f"{name}@%h",
             "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO",
         ]  # fmt: skip
+        if beat:
+            command += ["-B", f"--schedule={self.logdir / f'{name}-beat-schedule'}"]
         process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
         log.close()
         process.log_path = self.logdir / f"{name}.log"
@@ -173,6 +198,14 @@ class Workers:
     def kill(process: subprocess.Popen) -> None:
         os.kill(process.pid, signal.SIGKILL)
         assert process.wait(timeout=10) == -signal.SIGKILL
+
+    @staticmethod
+    def kill_pool_process(process: subprocess.Popen) -> int:
+        """SIGKILL the one pool process of a prefork worker; the worker itself lives on."""
+        [child] = children(process.pid)
+        os.kill(child, signal.SIGKILL)
+        wait_for(lambda: child not in children(process.pid), "the pool process to die")
+        return child
 
     @staticmethod
     def log(process: subprocess.Popen) -> str:
@@ -191,6 +224,19 @@ class Workers:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (from /proc: Linux, as CI)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found
 
 
 @pytest.fixture
@@ -258,15 +304,36 @@ def beat_tick(task):
     return task.delay(actor=SYSTEM.to_dict()).get(timeout=WAIT_S)
 
 
-@pytest.mark.parametrize("recovery", ["redelivery", "resume_job"])
-def test_a_run_killed_mid_write_is_resumed_and_matches_a_fresh_run(
+def wait_for_the_run_to_finish(run_id: int, workers: Workers, killed_at: float) -> float:
+    """Seconds from the SIGKILL to the run finished again; fails past the bound."""
+    wait_for(
+        lambda: AllocationRun.objects.unscoped().get(pk=run_id).finished_at,
+        "the run to be taken over and finish",
+        timeout=RECOVERY_BOUND_S + 10,
+        logs=workers.logs,
+    )
+    return time.monotonic() - killed_at
+
+
+RECOVERIES = ["beat", "redelivery", "pool_process"]
+
+
+@pytest.mark.parametrize("recovery", RECOVERIES)
+def test_a_run_killed_mid_write_is_taken_over_within_3_minutes_and_matches_a_fresh_run(
     workers, broker, queue, recovery
 ):
-    """``redelivery``: the next worker gets the dead worker's message back from Redis after the
-    visibility timeout, finds the run's lease run out and claims it again. ``resume_job``: the
-    message stays unacknowledged (production's 1 h visibility timeout is longer than the 31 min
-    lease) and the beat job ``allocation_runs_resume`` re-enqueues the lost run."""
-    first = workers.start(slow_write_s=WAIT_S)  # boots while the test seeds
+    """``beat``: the worker is killed outright (solo pool); its message stays unacknowledged
+    (for the 1 h visibility timeout) and a restarted worker's embedded beat re-enqueues the run
+    once its heartbeat is older than the lease. ``redelivery``: the same, but the next worker
+    gets the dead worker's message back from Redis (a short visibility timeout) and takes the
+    run over itself. ``pool_process``: only the prefork pool process is killed; the worker
+    requeues the message at once, its new pool process finds the run within its lease, retries
+    (no false "succeeded") and takes it over when the lease has run out: no beat needed."""
+    if PRODUCTION_TIMINGS and recovery == "redelivery":
+        pytest.skip("with production timings the message comes back after 1 h: beat's job")
+    pool = "prefork" if recovery == "pool_process" else "solo"
+    lease_s, resume_every_s, knobs = run_timings(recovery)
+    first = workers.start(pool=pool, slow_write_s=WAIT_S, **knobs)  # boots while we seed
     seed_creators()
     with acting_as(SYSTEM):
         run = traffic_services.allocation_run_create(
@@ -276,47 +343,59 @@ def test_a_run_killed_mid_write_is_resumed_and_matches_a_fresh_run(
 
     wait_for(allocation_write_in_flight, "worker 1 to COPY the rows", logs=workers.logs)
     claimed = AllocationRun.objects.unscoped().get(pk=run.pk)
-    assert claimed.status == AllocationRun.Status.RUNNING and claimed.started_at is not None
+    assert (claimed.status, claimed.claims) == (AllocationRun.Status.RUNNING, 1)
     assert claimed.progress == traffic_services.PROGRESS_ALLOCATED
+    assert claimed.heartbeat_at is not None
     [(_tag, message)] = unacked(broker, queue)  # acks_late: taken, not acknowledged
     assert message["headers"]["task"] == "traffic.allocation_run_execute"
 
-    workers.kill(first)
+    if recovery == "pool_process":
+        workers.kill_pool_process(first)
+    else:
+        workers.kill(first)
+    killed_at = time.monotonic()
     # The killed client's backend aborts its transaction: not one of its rows ever shows.
     wait_for(lambda: not allocation_write_in_flight(), "PostgreSQL to roll the write back")
     assert rows(run.pk) == []
     lost = AllocationRun.objects.unscoped().get(pk=run.pk)
     assert (lost.status, lost.finished_at) == (AllocationRun.Status.RUNNING, None)
-    assert len(unacked(broker, queue)) == 1  # the dead worker's message waits for a consumer
 
-    if recovery == "redelivery":
-        second = workers.start(run_lease_s=LEASE_S, visibility_s=VISIBILITY_S)
-        # The very same message (same task id) comes back; the lease has run out by then (it is
-        # shorter than the visibility timeout), so its claim succeeds and it runs the job again.
+    if recovery == "beat":
+        assert len(unacked(broker, queue)) == 1  # the dead worker's message waits for 1 h
+        workers.start(beat=True, **knobs)
+        recovered_s = wait_for_the_run_to_finish(run.pk, workers, killed_at)
+        # The lost message is still unacknowledged; when Redis hands it out again its copy
+        # finds the run succeeded and is done.
+        left = lambda: [m for _tag, m in unacked(broker, queue)]  # noqa: E731
+        assert wait_for(lambda: left() == [message], "the resumed task's ack")
+    elif recovery == "redelivery":
+        second = workers.start(visibility_s=VISIBILITY_S, **knobs)  # and no beat
+        recovered_s = wait_for_the_run_to_finish(run.pk, workers, killed_at)
+        # The very same message (same task id) came back, took the run over and is done.
         wait_for(
             worker_finished(workers, second, task_id(message)), "the redelivery", logs=workers.logs
         )
         wait_for(lambda: not unacked(broker, queue), "the ack")  # sent just after the log line
     else:
-        workers.start(run_lease_s=LEASE_S)
-        resume_job = traffic_tasks.allocation_runs_resume
-        ticks = wait_for(lambda: beat_tick(resume_job), "the lease to run out", logs=workers.logs)
-        assert ticks == 1
-        wait_for(
-            lambda: AllocationRun.objects.unscoped().get(pk=run.pk).finished_at,
-            "the resumed run",
-            logs=workers.logs,
-        )
-        # The lost message is still unacknowledged (and will be when the beat ticks' own acks
-        # are in); when Redis hands it out again, its claim finds the run succeeded and it does
-        # nothing.
-        left = lambda: [m for _tag, m in unacked(broker, queue)]  # noqa: E731
-        assert wait_for(lambda: left() == [message], "the ticks' acks") and left() == [message]
+        recovered_s = wait_for_the_run_to_finish(run.pk, workers, killed_at)
+        log = workers.log(first)
+        # The requeued message found the run within the dead process's lease and retried; the
+        # retry (same task id) took it over. Only that one reported success.
+        assert f"Task traffic.allocation_run_execute[{task_id(message)}] retry" in log, log
+        wait_for(worker_finished(workers, first, task_id(message)), "the retry", logs=workers.logs)
+        assert log.count(f"[{task_id(message)}] succeeded") <= 1
+        wait_for(lambda: not unacked(broker, queue), "the ack")
+
+    print(
+        f"\nrecovery after SIGKILL ({recovery}): {recovered_s:.1f} s "
+        f"(run lease {lease_s:g} s, resume job every {resume_every_s:g} s)"
+    )
+    assert recovered_s < RECOVERY_BOUND_S
     resumed = AllocationRun.objects.unscoped().get(pk=run.pk)
     assert resumed.status == AllocationRun.Status.SUCCEEDED, resumed.error
-    assert resumed.progress == traffic_services.PROGRESS_DONE
+    assert (resumed.progress, resumed.claims) == (traffic_services.PROGRESS_DONE, 2)
     # The beat job finds nothing (left) to resume.
-    assert beat_tick(traffic_tasks.allocation_runs_resume) == 0
+    assert traffic_services.stale_runs() == []
 
     with acting_as(SYSTEM):
         fresh = traffic_services.allocation_run_create(

@@ -92,6 +92,16 @@ class AllocationRun(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # The lease of the worker executing the run (traffic.services, "Runs"): it renews
+    # ``heartbeat_at`` while it works; a running run whose heartbeat is older than the lease
+    # lost its worker and may be claimed again. Each claim adds one to ``claims``, and only the
+    # holder of the latest claim may write (a worker that lost its lease writes nothing).
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Last sign of life of the worker executing the run")
+    )
+    claims = models.PositiveSmallIntegerField(
+        default=0, help_text=_("How many times a worker has started the run")
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
     published = models.BooleanField(default=False)
     published_at = models.DateTimeField(null=True, blank=True)

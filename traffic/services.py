@@ -47,6 +47,7 @@ import hashlib
 import json
 import logging
 import math
+import threading
 from collections.abc import Callable
 from datetime import date, timedelta
 
@@ -54,8 +55,8 @@ import numpy as np
 import pandas as pd
 from celery import current_app
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Q
+from django.db import DatabaseError, connections, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -355,39 +356,153 @@ def params_hash(run: AllocationRun, ids, merit, eligible, followers) -> str:
     return digest.hexdigest()
 
 
-def _progress(run: AllocationRun, value: int, step: str) -> None:
+#: The lease of a running run. The worker executing it renews ``heartbeat_at`` at each step
+#: and, from a thread of its own, every ``RUN_LEASE / HEARTBEATS_PER_LEASE`` while a long step
+#: runs; a run "running" with an older heartbeat lost its worker (killed, machine gone) and
+#: may be claimed again, by the redelivered task or by what the beat job enqueues. Its rows
+#: were never committed (one transaction), so starting over is safe and, with the same data,
+#: gives the same allocation. With beat every minute a lost run restarts within
+#: RUN_LEASE + 60 s (README, "Operator jobs"); the task's own time limits stay as they are.
+RUN_LEASE = timedelta(seconds=90)
+#: Heartbeats per lease: the run is taken for lost only after this many in a row are missed
+#: (a slow query, a busy database), not after one.
+HEARTBEATS_PER_LEASE = 6
+#: A run that lost its worker this many times is failed rather than claimed again: whatever
+#: killed its workers (memory, an input that crashes the engine) would kill the next one too.
+RUN_MAX_CLAIMS = 3
+RUNNING = AllocationRun.Status.RUNNING
+logger = logging.getLogger(__name__)
+
+
+class LeaseLost(Exception):
+    """This worker's claim on a run is gone (another worker took it over after its heartbeat
+    went stale): stop, and write nothing."""
+
+
+def _held(run_id: int, claim: int):
+    """The run, while claim number ``claim`` still holds it (the fencing token of a claim)."""
+    return AllocationRun.objects.unscoped().filter(pk=run_id, status=RUNNING, claims=claim)
+
+
+def _renew(run: AllocationRun, **fields) -> None:
+    """Renew the lease of ``run`` (writing ``fields`` with it); raise :class:`LeaseLost` when
+    this worker no longer holds the run."""
+    run.heartbeat_at = timezone.now()
+    if _held(run.pk, run.claims).update(heartbeat_at=run.heartbeat_at, **fields) != 1:
+        raise LeaseLost
+
+
+def _progress(run: AllocationRun, value: int, step: str, **fields) -> None:
     """Record that ``run`` is ``value``% done and now at ``step`` (committed at once, so a
-    page polling the run sees it while the run goes on)."""
+    page polling the run sees it while the run goes on), renewing its lease."""
     run.progress, run.step = value, step
-    AllocationRun.objects.unscoped().filter(pk=run.pk).update(progress=value, step=step)
+    _renew(run, progress=value, step=step, **fields)
 
 
-def allocation_run_fail(*, run_id: int, error: str) -> None:
-    """Mark a run that has not succeeded as failed (used by the task on a crash)."""
-    AllocationRun.objects.unscoped().filter(pk=run_id).exclude(
-        status=AllocationRun.Status.SUCCEEDED
-    ).update(status=AllocationRun.Status.FAILED, error=error[:10_000], finished_at=timezone.now())
+class _Heartbeat:
+    """Renews the lease of claim ``claim`` from a daemon thread while a step runs long (the
+    engine is pure numpy and holds no database connection; on a large pool it may take
+    minutes). Django gives the thread a connection of its own, which it closes when it stops;
+    :meth:`check` tells the worker, between steps, that the run was taken from it."""
+
+    def __init__(self, run_id: int, claim: int):
+        self.run_id, self.claim = run_id, claim
+        self.lost, self._stop = threading.Event(), threading.Event()
+        self._thread = threading.Thread(
+            target=self._beat, name=f"allocation-run-{run_id}-heartbeat", daemon=True
+        )
+
+    def _beat(self) -> None:
+        every = RUN_LEASE.total_seconds() / HEARTBEATS_PER_LEASE
+        try:
+            while not self._stop.wait(every):
+                try:
+                    if not _held(self.run_id, self.claim).update(heartbeat_at=timezone.now()):
+                        self.lost.set()  # taken over, or finished: nothing left to renew
+                        return
+                except DatabaseError:  # a missed beat; the lease allows a few
+                    logger.warning("heartbeat of run %s failed", self.run_id, exc_info=True)
+                    connections.close_all()  # reconnect at the next beat
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    def check(self) -> None:
+        if self.lost.is_set():
+            raise LeaseLost
+
+    def __enter__(self) -> _Heartbeat:
+        # Inside a transaction (a test's, a caller's) no other connection sees the claim, so
+        # the thread would find nothing to renew; nobody else could see the run either.
+        if not transaction.get_connection().in_atomic_block:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            # Bounded: a beat stuck on an unreachable database must not hold the task.
+            self._thread.join(timeout=10)
 
 
-#: After the task's hard time limit no worker can still hold a run: a run "running" for longer
-#: lost its worker (killed, machine gone) and may be claimed again. Its rows were never
-#: committed, so starting over is safe and, with the same data, gives the same allocation.
-RUN_LEASE = timedelta(minutes=31)
-
-
-def _claimable():
-    stale = timezone.now() - RUN_LEASE
-    return AllocationRun.objects.unscoped().filter(
-        Q(status=AllocationRun.Status.PENDING)
-        | Q(status=AllocationRun.Status.RUNNING, started_at__lt=stale)
+def allocation_run_fail(*, run_id: int, error: str, claim: int | None = None) -> None:
+    """Mark a run that has not finished as failed; with ``claim``, only while that claim still
+    holds it (a worker that lost its lease fails nothing)."""
+    runs = AllocationRun.objects.unscoped().filter(pk=run_id)
+    runs = runs.filter(status__in=[AllocationRun.Status.PENDING, RUNNING])
+    if claim is not None:
+        runs = runs.filter(status=RUNNING, claims=claim)
+    runs.update(
+        status=AllocationRun.Status.FAILED, error=error[:10_000], finished_at=timezone.now()
     )
+
+
+def _stale():
+    """Running runs whose worker stopped renewing their lease."""
+    stale = timezone.now() - RUN_LEASE
+    return AllocationRun.objects.unscoped().filter(status=RUNNING, heartbeat_at__lt=stale)
+
+
+def _claim(run_id: int) -> int | None:
+    """Claim a pending run, or take over one whose lease ran out; the claim's number, or None
+    when the run is not there to take (another worker holds or finished it).
+
+    One conditional update on the stale heartbeat: of two takers, the second waits for the
+    first's row lock, then finds the heartbeat fresh and updates nothing (PostgreSQL re-checks
+    the condition on the row it waited for; SQLite writes one at a time)."""
+    now = timezone.now()
+    runs = AllocationRun.objects.unscoped().filter(pk=run_id)
+    pending = Q(status=AllocationRun.Status.PENDING)
+    stale = Q(status=RUNNING, heartbeat_at__lt=now - RUN_LEASE)
+    claimed = runs.filter(pending | stale, claims__lt=RUN_MAX_CLAIMS).update(
+        status=RUNNING,
+        claims=F("claims") + 1,
+        started_at=now,
+        heartbeat_at=now,
+        progress=PROGRESS_CLAIMED,
+        step=Step.MERIT,
+    )
+    if claimed == 1:
+        # Nobody else can claim it within a lease, so this reads this claim's number.
+        return runs.values_list("claims", flat=True).get()
+    runs.filter(stale, claims__gte=RUN_MAX_CLAIMS).update(
+        status=AllocationRun.Status.FAILED,
+        error=f"The run lost its worker {RUN_MAX_CLAIMS} times (killed or out of memory); "
+        "it is not tried again.",
+        finished_at=now,
+    )
+    return None
+
+
+def lease_remaining(run: AllocationRun) -> float:
+    """Seconds until the lease of running ``run`` runs out (and it may be taken over)."""
+    if run.heartbeat_at is None:
+        return RUN_LEASE.total_seconds()
+    return max(0.0, (run.heartbeat_at + RUN_LEASE - timezone.now()).total_seconds())
 
 
 def stale_runs() -> list[int]:
     """Runs whose worker was lost: the beat job re-enqueues them."""
-    return list(
-        _claimable().filter(status=AllocationRun.Status.RUNNING).values_list("pk", flat=True)
-    )
+    return list(_stale().order_by("pk").values_list("pk", flat=True))
 
 
 #: The task that executes a run, found by name: ``tasks`` imports this module (no cycle).
@@ -395,7 +510,9 @@ EXECUTE_TASK = "traffic.allocation_run_execute"
 
 
 def allocation_runs_resume(*, actor: Actor) -> int:
-    """Re-enqueue runs whose worker was lost (a beat job, as the system); how many."""
+    """Re-enqueue runs whose worker was lost (a beat job, as the system); how many. A run
+    still queued for a worker when the next tick comes is enqueued again: the claim lets one
+    copy run it, and the others find it held or finished."""
     stale = stale_runs()
     for run_id in stale:
         enqueue(current_app.tasks[EXECUTE_TASK], actor=actor, run_id=run_id)
@@ -403,31 +520,37 @@ def allocation_runs_resume(*, actor: Actor) -> int:
 
 
 def allocation_run_execute(*, actor: Actor, run_id: int) -> AllocationRun:
-    """Claim a pending run, allocate, and write its rows and figures in one transaction.
+    """Claim a run (pending, or lost by its worker), allocate, and write its rows and figures
+    in one transaction.
 
-    A run that is not pending (a redelivered task) is returned untouched. An infeasible or
-    malformed request fails the run with the engine's message and writes nothing else. Any
-    other exception propagates (the task marks the run failed); the rows roll back with it.
+    A run this call cannot claim (held by a live worker, finished) is returned untouched, and
+    so is one taken over by another worker meanwhile (this one writes nothing then). An
+    infeasible or malformed request fails the run with the engine's message and writes nothing
+    else. Any other exception fails the run with it (while this worker holds it) and
+    propagates; the rows roll back with it.
     """
     _require_operator(actor)
-    claimed = (
-        _claimable()
-        .filter(pk=run_id)
-        .update(
-            status=AllocationRun.Status.RUNNING,
-            started_at=timezone.now(),
-            progress=PROGRESS_CLAIMED,
-            step=Step.MERIT,
-        )
-    )
+    claim = _claim(run_id)
     run = AllocationRun.objects.unscoped().get(pk=run_id)
-    if claimed != 1:
+    if claim is None:
         return run
+    try:
+        with _Heartbeat(run.pk, claim) as heartbeat:
+            _execute(run, heartbeat)
+    except LeaseLost:
+        logger.warning("run %s was taken over from claim %s; it writes nothing", run.pk, claim)
+    except Exception as error:
+        allocation_run_fail(run_id=run.pk, error=f"{type(error).__name__}: {error}", claim=claim)
+        raise
+    run.refresh_from_db()
+    return run
 
+
+def _execute(run: AllocationRun, heartbeat: _Heartbeat) -> None:
     ids, merit, eligible, followers = merit_of_creators(as_of=run.as_of)
+    heartbeat.check()
     run.params_hash = params_hash(run, ids, merit, eligible, followers)
-    AllocationRun.objects.unscoped().filter(pk=run.pk).update(params_hash=run.params_hash)
-    _progress(run, PROGRESS_MERIT, Step.ALLOCATING)
+    _progress(run, PROGRESS_MERIT, Step.ALLOCATING, params_hash=run.params_hash)
     try:
         if ids.size == 0:
             raise engine.InfeasibleAllocation("no creators to allocate to")
@@ -435,9 +558,10 @@ def allocation_run_execute(*, actor: Actor, run_id: int) -> AllocationRun:
             merit, run.pool, run.target_gini, floor=run.floor, cap=run.cap, eligible=eligible
         )
     except ValueError as error:  # InfeasibleAllocation is a ValueError
-        allocation_run_fail(run_id=run.pk, error=str(error))
-        run.refresh_from_db()
-        return run
+        heartbeat.check()
+        allocation_run_fail(run_id=run.pk, error=str(error), claim=run.claims)
+        return
+    heartbeat.check()
     _progress(run, PROGRESS_ALLOCATED, Step.WRITING)
 
     frame = pd.DataFrame(
@@ -450,23 +574,28 @@ def allocation_run_execute(*, actor: Actor, run_id: int) -> AllocationRun:
         }
     )
     shares = engine.band_shares(result.impressions, followers, FOLLOWER_BAND_EDGES)
+    results = {
+        "gini_before": result.proportional_gini,
+        "gini_after": result.gini,
+        "distance": result.distance,
+        "merit_retained": result.merit_retained,
+        "low_level": result.low_level,
+        "high_level": result.high_level,
+        "band_shares": shares,
+        "creators": int(ids.size),
+        "status": AllocationRun.Status.SUCCEEDED,
+        "progress": PROGRESS_DONE,
+        "step": Step.DONE,
+        "error": "",
+        "finished_at": timezone.now(),
+    }
     with transaction.atomic():
         bulk.load_frame(Allocation, frame)
-        run.gini_before = result.proportional_gini
-        run.gini_after = result.gini
-        run.distance = result.distance
-        run.merit_retained = result.merit_retained
-        run.low_level = result.low_level
-        run.high_level = result.high_level
-        run.band_shares = shares
-        run.creators = int(ids.size)
-        run.status = AllocationRun.Status.SUCCEEDED
-        run.progress = PROGRESS_DONE
-        run.step = Step.DONE
-        run.error = ""
-        run.finished_at = timezone.now()
-        run.save()
-    return run
+        # Last, and only while this claim holds the run: taken over meanwhile, the rows roll
+        # back; if not, the run's row stays locked until the commit, and a taker's claim waits
+        # for it and finds the run finished. (The COPY locks the row only against key
+        # changes, so the heartbeat goes on during a long write.)
+        _renew(run, **results)
 
 
 def allocation_run_publish(*, actor: Actor, run: AllocationRun) -> AllocationRun:

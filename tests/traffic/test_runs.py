@@ -349,11 +349,14 @@ def test_a_run_whose_worker_died_is_resumed_and_matches_a_fresh_run(
     with acting_as(SYSTEM):
         lost = allocation_run_create(actor=SYSTEM, pool=50_000, target_gini=0.3)
         AllocationRun.objects.unscoped().filter(pk=lost.pk).update(
-            status="running", started_at=timezone.now() - timedelta(minutes=5)
+            status="running",
+            claims=1,
+            started_at=timezone.now() - timedelta(minutes=5),
+            heartbeat_at=timezone.now() - timedelta(seconds=5),
         )
         assert allocation_runs_resume(actor=SYSTEM.to_dict()) == 0  # still within its lease
         AllocationRun.objects.unscoped().filter(pk=lost.pk).update(
-            started_at=timezone.now() - RUN_LEASE - timedelta(minutes=1)
+            heartbeat_at=timezone.now() - RUN_LEASE - timedelta(seconds=1)
         )
         with django_capture_on_commit_callbacks(execute=True):
             assert allocation_runs_resume(actor=SYSTEM.to_dict()) == 1
