@@ -120,8 +120,11 @@ class OliveAutoSchema(AutoSchema):
         for parameter in parameters:
             if parameter["name"] == "cursor":
                 parameter["description"] = (
-                    "Opaque: pass on the `cursor` of the `next` or `previous` link; a cursor "
-                    "not made by the API is a 400."
+                    "Opaque: pass on the `cursor` of the `next` or `previous` link as it is, "
+                    "with the same `ordering`. It marks the last row seen (every ordering "
+                    "column, ending in a unique one), so rows with equal values page through "
+                    "once each. A cursor not made by the API, or made for another list or "
+                    "ordering, is a 400 `invalid_cursor`."
                 )
             elif parameter["name"] == "page_size":
                 parameter["description"] = "Rows per page; larger values are clamped."

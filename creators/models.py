@@ -54,7 +54,8 @@ class Creator(models.Model):
     vertical = models.CharField(max_length=24, choices=taxonomy.choices("vertical"))
     region = models.CharField(max_length=16, default="CN")
     city_tier = models.CharField(max_length=4, choices=taxonomy.choices("city_tier"))
-    followers = models.PositiveBigIntegerField(default=0, db_index=True)
+    # Indexed with the id below: the API pages creators by (followers, id).
+    followers = models.PositiveBigIntegerField(default=0)
     joined = models.DateField()
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
     # Kept in step by mcn.services (contract signing and ending); never set elsewhere.
@@ -83,6 +84,10 @@ class Creator(models.Model):
     class Meta:
         ordering = ["-followers", "handle"]
         indexes = [
+            # The keyset cursor of the creators list seeks on (followers, id): with followers
+            # alone, a page inside a group of equal counts re-sorted the whole group. It also
+            # serves every query the single-column followers index did.
+            models.Index(fields=["followers", "id"], name="creator_followers_id"),
             models.Index(fields=["vertical", "-followers"]),
             models.Index(fields=["agency", "-followers"]),
             # The API's ?ordering=joined / -joined: a cursor page is an index scan, not a sort
