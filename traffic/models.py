@@ -210,7 +210,11 @@ class Allocation(models.Model):
                 violation_error_code="allocation_ineligible_gets_nothing",
             ),
         ]
-        indexes = [models.Index(fields=["run", "-impressions"], name="allocation_run_impr_idx")]
+        # The API's order within a run, id last: the keyset cursor pages on (impressions, id),
+        # and thousands of creators share the floor's impressions.
+        indexes = [
+            models.Index(fields=["run", "-impressions", "id"], name="allocation_run_impr_id_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.creator_id}: {self.impressions} in run {self.run_id}"

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("creators", "0002_constraint_messages"),
+        ("creators", "0003_creator_joined_index"),
     ]
 
     operations = [
