@@ -114,7 +114,7 @@ def _reshape(exc, data) -> dict:
 # (templates/400.html, 403.html, 404.html, 405.html, 500.html; both languages).
 
 
-def _is_api(request) -> bool:
+def is_api_request(request) -> bool:
     return request.path_info.startswith("/api/")
 
 
@@ -136,21 +136,21 @@ def _api_error(code: str, message=None) -> JsonResponse:
 
 def not_found(request, exception=None):
     """404 for URLs no view matched: JSON under /api/, templates/404.html elsewhere."""
-    if _is_api(request):
+    if is_api_request(request):
         return _api_error("not_found")
     return page_not_found(request, exception)
 
 
 @requires_csrf_token
 def bad_request(request, exception=None):
-    if _is_api(request):
+    if is_api_request(request):
         return _api_error("bad_request")
     return django_bad_request(request, exception)
 
 
 @requires_csrf_token
 def permission_denied(request, exception=None):
-    if _is_api(request):
+    if is_api_request(request):
         return _api_error("permission_denied", exception and str(exception))
     return django_permission_denied(request, exception)
 
@@ -159,7 +159,7 @@ def permission_denied(request, exception=None):
 def server_error(request):
     """500: no database, no context processors (whatever broke may be one of them).
     templates/500.html is standalone; the language is the one the request had activated."""
-    if _is_api(request):
+    if is_api_request(request):
         return _api_error("server_error")
     from django.http import HttpResponseServerError
 
@@ -201,7 +201,7 @@ class MethodNotAllowedMiddleware:
         if response.content:  # DRF and anything else that already explains itself
             return response
         allow = response.get("Allow", "")
-        if _is_api(request):
+        if is_api_request(request):
             message = f'Method "{request.method}" not allowed.'
             page = JsonResponse(error_body("method_not_allowed", message), status=405)
         else:
@@ -246,7 +246,7 @@ class ApiErrorMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if response.status_code < 400 or not _is_api(request) or _is_explained(response):
+        if response.status_code < 400 or not is_api_request(request) or _is_explained(response):
             return response
         code = (
             "server_error"

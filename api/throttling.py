@@ -127,7 +127,7 @@ class AtomicRateThrottle(SimpleRateThrottle):
 
     def get_ident(self, request):
         # Not DRF's: it takes X-Forwarded-For from anyone. REMOTE_ADDR is the client's address
-        # (config.middleware.TrustedProxyMiddleware replaces a trusted proxy's with it).
+        # (api.edge.TrustedProxyMiddleware replaces a trusted proxy's with it).
         return request.META.get("REMOTE_ADDR", "")
 
 

@@ -62,9 +62,9 @@ MIDDLEWARE = [
     # Outermost, so that it sees every answer: an API error is JSON even when Django made it
     # (its DEBUG pages for an exception in a view or any middleware, an unknown URL).
     "api.errors.ApiErrorMiddleware",
-    # The site's edge (config/middleware.py, settings under "Security"). Next: X-Forwarded-*
+    # The site's edge (api/edge.py, settings under "Security"). Next: X-Forwarded-*
     # from anyone but a trusted proxy is dropped before SecurityMiddleware reads the scheme.
-    "config.middleware.TrustedProxyMiddleware",
+    "api.edge.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # A NUL byte in the path or query string is a 400 before it reaches a lookup (api/errors.py).
     "api.errors.NulBytesMiddleware",
@@ -72,18 +72,18 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before CsrfViewMiddleware, whose process_view reads a form's body.
-    "config.middleware.BodySizeLimitMiddleware",
+    "api.edge.BodySizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Inside WhiteNoise (static files keep their long cache), outside everything that answers.
-    "config.middleware.PrivateCacheMiddleware",
+    "api.edge.PrivateCacheMiddleware",
     "tenancy.middleware.AdminActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "config.middleware.LoginRateLimitMiddleware",
-    "config.middleware.AnonymousApiThrottleMiddleware",
+    "api.edge.LoginRateLimitMiddleware",
+    "api.edge.AnonymousApiThrottleMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # A bare 405 (require_POST, LogoutView on GET) becomes a page saying what to do, or the API's
@@ -275,9 +275,9 @@ REST_FRAMEWORK = {
 }
 API_KEY_CUSTOM_HEADER = "HTTP_AUTHORIZATION"
 # Calls that authenticate as nobody (no credentials, or failing ones), per client address
-# (config.middleware.AnonymousApiThrottleMiddleware: DRF would refuse them before throttling).
+# (api.edge.AnonymousApiThrottleMiddleware: DRF would refuse them before throttling).
 OLIVE_API_ANON_RATE = env("OLIVE_API_ANON_RATE", default="60/min")
-# Request bodies (config.middleware.BodySizeLimitMiddleware, judged on Content-Length before
+# Request bodies (api.edge.BodySizeLimitMiddleware, judged on Content-Length before
 # anything reads the body): a small cap everywhere, a larger one only for views that declare
 # ``accepts_bulk_body`` (the bulk upserts: 10,000 rows with long handles and titles are ~3-6 MB).
 # A 14 MiB body parsed anywhere grew a worker from 145 to 511 MB.
@@ -316,13 +316,13 @@ SPECTACULAR_SETTINGS = {
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
-# Believed only from OLIVE_TRUSTED_PROXIES: config.middleware.TrustedProxyMiddleware drops
+# Believed only from OLIVE_TRUSTED_PROXIES: api.edge.TrustedProxyMiddleware drops
 # X-Forwarded-* from every other peer (gunicorn listens on 0.0.0.0 in the container) and takes
 # the client's address from X-Forwarded-For when a trusted proxy sent it.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 OLIVE_TRUSTED_PROXIES = env.list("OLIVE_TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
 # Sign-in attempts (POSTs to the site's and the admin's sign-in) per client address, whatever the
-# username (config.middleware.LoginRateLimitMiddleware); axes locks one username per address.
+# username (api.edge.LoginRateLimitMiddleware); axes locks one username per address.
 OLIVE_LOGIN_RATE = env("OLIVE_LOGIN_RATE", default="20/min")
 # No page needs these browser features; a script injected anyway cannot ask for them.
 PERMISSIONS_POLICY = {

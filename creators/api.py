@@ -234,7 +234,7 @@ class BulkOutput(serializers.Serializer):
 
 class _BulkView(TenantAPIView):
     upsert = None
-    # 10,000 rows need more than the site's small body cap (config.middleware, settings).
+    # 10,000 rows need more than the site's small body cap (api.edge, settings).
     accepts_bulk_body = True
 
     def post(self, request):

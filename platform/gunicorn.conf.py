@@ -6,7 +6,7 @@ import os
 from gunicorn.http import wsgi
 
 # 0.0.0.0 so the container's published port reaches it. Whatever connects directly is not a
-# proxy: X-Forwarded-* is believed only from OLIVE_TRUSTED_PROXIES (config.middleware).
+# proxy: X-Forwarded-* is believed only from OLIVE_TRUSTED_PROXIES (api.edge).
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", 2))

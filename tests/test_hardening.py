@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from api import errors
-from config.middleware import PrivateCacheMiddleware, TrustedProxyMiddleware
+from api.edge import PrivateCacheMiddleware, TrustedProxyMiddleware
 from tenancy.models import AuditEvent
 from tenancy.services import LOGIN_LOCKED_OUT
 from tests.factories import OrganizationFactory, UserFactory
@@ -392,7 +392,7 @@ def test_the_admin_sign_in_is_covered_by_axes_too(db, settings):
     assert response.status_code == 429
 
 
-# --- sign-in rate per address (config.middleware.LoginRateLimitMiddleware) --------------------
+# --- sign-in rate per address (api.edge.LoginRateLimitMiddleware) --------------------
 
 
 @pytest.mark.django_db
@@ -424,7 +424,7 @@ def test_the_sign_in_rate_page_in_chinese(settings):
     assert "您的地址登录尝试次数过多" in response.content.decode()
 
 
-# --- proxy trust (config.middleware.TrustedProxyMiddleware) -----------------------------------
+# --- proxy trust (api.edge.TrustedProxyMiddleware) -----------------------------------
 
 STRANGER, PROXY = "203.0.113.50", "10.0.0.2"
 
@@ -515,7 +515,7 @@ def test_permissions_policy_refuses_powerful_features(client, db):
         assert f"{feature}=()" in policy
 
 
-# --- request bodies (config.middleware.BodySizeLimitMiddleware) -------------------------------
+# --- request bodies (api.edge.BodySizeLimitMiddleware) -------------------------------
 
 BIG = 2 * 2**20  # over the 1 MiB cap, under the bulk routes' 16 MiB
 

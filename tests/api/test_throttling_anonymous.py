@@ -1,5 +1,5 @@
 """Calls that authenticate as nobody are throttled per client address
-(config.middleware.AnonymousApiThrottleMiddleware): DRF refuses them (401) before it throttles."""
+(api.edge.AnonymousApiThrottleMiddleware): DRF refuses them (401) before it throttles."""
 
 import pytest
 from django.urls import reverse

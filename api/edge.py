@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
-from api.errors import error_body
-from api.throttling import parse_rate, rate_hit, rate_peek
+from .errors import error_body, is_api_request
+from .throttling import parse_rate, rate_hit, rate_peek
 
 FORWARDED_HEADERS = (
     "HTTP_X_FORWARDED_FOR",
@@ -77,13 +77,9 @@ class TrustedProxyMiddleware:
         return None
 
 
-def _is_api(request) -> bool:
-    return request.path.startswith("/api/")
-
-
 def _too_many(request, retry_after: float, message: str):
     seconds = max(1, math.ceil(retry_after))
-    if _is_api(request):
+    if is_api_request(request):
         response = JsonResponse(error_body("throttled", message), status=429)
     else:
         context = {"message": message, "seconds": seconds}
@@ -121,7 +117,7 @@ class BodySizeLimitMiddleware:
         if length <= self._limit(view_func):
             return None
         message = _("The request body is larger than this address accepts.")
-        if _is_api(request):
+        if is_api_request(request):
             return JsonResponse(error_body("payload_too_large", message), status=413)
         return TemplateResponse(request, "413.html", {"message": message}, status=413).render()
 
@@ -167,7 +163,7 @@ class AnonymousApiThrottleMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not _is_api(request) or request.user.is_authenticated:
+        if not is_api_request(request) or request.user.is_authenticated:
             return self.get_response(request)
         address = request.META.get("REMOTE_ADDR", "")
         has_credentials = bool(request.META.get("HTTP_AUTHORIZATION"))
