@@ -2,24 +2,31 @@
 
 DRF's ``SimpleRateThrottle`` reads a request history from the cache, appends to it and writes it
 back; two workers that read at once both see room, and eight connections got 844 calls through a
-600/min limit in 30 s. Here every call is one atomic increment (Redis ``INCR``; locmem's ``incr``
-holds its lock) and the number it returns decides, so of any number of simultaneous calls exactly
-the first N are allowed.
+600/min limit in 30 s. Here the same history (a sliding log: the time of every allowed call in
+the last ``duration`` seconds) is read, pruned, judged and appended to in one atomic step, so of
+any number of simultaneous calls exactly the first N are allowed, and no ``duration`` seconds
+ever hold more than N allowed calls (counters over fixed windows, even weighted ones, let up to
+2N through when the calls bunch at a window's edge).
 
-The window slides: the count of the current fixed window plus the previous window's count
-weighted by the share of it still inside the last ``duration`` seconds (Cloudflare's sliding
-window counter). A fixed window would let 2N through in the two seconds around its boundary.
-A refused call is taken back out, so a client that keeps retrying does not lengthen its wait.
-DRF answers a refusal with 429 and ``Retry-After`` (:meth:`AtomicRateThrottle.wait`).
+* With Redis (``REDIS_CACHE_URL``) the log is a sorted set and the step one Lua script: atomic
+  across every web process and machine.
+* With any other cache (embedded mode's local memory) the step runs under a lock of this
+  process; each process then counts alone, as its cache is its own.
+
+A refused call is not logged, so a client that keeps retrying does not lengthen its wait.
+DRF answers a refusal with 429 and ``Retry-After`` (:meth:`AtomicRateThrottle.wait`): the
+seconds until the oldest logged call slides out.
 """
 
 from __future__ import annotations
 
-import contextlib
-import math
+import threading
+import uuid
 from dataclasses import dataclass
 
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache import cache as default_cache
+from django.core.cache.backends.redis import RedisCache
 from rest_framework.throttling import SimpleRateThrottle
 
 from tenancy.models import ApiKey
@@ -31,81 +38,69 @@ class Verdict:
     retry_after: float = 0.0  # seconds until one more call would be allowed
 
 
-@dataclass(frozen=True)
-class _Window:
-    current_key: str
-    current: int  # calls counted in the current fixed window, as read
-    previous: int  # calls counted in the previous fixed window
-    elapsed: float  # seconds since the current fixed window began
-    duration: int
+# KEYS[1] the log; ARGV now, duration, limit, member to add ("" = only look). Returns
+# {allowed (1/0), seconds until the oldest entry slides out (as a string: Lua numbers are
+# truncated to integers on the way back)}.
+_REDIS_STEP = """
+local now, duration, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - duration)
+if redis.call('ZCARD', KEYS[1]) < limit then
+  if ARGV[4] ~= '' then
+    redis.call('ZADD', KEYS[1], now, ARGV[4])
+    redis.call('EXPIRE', KEYS[1], math.ceil(duration))
+  end
+  return {1, '0'}
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return {0, tostring(tonumber(oldest[2]) + duration - now)}
+"""
 
-    def allowance(self, limit: int) -> int:
-        """How many calls the current fixed window may still hold in all."""
-        weight = 1 - self.elapsed / self.duration
-        return math.floor(limit - self.previous * weight)
-
-
-def _window(ident: str, duration: int, now: float, cache) -> _Window:
-    index = int(now // duration)
-    current_key, previous_key = f"rate:{ident}:{index}", f"rate:{ident}:{index - 1}"
-    counts = cache.get_many([current_key, previous_key])  # one round trip (MGET)
-    return _Window(
-        current_key,
-        counts.get(current_key, 0),
-        counts.get(previous_key, 0),
-        now - index * duration,
-        duration,
-    )
+_local_lock = threading.Lock()
 
 
-def _increment(cache, key: str, timeout: int) -> int:
-    try:
-        return cache.incr(key)
-    except ValueError:  # the window's first call
-        if cache.add(key, 1, timeout):
-            return 1
-        return cache.incr(key)  # another call created it in between
+def _redis_step(cache: RedisCache, ident, limit, duration, now, record) -> Verdict:
+    key = cache.make_and_validate_key(f"ratelog:{ident}")
+    client = cache._cache.get_client(key, write=True)
+    member = f"{now!r}:{uuid.uuid4().hex}" if record else ""
+    allowed, wait = client.eval(_REDIS_STEP, 1, key, repr(now), duration, limit, member)
+    return Verdict(bool(allowed), max(0.0, float(wait)))
+
+
+def _local_step(cache, ident, limit, duration, now, record) -> Verdict:
+    key = f"ratelog:{ident}"
+    with _local_lock:
+        log = [t for t in cache.get(key, []) if t > now - duration]
+        if len(log) < limit:
+            if record:
+                cache.set(key, [*log, now], duration)
+            return Verdict(True)
+    return Verdict(False, max(0.0, min(log) + duration - now))
+
+
+def _step(ident: str, limit: int, duration: int, now: float, cache, record: bool) -> Verdict:
+    if cache is default_cache:  # a proxy: the backend behind it decides how to step
+        cache = caches[DEFAULT_CACHE_ALIAS]
+    step = _redis_step if isinstance(cache, RedisCache) else _local_step
+    verdict = step(cache, ident, limit, duration, now, record)
+    if verdict.allowed:
+        return verdict
+    return Verdict(False, max(1.0, verdict.retry_after))
 
 
 def rate_hit(ident: str, limit: int, duration: int, now: float, cache=default_cache) -> Verdict:
-    """Count one call of ``ident``; allowed while at most ``limit`` fall in ``duration`` s."""
-    window = _window(ident, duration, now, cache)
-    # A window's key outlives it by one window: the next one reads it as its previous.
-    count = _increment(cache, window.current_key, 2 * duration)
-    if count <= window.allowance(limit):
-        return Verdict(True)
-    _take_back(cache, window.current_key)
-    return Verdict(False, _seconds_until_room(window, limit, count - 1))
+    """Count one call of ``ident``: allowed while fewer than ``limit`` allowed calls fall in
+    the ``duration`` seconds before ``now``."""
+    return _step(ident, limit, duration, now, cache, record=True)
 
 
 def rate_peek(ident: str, limit: int, duration: int, now: float, cache=default_cache) -> Verdict:
     """Whether one more call of ``ident`` would be allowed, without counting it."""
-    window = _window(ident, duration, now, cache)
-    if window.current + 1 <= window.allowance(limit):
-        return Verdict(True)
-    return Verdict(False, _seconds_until_room(window, limit, window.current))
+    return _step(ident, limit, duration, now, cache, record=False)
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
     """``"600/min"`` → ``(600, 60)``, as DRF reads its throttle rates."""
     return SimpleRateThrottle.parse_rate(None, rate)
-
-
-def _take_back(cache, key: str) -> None:
-    with contextlib.suppress(ValueError):  # expired meanwhile: nothing left to take back
-        cache.decr(key)
-
-
-def _seconds_until_room(window: _Window, limit: int, current: int) -> float:
-    """When the sliding estimate leaves room for one call, if no other call comes meanwhile."""
-    d, previous = window.duration, window.previous
-    if current + 1 <= limit and previous:
-        # Still in this window, once enough of the previous one has slid out.
-        at = d * (1 - (limit - current - 1) / previous)
-    else:
-        # The next window, where this window's count is the one sliding out.
-        at = d + d * max(0.0, 1 - (limit - 1) / max(current, 1))
-    return max(1.0, at - window.elapsed)
 
 
 class AtomicRateThrottle(SimpleRateThrottle):

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 from api.throttling import ApiKeyRateThrottle, SessionUserRateThrottle, rate_hit, rate_peek
 from tenancy.models import ApiKey
@@ -57,18 +57,18 @@ def _hammer(make_throttle, request, threads=8, calls_each=25) -> int:
 
 def _throttle_factory(cls, rate, monkeypatch, backend):
     monkeypatch.setattr(cls, "rate", rate, raising=False)
-    monkeypatch.setattr(cls, "cache", SlowCache(backend))
+    monkeypatch.setattr(cls, "cache", backend)
     monkeypatch.setattr(cls, "timer", staticmethod(lambda: NOW))
     return cls
 
 
 def test_concurrent_calls_on_one_key_get_exactly_the_limit_through(monkeypatch):
-    throttle = _throttle_factory(ApiKeyRateThrottle, "50/min", monkeypatch, cache)
+    throttle = _throttle_factory(ApiKeyRateThrottle, "50/min", monkeypatch, SlowCache(cache))
     assert _hammer(throttle, _key_request()) == 50  # of 200 calls from 8 threads
 
 
 def test_concurrent_calls_of_one_user_get_exactly_the_limit_through(monkeypatch):
-    throttle = _throttle_factory(SessionUserRateThrottle, "30/min", monkeypatch, cache)
+    throttle = _throttle_factory(SessionUserRateThrottle, "30/min", monkeypatch, SlowCache(cache))
     user = SimpleNamespace(is_authenticated=True, pk=7)
     request = SimpleNamespace(auth=None, user=user, META={})
     assert _hammer(throttle, request) == 30
@@ -80,7 +80,8 @@ def test_concurrent_calls_of_one_user_get_exactly_the_limit_through(monkeypatch)
 )
 def test_the_limit_holds_on_real_redis(monkeypatch, settings):
     assert settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
-    throttle = _throttle_factory(ApiKeyRateThrottle, "40/min", monkeypatch, cache)
+    # The Lua step itself is what must be atomic: the real backend, no wrapper.
+    throttle = _throttle_factory(ApiKeyRateThrottle, "40/min", monkeypatch, caches["default"])
     assert _hammer(throttle, _key_request("redis"), threads=8, calls_each=20) == 40
     assert _hammer(throttle, _key_request("other"), threads=4, calls_each=5) == 20  # per key
 
@@ -90,12 +91,11 @@ def test_keys_are_counted_apart_and_a_refusal_says_when_to_come_back():
         assert rate_hit("k1", 3, 60, NOW).allowed
     refused = rate_hit("k1", 3, 60, NOW)
     assert not refused.allowed
-    # The window began 30 s ago; in the next one this window's 3 calls slide out: at 20 s in,
-    # a third of them is left (floor 2), room for one. 30 + 20 = 50 s from now.
-    assert refused.retry_after == pytest.approx(50)
+    # The three calls slide out of the last minute 60 s after they were made.
+    assert refused.retry_after == pytest.approx(60)
     assert rate_hit("k2", 3, 60, NOW).allowed
-    assert not rate_hit("k1", 3, 60, NOW + 49).allowed
-    assert rate_hit("k1", 3, 60, NOW + 50).allowed
+    assert not rate_hit("k1", 3, 60, NOW + 59.5).allowed
+    assert rate_hit("k1", 3, 60, NOW + 60).allowed
 
 
 def test_refused_calls_do_not_count():
@@ -103,18 +103,52 @@ def test_refused_calls_do_not_count():
         rate_hit("k", 3, 60, NOW)
     for _ in range(50):
         assert not rate_hit("k", 3, 60, NOW + 1).allowed
-    assert rate_hit("k", 3, 60, NOW + 50).allowed
+    assert rate_hit("k", 3, 60, NOW + 60).allowed
 
 
-def test_the_window_slides_no_double_burst_at_its_boundary():
-    window_end = (NOW // 60 + 1) * 60
+def test_the_window_slides_no_double_burst_at_a_minute_boundary():
+    minute_end = (NOW // 60 + 1) * 60
     for _ in range(10):
-        assert rate_hit("b", 10, 60, window_end - 1).allowed
-    # A fixed window would allow 10 more one second later.
-    assert not rate_hit("b", 10, 60, window_end + 1).allowed
-    # 54 s in, a tenth of the previous window is left (1 call): room for 9.
-    allowed = [rate_hit("b", 10, 60, window_end + 54).allowed for _ in range(12)]
-    assert allowed.count(True) == 9
+        assert rate_hit("b", 10, 60, minute_end - 1).allowed
+    # A counter per fixed minute would allow 10 more one second later, and a weighted one
+    # (previous minute's count × the share of it still inside) 9 more 54 s later.
+    assert not rate_hit("b", 10, 60, minute_end + 1).allowed
+    assert not rate_hit("b", 10, 60, minute_end + 58.5).allowed
+    allowed = [rate_hit("b", 10, 60, minute_end + 59).allowed for _ in range(12)]
+    assert allowed.count(True) == 10
+
+
+def _no_minute_holds_more_than(limit, times, cache_backend, ident):
+    allowed = [t for t in times if rate_hit(ident, limit, 60, t, cache_backend).allowed]
+    assert allowed, "nothing was allowed"
+    for start in allowed:  # every minute that begins at an allowed call
+        assert sum(start <= t < start + 60 for t in allowed) <= limit
+    return allowed
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_no_sixty_seconds_ever_hold_more_than_the_limit(seed):
+    """Bursts at random moments over five minutes: whatever their shape, at most the limit in
+    any 60 s, and a steady client still gets the limit through each minute."""
+    import random
+
+    rng = random.Random(seed)
+    bursts = [NOW + rng.uniform(0, 300) for _ in range(40)]
+    times = sorted(t + rng.uniform(0, 2) for t in bursts for _ in range(rng.randint(1, 30)))
+    _no_minute_holds_more_than(25, times, cache, f"random{seed}")
+    steady = [NOW + 1000 + i * 0.5 for i in range(240)]  # 2 calls a second for two minutes
+    allowed = _no_minute_holds_more_than(25, steady, cache, f"steady{seed}")
+    assert len(allowed) == 50
+
+
+@pytest.mark.skipif(
+    not django_settings.REDIS_URL,
+    reason="needs Redis: set REDIS_URL and REDIS_CACHE_URL (CI does)",
+)
+def test_no_sixty_seconds_hold_more_than_the_limit_on_real_redis():
+    rng_times = [NOW + 2000 + i * 0.37 for i in range(400)]
+    allowed = _no_minute_holds_more_than(20, rng_times, caches["default"], "redis-window")
+    assert len(allowed) == 60  # 148 s of calls: three full minutes' worth, no more
 
 
 def test_peek_does_not_count():
