@@ -99,6 +99,10 @@ class CursorPage(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
     ordering = "-id"
+    #: True when the list's own filter makes its ordering unique though no column is (one
+    #: creator's snapshots, one per date): the pk is then not appended, so the index that
+    #: serves the filter and the order serves the page too.
+    ordering_is_total = False
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
@@ -107,7 +111,8 @@ class CursorPage(CursorPagination):
             return None
         self.base_url = request.build_absolute_uri()
         self.model_label = queryset.model._meta.label_lower
-        self.keys = _keys(queryset, self.get_ordering(request, queryset, view))
+        ordering = self.get_ordering(request, queryset, view)
+        self.keys = _keys(queryset, ordering, total=self.ordering_is_total)
         self.ordering = tuple(key.term for key in self.keys)  # DRF's attribute, kept true
 
         self.cursor = self.decode_cursor(request)
@@ -197,9 +202,10 @@ class CursorPage(CursorPagination):
         return bool(payload["r"]), [_decode(k, v) for k, v in zip(self.keys, values, strict=True)]
 
 
-def _keys(queryset, ordering: tuple[str, ...]) -> list[Key]:
+def _keys(queryset, ordering: tuple[str, ...], total: bool = False) -> list[Key]:
     """The ordering made total: cut after its first unique non-null column, or ended by the pk
-    (in the last column's direction, so a (column, id) index serves both)."""
+    (in the last column's direction, so a (column, id) index serves both) unless the caller
+    knows it is ``total`` already."""
     keys = []
     for term in ordering:
         name = term.lstrip("-")
@@ -208,6 +214,8 @@ def _keys(queryset, ordering: tuple[str, ...]) -> list[Key]:
         keys.append(Key(name, term.startswith("-"), field, nullable))
         if field is not None and (field.primary_key or field.unique) and not nullable:
             return keys
+    if total and keys:
+        return keys
     descending = keys[-1].descending if keys else True
     return [*keys, Key("pk", descending, queryset.model._meta.pk, False)]
 

@@ -107,7 +107,11 @@ class ContentOutput(serializers.ModelSerializer):
 
 
 class DatePage(CursorPage):
+    """One creator's snapshots: one per date (``snapshot_unique_per_day``), so the date alone
+    orders them totally and the (creator, date) index serves every page."""
+
     ordering = "-date"
+    ordering_is_total = True
 
 
 class PublishedPage(CursorPage):
