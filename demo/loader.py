@@ -8,8 +8,11 @@ brands and agencies (the largest agencies), so demo users see real data.
 
 from __future__ import annotations
 
+import datetime
+
 import numpy as np
 import pandas as pd
+from django.contrib.auth import get_user_model
 from django.db import models
 
 from brands.models import BrandProfile, Campaign, Collaboration, Complaint, Order, Product, Refund
@@ -18,7 +21,7 @@ from creators import taxonomy
 from creators.models import AudienceProfile, Creator, MetricSnapshot
 from demo.world import World, portrait_dicts
 from mcn.models import AgencyProfile, Contract
-from tenancy.models import Organization
+from tenancy.models import Membership, Organization
 
 
 def _ids(model: type[models.Model], count: int) -> np.ndarray:
@@ -35,6 +38,16 @@ def _lookup(ids: np.ndarray, index: pd.Series) -> pd.Series:
 def _load(model, frame: pd.DataFrame) -> None:
     load_frame(model, frame)
     reset_sequence(model)
+
+
+def world_end(world: World) -> pd.Timestamp:
+    """The world's "now": the last second of end_date (the last snapshot date)."""
+    return world.snapshots["date"].max() + pd.Timedelta(days=1) - pd.Timedelta(seconds=1)
+
+
+def world_start(world: World) -> pd.Timestamp:
+    """Before anything in the world happened: a day before the first creator joined."""
+    return world.creators["joined"].min() - pd.Timedelta(days=1)
 
 
 def organizations(
@@ -84,7 +97,7 @@ def audiences(world: World, creator_ids: np.ndarray) -> None:
             {
                 "creator_id": creator_ids[frame["creator_index"].to_numpy()],
                 **columns,
-                "updated_at": pd.Timestamp.now(tz="UTC").tz_localize(None).floor("s"),
+                "updated_at": world_end(world),
             }
         ),
     )
@@ -144,7 +157,7 @@ def products(world: World, brand_ids: np.ndarray) -> np.ndarray:
                 **{f"target_{axis}": frame[f"target_{axis}"] for axis in taxonomy.AUDIENCE_AXES},
                 "description": frame["description"],
                 "claims": frame["claims"],
-                "created_at": pd.Timestamp.now(tz="UTC").tz_localize(None).floor("s"),
+                "created_at": frame["created_at"],
             }
         ),
     )
@@ -167,7 +180,7 @@ def campaigns(world: World, brand_ids: np.ndarray) -> np.ndarray:
                 "start": frame["start"],
                 "end": frame["end"],
                 "status": frame["status"],
-                "created_at": frame["start"],
+                "created_at": frame["created_at"],
             }
         ),
     )
@@ -219,6 +232,20 @@ def orders(world: World, keys: dict[str, np.ndarray]) -> np.ndarray:
         ),
     )
     return ids
+
+
+def backdate_tenants(world: World, organization_ids: np.ndarray, usernames: list[str]) -> None:
+    """Organizations, their memberships and their users existed before the world began.
+
+    They are created "now" (auto_now_add), which is after end_date whenever the world ends
+    earlier (by default it ends yesterday): nothing the demo writes may lie in its future.
+    """
+    start = world_start(world).to_pydatetime().replace(tzinfo=datetime.UTC)
+    ids = [int(i) for i in organization_ids]
+    Organization.objects.filter(pk__in=ids).update(created_at=start)
+    memberships = Membership.objects.unscoped().filter(organization_id__in=ids)
+    memberships.update(created_at=start)
+    get_user_model().objects.filter(username__in=usernames).update(date_joined=start)
 
 
 def order_followups(world: World, keys: dict[str, np.ndarray]) -> None:

@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -120,6 +121,13 @@ def demo_world_seed(
     keys["order"] = loader.orders(world, keys)
     loader.order_followups(world, keys)
     _link_demo_creator(world, keys)
+    demo_slugs = [slug for slug, *_ in ORGANIZATIONS]
+    demo_ids = list(Organization.objects.filter(slug__in=demo_slugs).values_list("pk", flat=True))
+    loader.backdate_tenants(
+        world,
+        np.concatenate([keys["agency"], keys["brand"], demo_ids]),
+        [login.username for login in DEMO_LOGINS],
+    )
     return {name: len(getattr(world, name)) for name in World.__dataclass_fields__}
 
 

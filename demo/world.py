@@ -57,8 +57,9 @@ class World:
     agencies: agency_index; name (Chinese MCN name, unique); size_weight (share of the agency
         market by size, sums to 1, sorted descending: the first rows are the head agencies).
     creators: creator_index; handle (unique, 'c000001'); display_name; vertical (VERTICAL key);
-        region ('CN-GD' … ISO 3166-2 provinces, or 'ID'/'TH'/'VN'/'MY' for cross-border
-        creators); city_tier (where the creator lives); followers (on end_date); joined (date);
+        region ('CN-GD' … ISO 3166-2 Chinese provinces only: city tiers are Chinese; cross-border
+        creators are a hidden trait); city_tier (where the creator lives); followers (on
+        end_date); joined (date);
         agency_index (-1 = independent); contract_start (date, NaT if independent);
         revenue_share_pct (the agency's cut of the creator's revenue, 0 if independent);
         trained (bool: took the creator academy); status ('active' | 'restricted' | 'suspended').
@@ -76,12 +77,15 @@ class World:
         window plus the collaboration orders below, counted in the week they were placed).
     brands: brand_index; name; name_en; vertical; demo (bool: the two brands demo users log
         in as; brand 0 is the beauty brand that adopts the selection centre).
-    products: product_index; brand_index; name; category (VERTICAL key); price; description;
+    products: product_index; brand_index; name; category (VERTICAL key: the brand's industry);
+        price; description; created_at (before the brand's first campaign);
         claims (list of selling claims, some with words the Advertising Law forbids);
         target_gender, target_age, target_city_tier, target_interests ({key: share} dicts).
     campaigns: campaign_index; brand_index; name; objective ('sales' | 'brand_awareness' |
         'product_launch'); mode ('self_broadcast' | 'creator_distribution' | 'both');
-        budget; start, end (dates); status ('draft' | 'active' | 'completed' | 'cancelled').
+        budget; start, end (dates); status ('draft' | 'active' | 'completed' | 'cancelled');
+        created_at (one to four weeks before start, never after end_date). The name is
+        '<brand> <YYYY-MM> <theme>' with a theme of its start month (demo.world_calendar).
     collaborations: collaboration_index; campaign_index; product_index (a product of the
         campaign's brand); creator_index (one offer per creator and campaign); offer_type
         ('direct_order' | 'invitation'); offered_at; response_deadline; fee (yuan, 0 for
@@ -126,6 +130,7 @@ def generate_world(*, creators: int, seed: int, weeks: int, end_date: datetime.d
     brands = make_brands(brand_count(creators))
     products = make_products(rng["products"], brands)
     campaigns = make_campaigns(rng["campaigns"], brands, timeline)
+    products = _with_created_at(rng["products"], products, campaigns)
     targets = product_targets(products)
     deals = make_collaborations(
         rng["collaborations"], people, portraits, products, targets, campaigns, timeline
@@ -202,8 +207,19 @@ def _campaign_frame(
             "start": _dates(campaigns["start_day"].to_numpy()),
             "end": _dates(campaigns["end_day"].to_numpy()),
             "status": campaigns["status"],
+            "created_at": _dates(campaigns["created_day"].to_numpy())
+            + rng.integers(9 * 3600, 19 * 3600, len(campaigns)).astype("timedelta64[s]"),
         }
     )
+
+
+def _with_created_at(
+    rng: np.random.Generator, products: pd.DataFrame, campaigns: pd.DataFrame
+) -> pd.DataFrame:
+    """Products were listed 30–120 days before their brand's first campaign was planned."""
+    first = campaigns.groupby("brand_index")["created_day"].min()
+    day = first.reindex(products["brand_index"]).to_numpy() - rng.integers(30, 121, len(products))
+    return products.assign(created_at=_dates(day))
 
 
 def _dates(days: np.ndarray) -> np.ndarray:

@@ -5,6 +5,7 @@ import pandas as pd
 
 from creators import taxonomy as tx
 from demo.world_audience import draw_portraits
+from demo.world_calendar import campaign_themes
 from demo.world_metrics import CATEGORY_PRICE, Timeline
 
 # The two brands the demo logs in as: the document's domestic beauty brand (self-broadcast +
@@ -60,7 +61,6 @@ _CLAIMS = {
 # Absolute and medical terms the Advertising Law forbids: food for the compliance pre-check.
 RISKY_CLAIMS = ("全网最低价", "第一品牌", "100%有效", "7天美白", "根治", "永不反弹", "最好用")
 _RISKY_SHARE = 0.15
-_THEMES = ("年货节", "618大促", "双11狂欢", "新品首发", "周年庆", "夏日清凉", "开学季", "中秋礼遇")
 
 OBJECTIVES = ("sales", "brand_awareness", "product_launch")
 MODES = ("self_broadcast", "creator_distribution", "both")
@@ -98,15 +98,15 @@ def make_brands(count: int) -> pd.DataFrame:
 
 
 def make_products(rng: np.random.Generator, brands: pd.DataFrame) -> pd.DataFrame:
-    """4–8 products a brand, mostly in the brand's vertical, with target portraits.
+    """4–8 products a brand, all from its industry's catalogue, with target portraits.
 
-    A quarter of products aim at another vertical's audience (a farm brand selling gift boxes
-    to white-collar foodies), so fit is not just "same vertical".
+    A beauty brand sells cosmetics, an education brand courses. A quarter of products aim at
+    another vertical's audience (a farm brand selling gift boxes to white-collar foodies), so
+    fit is not just "same vertical".
     """
     per_brand = rng.integers(4, 9, len(brands))
     brand = np.repeat(brands["brand_index"].to_numpy(), per_brand)
-    home = brands["vertical"].cat.codes.to_numpy()[brand]
-    category = np.where(rng.random(len(brand)) < 0.8, home, rng.integers(0, 12, len(brand)))
+    category = brands["vertical"].cat.codes.to_numpy()[brand]
     segment = np.where(rng.random(len(brand)) < 0.75, category, rng.integers(0, 12, len(brand)))
     targets = draw_portraits(rng, segment, spread=1.5)
     price = _prices(rng, category)
@@ -187,6 +187,9 @@ def make_campaigns(
     campaigns["mode"] = np.array(MODES)[np.where(brand == DATA_TOOLS_BRAND, 2, mode)]
     campaigns["objective"] = rng.choice(OBJECTIVES, len(campaigns), p=[0.6, 0.25, 0.15])
     campaigns["name"] = _campaign_names(rng, brands["name"].to_numpy()[brand], start)
+    # Planned a week to four before starting, and never after end_date (drafts included).
+    lead = rng.integers(7, 29, len(campaigns))
+    campaigns["created_day"] = np.minimum(start - lead, timeline.end_day)
     campaigns.insert(0, "campaign_index", np.arange(len(campaigns)))
     return campaigns
 
@@ -207,6 +210,7 @@ def _brand_campaigns(rng: np.random.Generator, brand: int, timeline: Timeline) -
 def _campaign_names(
     rng: np.random.Generator, brand_names: np.ndarray, start_days: np.ndarray
 ) -> list[str]:
+    """'<brand> <YYYY-MM> <theme>': the theme fits the start (618 in June, 年货节 before 春节)."""
     months = start_days.astype("datetime64[D]").astype("datetime64[M]").astype(str)
-    themes = rng.choice(_THEMES, len(start_days))
+    themes = campaign_themes(start_days, rng.random(len(start_days)))
     return [f"{b} {m} {t}" for b, m, t in zip(brand_names, months, themes, strict=True)]

@@ -34,13 +34,17 @@ FAST_RATE_UNTRAINED = 0.12
 
 BAD_ACTOR_SHARE = 0.04
 
+# Chinese provinces only: city tiers (t1–t5) describe Chinese cities, so every creator lives
+# in one. Cross-border creators ("国内创作者输出+海外本地化运营": domestic creators with local
+# operations in South-East Asia) are a hidden trait of some creators of the southern
+# provinces next to that market, not a foreign region.
 REGIONS = (
     "CN-GD", "CN-ZJ", "CN-SD", "CN-HA", "CN-SC", "CN-HL", "CN-JS", "CN-HN",
-    "ID", "TH", "VN", "MY",
+    "CN-GX", "CN-YN", "CN-FJ",
 )  # fmt: skip
-# Cross-border creators ("国内创作者输出+海外本地化运营") are the South-East Asian regions.
-SEA_REGIONS = ("ID", "TH", "VN", "MY")
-_REGION_WEIGHTS = np.array([18, 12, 12, 11, 10, 9, 10, 10, 3, 2, 2, 1], dtype=float)
+SEA_GATEWAYS = ("CN-GD", "CN-GX", "CN-YN", "CN-FJ")
+_SEA_SHARE_OF_GATEWAYS = 0.2
+_REGION_WEIGHTS = np.array([18, 12, 12, 11, 10, 9, 10, 10, 3, 3, 2], dtype=float)
 _VERTICAL_WEIGHTS = {
     "agriculture": 10,
     "beauty": 9,
@@ -180,7 +184,8 @@ def make_people(
         start_followers=_start_followers(rng, final),
         days_to_10k=days_to_10k,
         vertical=vertical,
-        sea=np.isin(region, [REGIONS.index(r) for r in SEA_REGIONS]),
+        sea=np.isin(region, [REGIONS.index(r) for r in SEA_GATEWAYS])
+        & (rng.random(count) < _SEA_SHARE_OF_GATEWAYS),
         head_agency=(agency >= 0) & (agency < head_agency_count(len(agencies))),
         bad_actor=bad_actor,
         live_hours=_live_hours(rng, vertical),
