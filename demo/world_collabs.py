@@ -34,6 +34,7 @@ class Deals:
 
     frame: pd.DataFrame
     fit: np.ndarray  # hidden audience-product fit per collaboration
+    data_tools: np.ndarray  # bool: a deal of the data-tools brand (its ROI story)
     live_at: np.ndarray  # seconds; when the creator's content went live (if it did)
     done_at: np.ndarray  # seconds; end of the sales window
 
@@ -63,7 +64,8 @@ def make_collaborations(
     status, live_at, done_at = _fates(
         rng, campaigns, campaign, offered_at, deadline, direct, timeline
     )
-    fee, commission = _terms(rng, people, creator, direct, offered_at, timeline)
+    data_tools = campaigns["brand_index"].to_numpy()[campaign] == DATA_TOOLS_BRAND
+    fee, commission = _terms(rng, people, creator, direct, offered_at, timeline, data_tools)
     frame = pd.DataFrame(
         {
             "collaboration_index": np.arange(len(campaign)),
@@ -78,7 +80,7 @@ def make_collaborations(
             "status": pd.Categorical(status, categories=COLLABORATION_STATUSES),
         }
     )
-    return Deals(frame=frame, fit=fit, live_at=live_at, done_at=done_at)
+    return Deals(frame=frame, fit=fit, data_tools=data_tools, live_at=live_at, done_at=done_at)
 
 
 def offers_per_campaign(creators: int) -> float:
@@ -97,7 +99,9 @@ def _offers(
     eligible = (campaigns["mode"] != "self_broadcast") & (campaigns["status"] != "draft")
     chosen = campaigns[eligible]
     start, end = chosen["start_day"].to_numpy(), chosen["end_day"].to_numpy()
-    mean = offers_per_campaign(creators) * (end - start) / 35
+    # The data-tools brand is the demo's main brand: it works with three times as many creators.
+    scale = np.where(chosen["brand_index"].to_numpy() == DATA_TOOLS_BRAND, 3.0, 1.0)
+    mean = offers_per_campaign(creators) * scale * (end - start) / 35
     campaign = np.repeat(chosen["campaign_index"].to_numpy(), rng.poisson(mean))
     first = campaigns["start_day"].to_numpy()[campaign] - 7
     last = np.minimum(campaigns["end_day"].to_numpy()[campaign] - 7, timeline.end_day)
@@ -124,12 +128,18 @@ def _best_seen(
 ) -> np.ndarray:
     """Which candidate each offer goes to.
 
-    The data-tools brand compares more candidates as the window goes on (1 → 6) and takes
-    the best hidden fit: the selection centre raising its ROI. Everyone else takes the first.
+    The data-tools brand first picks by reach and price alone and lands on poorly fitting
+    audiences (the worst of three candidates) through the window's first quarter; then it
+    compares more candidates (1 → 6, reached at the last quarter) and takes the best hidden
+    fit: the selection centre raising its ROI. Everyone else takes the first.
     """
     progress = np.clip((offered_at / DAY_S - timeline.first_day) / (7 * timeline.weeks), 0, 1)
-    compared = np.where(brand == DATA_TOOLS_BRAND, 1 + np.rint(5 * progress), 1)
-    return np.where(np.arange(_MAX_CANDIDATES) < compared[:, None], fits, -1.0).argmax(axis=1)
+    adoption = np.clip((progress - 0.25) / 0.5, 0, 1)
+    tools = brand == DATA_TOOLS_BRAND
+    compared = np.where(tools, 1 + np.rint(5 * adoption), 1)
+    best = np.where(np.arange(_MAX_CANDIDATES) < compared[:, None], fits, -1.0).argmax(axis=1)
+    worst = fits[:, :3].argmin(axis=1)
+    return np.where(tools & (adoption <= 0), worst, best)
 
 
 def _take(table: np.ndarray, column: np.ndarray) -> np.ndarray:
@@ -226,18 +236,24 @@ def _terms(
     direct: np.ndarray,
     offered_at: np.ndarray,
     timeline: Timeline,
+    data_tools: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Fee and commission: direct orders pay a fee that grows with reach and over time.
 
-    Invitations are mostly commission-only (60% with no fee at all).
+    Invitations are mostly commission-only (60% with no fee at all). The data-tools brand
+    pays every creator a fee at the market rate and a low 3–8% commission, so its ROI
+    (GMV ÷ fees and commissions) is what its choice of creators makes of it.
     """
     years = (offered_at / DAY_S - timeline.end_day) / YEAR_DAYS
     base = 0.05 * people.final[creator].astype(float) ** 0.85 * np.exp(FEE_GROWTH * years)
     fee = base * rng.lognormal(0, 0.3, len(creator))
-    fee = np.where(direct, fee, np.where(rng.random(len(creator)) < 0.6, 0.0, 0.5 * fee))
+    fee = np.where(
+        direct | data_tools, fee, np.where(rng.random(len(creator)) < 0.6, 0.0, 0.5 * fee)
+    )
     commission = np.where(
         direct, rng.uniform(5, 15, len(creator)), rng.uniform(15, 35, len(creator))
     )
+    commission = np.where(data_tools, rng.uniform(3, 8, len(creator)), commission)
     return np.round(fee, -1), np.round(commission, 1)
 
 
