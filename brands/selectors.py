@@ -4,8 +4,9 @@ creator's agency; everything else only to the owning brand."""
 from __future__ import annotations
 
 import datetime
+from statistics import median
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from tenancy import roles
@@ -112,3 +113,35 @@ def collaboration_next_statuses(
         for status in Collaboration.Status.values
         if status in allowed and party in PARTY_FOR[status] and not (late and status in answers)
     ]
+
+
+#: Collaborations that went ahead (the creator accepted): their fees are what the brand paid.
+PAST_COLLABORATION_STATUSES = ("accepted", "content_submitted", "live", "completed")
+
+
+def directory_figures_of_brand(*, actor: Actor, creator_ids) -> dict[int, dict]:
+    """Per creator id: the ``median_fee`` of this brand's own past collaborations with the
+    creator and the ``gmv`` of this brand's orders through them — never another brand's rows
+    (both read through the brand's tenant scope). Two queries for a whole directory page."""
+    ids = list(creator_ids)
+    fees: dict[int, list] = {}
+    rows = (
+        collaborations_of_brand(actor=actor)
+        .filter(creator_id__in=ids, status__in=PAST_COLLABORATION_STATUSES)
+        .order_by()
+        .values_list("creator_id", "fee")
+    )
+    for creator_id, fee in rows:
+        fees.setdefault(creator_id, []).append(fee)
+    gmv = (
+        orders_of_brand(actor=actor)
+        .filter(collaboration__creator_id__in=ids)
+        .order_by()
+        .values("collaboration__creator_id")
+        .annotate(total=Sum("amount"))
+        .values_list("collaboration__creator_id", "total")
+    )
+    figures = {creator_id: {"median_fee": median(paid)} for creator_id, paid in fees.items()}
+    for creator_id, total in gmv:
+        figures.setdefault(creator_id, {})["gmv"] = total
+    return figures

@@ -30,6 +30,8 @@ from .ingest import (
 )
 from .models import AudienceProfile, ContentItem, Creator, MetricSnapshot
 from .selectors import (
+    DIRECTORY_DEFAULT_ORDERING,
+    DIRECTORY_ORDERING_FIELDS,
     PRIVATE_METRICS,
     PUBLIC_METRICS,
     can_see_private,
@@ -137,8 +139,8 @@ class CreatorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
     filter_backends = [FilterWhenAsked, OrderingFilter]
     filterset_class = CreatorFilter
-    ordering_fields = ["followers", "joined", "handle"]
-    ordering = ["-followers"]
+    ordering_fields = list(DIRECTORY_ORDERING_FIELDS)  # the directory page sorts by the same
+    ordering = [DIRECTORY_DEFAULT_ORDERING]
     serializer_class = CreatorOutput
 
     def scoped_queryset(self, *, actor) -> QuerySet[Creator]:

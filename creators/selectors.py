@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Count, F, QuerySet, Sum
 from django.http import Http404
+from django.utils import timezone
 
 from tenancy.scoping import Actor
 
@@ -34,9 +35,89 @@ def creator_of_portal(*, actor: Actor) -> Creator:
     return Creator.objects.select_related("audience", "agency").get(pk=actor.creator_id)
 
 
+#: The directory's sortable columns: the API's ``?ordering=`` fields (creators.api uses this
+#: tuple), each ascending or with ``-`` descending. The page's default is the API's.
+DIRECTORY_ORDERING_FIELDS = ("followers", "joined", "handle")
+DIRECTORY_DEFAULT_ORDERING = "-followers"
+#: The directory's engagement rate and average views cover the snapshots of the trailing 28 days
+#: up to today (traffic's merit window is as long).
+DIRECTORY_WINDOW_DAYS = 28
+
+
 def creators_directory(*, actor: Actor) -> QuerySet[Creator]:
     """Every creator, public fields only, for any signed-in party (the filters narrow it)."""
     return Creator.objects.for_actor(actor).only(*PUBLIC_FIELDS).order_by("-followers", "id")
+
+
+def directory_ordering(value: str | None) -> str:
+    """``value`` when it names a sortable column (``handle``, ``-joined``, …), else the default:
+    an unknown ordering is ignored, as the API's ordering filter ignores it."""
+    if value and value.removeprefix("-") in DIRECTORY_ORDERING_FIELDS:
+        return value
+    return DIRECTORY_DEFAULT_ORDERING
+
+
+def directory_page_rows(creators: QuerySet[Creator], ordering: str) -> QuerySet[Creator]:
+    """The directory's rows in ``ordering`` (made total by the id), with the joined date."""
+    return creators.only(*PUBLIC_FIELDS, "joined").order_by(ordering, "id")
+
+
+def directory_figures(*, creator_ids, as_of: datetime.date | None = None) -> dict[int, dict]:
+    """Per creator id: ``avg_views`` (per snapshot) and ``engagement_rate`` (Σ likes + comments
+    + shares ÷ Σ views) over the window ending ``as_of`` (today), in one aggregate query.
+
+    Public reach only, so other parties' rows are read across the private manager on purpose.
+    A creator without snapshots in the window is absent (the page shows a dash).
+    """
+    as_of = as_of or timezone.localdate()
+    start = as_of - datetime.timedelta(days=DIRECTORY_WINDOW_DAYS - 1)
+    rows = (
+        MetricSnapshot.objects.unscoped()
+        .filter(creator_id__in=list(creator_ids), date__gte=start, date__lte=as_of)
+        .order_by()
+        .values("creator_id")
+        .annotate(
+            snapshots=Count("id"),
+            views=Sum("views"),
+            engagement=Sum(F("likes") + F("comments") + F("shares")),
+        )
+    )
+    return {
+        row["creator_id"]: {
+            # float(): PostgreSQL sums bigints as numeric (Decimal), SQLite as int.
+            "avg_views": float(row["views"]) / row["snapshots"],
+            "engagement_rate": float(row["engagement"]) / float(row["views"])
+            if row["views"]
+            else None,
+        }
+        for row in rows
+    }
+
+
+#: Directory columns an app to the right adds for some kinds of viewer (brands: a brand's own
+#: fees and GMV with each creator), so creators names no app to its right. Each entry is
+#: ``(kinds, columns, figures)``: ``columns`` ``[(key, label)]``, and ``figures(*, actor,
+#: creator_ids) -> {creator_id: {key: value}}`` answers a whole page in a bounded number of queries.
+DIRECTORY_COLUMNS: list[tuple[frozenset[str], tuple, object]] = []
+
+
+def register_directory_columns(*, kinds, columns, figures) -> None:
+    if all(entry[2] is not figures for entry in DIRECTORY_COLUMNS):
+        DIRECTORY_COLUMNS.append((frozenset(kinds), tuple(columns), figures))
+
+
+def directory_extra_columns(*, actor: Actor, creator_ids) -> tuple[list, dict[int, list]]:
+    """The registered columns ``actor`` sees: ``([label, ...], {creator_id: [value, ...]})``."""
+    labels, values = [], {creator_id: [] for creator_id in creator_ids}
+    for kinds, columns, figures in DIRECTORY_COLUMNS:
+        if actor.kind not in kinds:
+            continue
+        found = figures(actor=actor, creator_ids=list(values))
+        labels += [label for _key, label in columns]
+        for creator_id, cells in values.items():
+            mine = found.get(creator_id, {})
+            cells += [mine.get(key) for key, _label in columns]
+    return labels, values
 
 
 def _with_audience(creators: QuerySet[Creator]) -> QuerySet[Creator]:

@@ -18,10 +18,15 @@ from ui.pages import paginate
 from . import taxonomy
 from .filters import CreatorFilter, taxonomy_lang
 from .selectors import (
+    DIRECTORY_ORDERING_FIELDS,
     can_see_private,
     creator_of_portal,
     creator_profile,
     creators_directory,
+    directory_extra_columns,
+    directory_figures,
+    directory_ordering,
+    directory_page_rows,
     metric_trend,
 )
 
@@ -55,10 +60,19 @@ AXIS_TITLES = {
 
 @tenant_view(kinds=DIRECTORY_KINDS)
 def directory(request, *, actor):
+    # One FilterSet with the API (creators.api.CreatorViewSet), and the API's ordering values.
     filterset = CreatorFilter(request.GET, queryset=creators_directory(actor=actor))
-    page = paginate(request, filterset.qs)
-    page.object_list = with_labels(page.object_list)
-    context = {"filter": filterset, "page": page, "page_query": _without_page(request.GET)}
+    ordering = directory_ordering(request.GET.get("ordering"))
+    page = paginate(request, directory_page_rows(filterset.qs, ordering))
+    page.object_list, extra_labels = with_figures(with_labels(page.object_list), actor=actor)
+    context = {
+        "filter": filterset,
+        "page": page,
+        "page_query": _without_page(request.GET),
+        "ordering": ordering,
+        "sort_links": _sort_links(request.GET, ordering),
+        "extra_labels": extra_labels,
+    }
     return _page_or_partial(
         request, "creators/directory.html", "creators/_directory_table.html", context
     )
@@ -107,6 +121,38 @@ def _without_page(params) -> str:
     params = params.copy()
     params.pop("page", None)
     return params.urlencode()
+
+
+def _sort_links(params, ordering: str) -> dict[str, dict]:
+    """Per sortable column: the query string that sorts by it (descending first for counts and
+    dates, ascending for the handle; the sorted column's link flips its direction) and its
+    current direction ("ascending", "descending" or "none"), for the header's ``aria-sort``."""
+    params = params.copy()
+    params.pop("page", None)
+    links = {}
+    for name in DIRECTORY_ORDERING_FIELDS:
+        first = name if name == "handle" else f"-{name}"
+        flipped = name if ordering == f"-{name}" else f"-{name}"
+        params["ordering"] = flipped if ordering.removeprefix("-") == name else first
+        state = "none"
+        if ordering.removeprefix("-") == name:
+            state = "descending" if ordering.startswith("-") else "ascending"
+        links[name] = {"query": params.urlencode(), "state": state}
+    return links
+
+
+def with_figures(creators: list, *, actor) -> tuple[list, list]:
+    """Attach the window's engagement rate and average views, and the columns other apps add
+    for this viewer (a brand's own median fee and GMV): a bounded number of queries per page."""
+    ids = [creator.pk for creator in creators]
+    figures = directory_figures(creator_ids=ids)
+    labels, extra = directory_extra_columns(actor=actor, creator_ids=ids)
+    for creator in creators:
+        mine = figures.get(creator.pk, {})
+        creator.avg_views = mine.get("avg_views")
+        creator.engagement_rate = mine.get("engagement_rate")
+        creator.extra = extra[creator.pk]
+    return creators, labels
 
 
 def with_labels(creators) -> list:
