@@ -14,6 +14,7 @@ from django.utils import timezone
 from creators.api import CreatorViewSet
 from creators.filters import CreatorFilter
 from creators.selectors import DIRECTORY_ORDERING_FIELDS, DIRECTORY_WINDOW_DAYS
+from tenancy.homes import nav_for
 from tests.factories import (
     CollaborationFactory,
     CreatorFactory,
@@ -174,3 +175,11 @@ def test_the_query_count_does_not_grow_with_the_rows(django_assert_max_num_queri
     _world(45, brand)
     with django_assert_max_num_queries(len(five.captured_queries)):
         assert len(client.get(DIRECTORY, {"ordering": "handle"}).context["page"]) > 5
+
+
+def test_the_directory_is_in_a_brands_navigation():
+    assert ("creators:directory", "Creators") in [
+        (name, str(label)) for name, label in nav_for("brand")
+    ]
+    _org, client = client_of("brand")
+    assert 'href="/creators/"' in client.get("/creators/").content.decode()
