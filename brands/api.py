@@ -55,9 +55,10 @@ class ProductSerializer(serializers.ModelSerializer):
             "target_interests",
             "description",
             "claims",
+            "archived_at",
             "created_at",
         ]
-        read_only_fields = ["id", "created_at"]
+        read_only_fields = ["id", "archived_at", "created_at"]
 
 
 class CampaignSerializer(serializers.ModelSerializer):
@@ -172,6 +173,35 @@ class ProductViewSet(
 
     def perform_create(self, serializer):
         serializer.instance = services.product_create(actor=self.actor, **serializer.validated_data)
+
+    def partial_update(self, request, pk=None):
+        """Change some fields; the distributions' rules hold as on creation (no PUT)."""
+        product = self.get_object()
+        data = self.get_serializer(product, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        product = services.product_update(actor=self.actor, product=product, **data.validated_data)
+        return Response(self.get_serializer(product).data)
+
+    def destroy(self, request, pk=None):
+        """Only a product never offered; one with collaborations or orders: archive it."""
+        services.product_delete(actor=self.actor, product=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _archive(self, archived: bool):
+        product = services.product_archive(
+            actor=self.actor, product=self.get_object(), archived=archived
+        )
+        return Response(self.get_serializer(product).data)
+
+    @extend_schema(request=None, responses=ProductSerializer)
+    @action(detail=True, methods=["post"])
+    def archive(self, request, pk=None):
+        return self._archive(True)
+
+    @extend_schema(request=None, responses=ProductSerializer)
+    @action(detail=True, methods=["post"])
+    def unarchive(self, request, pk=None):
+        return self._archive(False)
 
 
 class CampaignViewSet(

@@ -44,6 +44,9 @@ class Product(TenantOwned):
     target_interests = models.JSONField()
     description = models.TextField(blank=True)
     claims = models.JSONField(default=list, blank=True, help_text=_("Selling claims, one each"))
+    #: Set when archived: a product that has been offered or sold is archived, never deleted
+    #: (its collaborations and orders keep pointing at it); an archived one takes no new offers.
+    archived_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     TARGETS = {f"target_{axis}": axis for axis in taxonomy.AUDIENCE_AXES}

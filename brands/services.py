@@ -154,10 +154,73 @@ def _saved(instance):
     return instance
 
 
+#: What a brand may set on a product (the rest is the platform's: owner, archive date).
+PRODUCT_FIELDS = frozenset({"name", "category", "price", "description", "claims", *Product.TARGETS})
+
+
+def _product_fields(fields: dict) -> dict:
+    unknown = sorted(set(fields) - PRODUCT_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("This field cannot be set.") for name in unknown})
+    return fields
+
+
+def _own_product(actor: Actor, product: Product) -> None:
+    require_brand_writer(actor)
+    if product.organization_id != actor.organization_id:
+        raise ValidationError({"product": _("Unknown product.")})
+
+
 @transaction.atomic
 def product_create(*, actor: Actor, **fields) -> Product:
     require_brand_writer(actor)
-    return _saved(Product(organization_id=actor.organization_id, **fields))
+    product = Product(organization_id=actor.organization_id, **_product_fields(fields))
+    _saved(product)
+    audit_event_record(actor=actor, action="product.created", target=product)
+    return product
+
+
+@transaction.atomic
+def product_update(*, actor: Actor, product: Product, **fields) -> Product:
+    """Change the given fields; every rule of a new product holds (all or nothing)."""
+    _own_product(actor, product)
+    for name, value in _product_fields(fields).items():
+        setattr(product, name, value)
+    _saved(product)
+    audit_event_record(
+        actor=actor, action="product.updated", target=product, data={"fields": sorted(fields)}
+    )
+    return product
+
+
+@transaction.atomic
+def product_archive(*, actor: Actor, product: Product, archived: bool = True, now=None) -> Product:
+    """Archive (or bring back) a product: archived ones take no new offers; their
+    collaborations and orders stay as they are."""
+    _own_product(actor, product)
+    product.archived_at = (now or timezone.now()) if archived else None
+    product.save(update_fields=["archived_at"])
+    action = "product.archived" if archived else "product.unarchived"
+    audit_event_record(actor=actor, action=action, target=product)
+    return product
+
+
+PRODUCT_HAS_ORDERS = _("This product has orders: archive it instead of deleting it.")
+PRODUCT_WAS_OFFERED = _("This product has collaborations: archive it instead of deleting it.")
+
+
+@transaction.atomic
+def product_delete(*, actor: Actor, product: Product) -> None:
+    """Only a product never offered can go: one with collaborations (and so orders) is
+    archived instead, so the history that points at it stays whole."""
+    _own_product(actor, product)
+    deals = Collaboration.objects.unscoped().filter(product_id=product.pk)
+    if Order.objects.unscoped().filter(collaboration__in=deals).exists():
+        raise ValidationError({"product": PRODUCT_HAS_ORDERS})
+    if deals.exists():
+        raise ValidationError({"product": PRODUCT_WAS_OFFERED})
+    audit_event_record(actor=actor, action="product.deleted", target=product)
+    product.delete()
 
 
 #: Where a campaign's life cycle begins: paused, completed and cancelled are where a running
@@ -175,6 +238,7 @@ def campaign_create(*, actor: Actor, **fields) -> Campaign:
     return campaign
 
 
+PRODUCT_ARCHIVED = _("This product is archived: bring it back before offering it.")
 OPEN_OFFER = _("This creator already has an open offer for this product in this campaign.")
 
 
@@ -204,6 +268,8 @@ def collaboration_offer(
         campaign.organization_id != product.organization_id
     ):
         raise ValidationError({"product": "The product and campaign must both be yours."})
+    if product.archived_at is not None:
+        raise ValidationError({"product": PRODUCT_ARCHIVED})
     if campaign.status not in (Campaign.Status.DRAFT, Campaign.Status.ACTIVE):
         raise ValidationError({"campaign": "Offers can be made only in draft or active campaigns."})
     if creator.status != Creator.Status.ACTIVE:

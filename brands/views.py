@@ -20,7 +20,7 @@ from tenancy.views_base import TenantView, tenant_view
 from ui.pages import found, paginate, render_list
 
 from .filters import CampaignFilter, CollaborationFilter
-from .forms import TransitionForm
+from .forms import ProductForm, TransitionForm
 from .models import Collaboration
 from .selectors import (
     campaign_of_brand,
@@ -29,8 +29,10 @@ from .selectors import (
     collaboration_visible,
     collaborations_of_campaign,
     offers_inbox,
+    product_of_brand,
+    products_of_brand,
 )
-from .services import collaboration_transition
+from .services import collaboration_transition, product_archive, product_create, product_update
 
 S = Collaboration.Status
 #: Button label per target status; which buttons a row shows comes from the service's rules.
@@ -85,6 +87,70 @@ def campaign_detail(request, pk: int, *, actor):
     context = {"campaign": campaign, "filter": filters, "page": page}
     partial = "brands/_collaboration_table.html"
     return render_list(request, "brands/campaign.html", partial, context)
+
+
+def add_service_error(form, error: ValidationError) -> None:
+    """Show a service's refusal on the form, on the field it names when the form has it."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@tenant_view([roles.BRAND])
+def product_list(request, *, actor):
+    rows = products_of_brand(actor=actor).order_by("archived_at", "name", "id")
+    context = {"page": paginate(request, rows), "can_write": actor.can_write()}
+    return render_list(request, "brands/products.html", "brands/_product_table.html", context)
+
+
+def saved_product(actor, form: ProductForm, product=None):
+    """The created or changed product, or None with the reasons on ``form`` (nothing written)."""
+    if not form.is_valid():
+        return None
+    try:
+        if product is None:
+            return product_create(actor=actor, **form.product_fields())
+        return product_update(actor=actor, product=product, **form.product_fields())
+    except ValidationError as error:
+        add_service_error(form, error)
+        return None
+
+
+def product_form_page(request, actor, product=None):
+    """GET shows the form (a viewer is refused it: 403); POST saves, or shows why not (400)."""
+    actor.require(write=True)
+    form = ProductForm(request.POST or None, product=product)
+    if request.method == "POST":
+        saved = saved_product(actor, form, product)
+        if saved is not None:
+            messages.success(request, _("Product “%(name)s” saved.") % {"name": saved.name})
+            return redirect("brands:products")
+    context = {"form": form, "product": product}
+    status = 400 if form.is_bound else 200
+    return render(request, "brands/product_form.html", context, status=status)
+
+
+@tenant_view([roles.BRAND])
+def product_new(request, *, actor):
+    return product_form_page(request, actor)
+
+
+@tenant_view([roles.BRAND])
+def product_edit(request, pk: int, *, actor):
+    product = found(product_of_brand, actor=actor, product_id=pk)
+    return product_form_page(request, actor, product)
+
+
+@require_POST
+@tenant_view([roles.BRAND])
+def product_archive_view(request, pk: int, *, actor, archived: bool):
+    product = found(product_of_brand, actor=actor, product_id=pk)
+    product_archive(actor=actor, product=product, archived=archived)
+    text = _("Product “%(name)s” archived.") if archived else _("Product “%(name)s” restored.")
+    messages.success(request, text % {"name": product.name})
+    return redirect("brands:products")
 
 
 @require_POST

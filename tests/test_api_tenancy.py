@@ -67,6 +67,8 @@ ROUTES = {
     "creator-audience": Case("agency", public=True),
     "creator-content": Case("agency", public=True),
     "product-detail": Case("brand"),
+    "product-archive": Case("brand", "post"),
+    "product-unarchive": Case("brand", "post"),
     "campaign-detail": Case("brand"),
     "collaboration-detail": Case("brand"),
     **{
@@ -172,6 +174,10 @@ def owned_object(name: str, tenant):
         "order-refunds": (f"/api/v1/orders/{order.pk}/refunds/", ["SECRET-ORDER"]),
         "order-complaints": (f"/api/v1/orders/{order.pk}/complaints/", ["SECRET-ORDER"]),
     }
+    if name in ("product-archive", "product-unarchive"):
+        return f"/api/v1/products/{collab.product_id}/{name.removeprefix('product-')}/", [
+            "Secret serum"
+        ]
     if name.startswith("collaboration-") and name != "collaboration-detail":
         action = name.removeprefix("collaboration-")
         return f"/api/v1/collaborations/{collab.pk}/{action}/", [collab.creator.handle]

@@ -72,7 +72,7 @@ CAPABILITIES = [
     ("creators.profiles", "creator profiles (public fields)"),
     ("creators.private", "private creator figures (income, GMV)"),
     ("campaigns.see", "campaigns, products, orders: see"),
-    ("campaigns.change", "campaigns, products, offers: create"),
+    ("campaigns.change", "campaigns, products, offers: create, change"),
     ("collaborations.see", "collaborations: see"),
     ("offers.answer", "answer collaboration offers, submit content"),
     ("collaborations.live", "mark live"),
@@ -133,7 +133,7 @@ OPERATOR = {
 OPERATOR_READER = {
     **OPERATOR,
     **NOT_ADMIN,
-    "campaigns_change": "403",
+    "campaigns_change": READ_ONLY,
     "push_orders": "403",
     "roster_change": READ_ONLY,
     "contracts_answer": READ_ONLY,
@@ -194,6 +194,7 @@ MATRIX: dict[str, dict[str, str]] = {
         AGENCY,
         NOT_ADMIN,
         VIEWER,
+        campaigns_change=READ_ONLY,
         offers_answer=READ_ONLY,
         roster_change="403",
     ),
@@ -203,6 +204,7 @@ MATRIX: dict[str, dict[str, str]] = {
         PARTNER,
         NOT_ADMIN,
         VIEWER,
+        campaigns_change=READ_ONLY,
         offers_answer=READ_ONLY,
         collaborations_live="403",
         collaborations_close=READ_ONLY,
@@ -614,6 +616,54 @@ def product_body(w: World) -> dict:
     }
 
 
+def product_form(name: str) -> dict:
+    """The product page's form: percentages per taxonomy key, each axis adding up to 100."""
+    shares = {"gender__female": 100, "age__18_24": 100, "city_tier__t1": 100}
+    return {"name": name, "category": "beauty", "price": "9.90", "interests__beauty": 100, **shares}
+
+
+def product_page_new_call(w: World) -> Call:
+    name = f"Walk page {w.name}"
+    exists = Product.objects.unscoped().filter(name=name).exists
+    return Call("/brand/products/new/", product_form(name), exists)
+
+
+def product_named(product: Product, name: str) -> Callable[[], bool]:
+    return lambda: Product.objects.unscoped().get(pk=product.pk).name == name
+
+
+def product_page_edit_call(w: World) -> Call:
+    product, name = ProductFactory(organization=w.brand), f"Walk edit {w.name}"
+    path = f"/brand/products/{product.pk}/edit/"
+    return Call(path, product_form(name), product_named(product, name))
+
+
+def product_api_patch_call(w: World) -> Call:
+    product, name = ProductFactory(organization=w.brand), f"Walk patch {w.name}"
+    return Call(f"/api/v1/products/{product.pk}/", {"name": name}, product_named(product, name))
+
+
+def product_delete_call(w: World) -> Call:
+    product = ProductFactory(organization=w.brand)
+    gone = lambda: not Product.objects.unscoped().filter(pk=product.pk).exists()  # noqa: E731
+    return Call(f"/api/v1/products/{product.pk}/", None, gone)
+
+
+def product_archive_call(w: World, path: str, archived: bool) -> Call:
+    """A fresh product of the brand (the walk's own product must keep taking offers)."""
+    product = ProductFactory(organization=w.brand, archived_at=None if archived else MOMENT)
+
+    def done() -> bool:
+        stored = Product.objects.unscoped().get(pk=product.pk).archived_at
+        return (stored is not None) == archived
+
+    return Call(path.format(pk=product.pk), {}, done)
+
+
+def archive_route(path: str, archived: bool) -> Route:
+    return Route("campaigns.change", lambda w: product_archive_call(w, path, archived))
+
+
 def offer_call(w: World) -> Call:
     creator = new_unsigned_creator()
     data = {
@@ -775,6 +825,19 @@ ROUTES: dict[tuple[str, str], Route] = {
         ),
     ),
     ("api:collaboration-list", "POST"): Route("campaigns.change", offer_call),
+    ("brands:products", "GET"): Route("campaigns.see", get("/brand/products/")),
+    ("brands:product_new", "GET"): Route("campaigns.change", get("/brand/products/new/")),
+    ("brands:product_new", "POST"): Route("campaigns.change", product_page_new_call),
+    ("brands:product_edit", "GET"): Route(
+        "campaigns.change", lambda w: Call(f"/brand/products/{w.product.pk}/edit/")
+    ),
+    ("brands:product_edit", "POST"): Route("campaigns.change", product_page_edit_call),
+    ("brands:product_archive", "POST"): archive_route("/brand/products/{pk}/archive/", True),
+    ("brands:product_unarchive", "POST"): archive_route("/brand/products/{pk}/unarchive/", False),
+    ("api:product-detail", "PATCH"): Route("campaigns.change", product_api_patch_call),
+    ("api:product-detail", "DELETE"): Route("campaigns.change", product_delete_call),
+    ("api:product-archive", "POST"): archive_route("/api/v1/products/{pk}/archive/", True),
+    ("api:product-unarchive", "POST"): archive_route("/api/v1/products/{pk}/unarchive/", False),
     ("api:collaboration-list", "GET"): Route(
         "collaborations.see", get("/api/v1/collaborations/"), True
     ),
