@@ -61,9 +61,19 @@ class ProductSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "archived_at", "created_at"]
 
 
+COMMITTED_HELP = "Fees of collaborations offered, accepted or with content submitted"
+SPENT_HELP = "Fees of collaborations gone live or completed"
+
+
 class CampaignSerializer(serializers.ModelSerializer):
     collaboration_count = serializers.IntegerField(read_only=True, default=0)
     live_count = serializers.IntegerField(read_only=True, default=0)
+    committed = serializers.DecimalField(
+        max_digits=14, decimal_places=2, read_only=True, default=0, help_text=COMMITTED_HELP
+    )
+    spent = serializers.DecimalField(
+        max_digits=14, decimal_places=2, read_only=True, default=0, help_text=SPENT_HELP
+    )
 
     class Meta:
         model = Campaign
@@ -71,6 +81,7 @@ class CampaignSerializer(serializers.ModelSerializer):
             "id",
             "name",
             "objective",
+            "brief",
             "mode",
             "budget",
             "start",
@@ -78,6 +89,8 @@ class CampaignSerializer(serializers.ModelSerializer):
             "status",
             "collaboration_count",
             "live_count",
+            "committed",
+            "spent",
             "created_at",
         ]
         read_only_fields = ["id", "created_at"]
@@ -219,6 +232,33 @@ class CampaignViewSet(
         serializer.instance = services.campaign_create(
             actor=self.actor, **serializer.validated_data
         )
+
+    def partial_update(self, request, pk=None):
+        """Change what the campaign's status allows (no PUT; the status moves by actions)."""
+        campaign = self.get_object()
+        data = self.get_serializer(campaign, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.campaign_update(actor=self.actor, campaign=campaign, **data.validated_data)
+        return Response(self.get_serializer(self.get_object()).data)
+
+    def _move(self, action_name: str):
+        services.campaign_move(actor=self.actor, campaign=self.get_object(), action=action_name)
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(request=None, responses=CampaignSerializer)
+    @action(detail=True, methods=["post"])
+    def pause(self, request, pk=None):
+        return self._move("pause")
+
+    @extend_schema(request=None, responses=CampaignSerializer)
+    @action(detail=True, methods=["post"])
+    def resume(self, request, pk=None):
+        return self._move("resume")
+
+    @extend_schema(request=None, responses=CampaignSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return self._move("close")
 
 
 #: Action name → the status it moves a collaboration to.

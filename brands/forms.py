@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from creators import taxonomy
 from creators.filters import lazy_label, translated_choices
 
-from .models import Collaboration, Product
+from .models import Campaign, Collaboration, Product
 
 
 class TransitionForm(forms.Form):
@@ -112,3 +112,45 @@ def initial_of(product: Product) -> dict:
         for key, share in (getattr(product, f"target_{axis}") or {}).items():
             initial[share_field(axis, key)] = round(Decimal(str(share)) * HUNDRED, 2)
     return initial
+
+
+#: The browser's date picker needs ISO dates whatever the locale's input format is.
+ISO_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+CAMPAIGN_FIELDS = ("name", "objective", "brief", "mode", "budget", "start", "end")
+
+
+class CampaignForm(forms.Form):
+    """A campaign as the brand enters it; on edit, the fields its status freezes are disabled
+    (``brands.services.EDITABLE``), and the service checks the same again."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    objective = forms.CharField(label=_("Objective"), max_length=200, required=False)
+    brief = forms.CharField(
+        label=_("Brief for creators"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    mode = forms.ChoiceField(label=_("Mode"), choices=Campaign.Mode.choices)
+    budget = forms.DecimalField(label=_("Budget (¥)"), min_value=0, max_digits=14, decimal_places=2)
+    start = forms.DateField(label=_("Start date"), widget=ISO_DATE)
+    end = forms.DateField(label=_("End date"), widget=ISO_DATE)
+    status = forms.ChoiceField(
+        label=_("Start as"),
+        choices=[(s, label) for s, label in Campaign.Status.choices if s in ("draft", "active")],
+    )
+
+    def __init__(self, *args, campaign: Campaign | None = None, editable=None, **kwargs):
+        if campaign is not None:
+            initial = {name: getattr(campaign, name) for name in CAMPAIGN_FIELDS}
+            kwargs.setdefault("initial", initial)
+        super().__init__(*args, **kwargs)
+        if campaign is not None:
+            del self.fields["status"]  # it moves by the page's buttons
+            for name in CAMPAIGN_FIELDS:
+                self.fields[name].disabled = name not in editable
+
+    def changed_fields(self) -> dict:
+        """What the service gets: on edit, only the fields the status lets change."""
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if not self.fields[name].disabled
+        }

@@ -108,6 +108,7 @@ class Campaign(TenantOwned):
 
     name = models.CharField(max_length=200)
     objective = models.CharField(max_length=200, blank=True)
+    brief = models.TextField(blank=True, help_text=_("What creators are asked to do and say"))
     mode = models.CharField(max_length=24, choices=Mode.choices, default=Mode.BOTH)
     budget = models.DecimalField(max_digits=14, decimal_places=2)
     start = models.DateField()

@@ -21,7 +21,18 @@ urlpatterns = [
         name="product_unarchive",
     ),
     path("brand/campaigns/", views.campaign_list, name="campaigns"),
+    path("brand/campaigns/new/", views.campaign_new, name="campaign_new"),
     path("brand/campaigns/<int:pk>/", views.campaign_detail, name="campaign"),
+    path("brand/campaigns/<int:pk>/edit/", views.campaign_edit, name="campaign_edit"),
+    *[
+        path(
+            f"brand/campaigns/<int:pk>/{action}/",
+            views.campaign_move_view,
+            {"action": action},
+            name=f"campaign_{action}",
+        )
+        for action in ("pause", "resume", "close")
+    ],
     path(
         "brand/collaborations/<int:pk>/transition/",
         views.collaboration_transition_view,

@@ -141,6 +141,23 @@ def product_restored_by(org) -> Built:
     return product(org, archived, done=lambda row: row["archived_at"] is None)
 
 
+def campaign_moved(status: str, to: str) -> Callable[[object], Built]:
+    def build(org) -> Built:
+        built = campaign(org)
+        built.row = built.row.campaign
+        type(built.row)._base_manager.filter(pk=built.row.pk).update(status=status)
+        built.done = lambda row: row["status"] == to
+        return built
+
+    return build
+
+
+def campaign_row(org) -> Built:
+    built = campaign(org)
+    built.row, built.secrets = built.row.campaign, ["Secret launch"]
+    return built
+
+
 def brand_cancels(org) -> Built:
     built = collaboration(org)
     built.done = lambda row: row["status"] == "cancelled"
@@ -222,6 +239,10 @@ PAGES = {
     "creators:detail": Page("agency", creator_profile, public=True),
     "brands:campaign": Page("brand", campaign),
     "brands:product_edit": Page("brand", product),
+    "brands:campaign_edit": Page("brand", campaign_row),
+    "brands:campaign_pause": Page("brand", campaign_moved("active", "paused"), post={}),
+    "brands:campaign_resume": Page("brand", campaign_moved("paused", "active"), post={}),
+    "brands:campaign_close": Page("brand", campaign_moved("active", "completed"), post={}),
     "brands:product_archive": Page("brand", product_archived_by, post={}),
     "brands:product_unarchive": Page("brand", product_restored_by, post={}),
     "brands:collaboration_transition": Page("brand", brand_cancels, post={"to": "cancelled"}),
@@ -437,6 +458,7 @@ SIMPLE_PAGES = {
     "brands:dashboard": Simple(only("brand")),
     "brands:campaigns": Simple(only("brand")),
     "brands:products": Simple(only("brand")),
+    "brands:campaign_new": Simple(only("brand")),
     "brands:product_new": Simple(only("brand")),
     "brands:offers": Simple(only("creator")),
     "mcn:tier": Simple(only("agency")),

@@ -622,25 +622,29 @@ def product_form(name: str) -> dict:
     return {"name": name, "category": "beauty", "price": "9.90", "interests__beauty": 100, **shares}
 
 
-def product_page_new_call(w: World) -> Call:
+def page_new_call(w: World, model, path: str, form: Callable[[str], dict]) -> Call:
+    """The page's create form posted; the effect: a row of ``model`` with the walk's name."""
     name = f"Walk page {w.name}"
-    exists = Product.objects.unscoped().filter(name=name).exists
-    return Call("/brand/products/new/", product_form(name), exists)
+    return Call(path, form(name), model.objects.unscoped().filter(name=name).exists)
 
 
-def product_named(product: Product, name: str) -> Callable[[], bool]:
-    return lambda: Product.objects.unscoped().get(pk=product.pk).name == name
+def named(row, name: str) -> Callable[[], bool]:
+    return lambda: type(row).objects.unscoped().get(pk=row.pk).name == name
+
+
+def product_page_new_call(w: World) -> Call:
+    return page_new_call(w, Product, "/brand/products/new/", product_form)
 
 
 def product_page_edit_call(w: World) -> Call:
     product, name = ProductFactory(organization=w.brand), f"Walk edit {w.name}"
     path = f"/brand/products/{product.pk}/edit/"
-    return Call(path, product_form(name), product_named(product, name))
+    return Call(path, product_form(name), named(product, name))
 
 
 def product_api_patch_call(w: World) -> Call:
     product, name = ProductFactory(organization=w.brand), f"Walk patch {w.name}"
-    return Call(f"/api/v1/products/{product.pk}/", {"name": name}, product_named(product, name))
+    return Call(f"/api/v1/products/{product.pk}/", {"name": name}, named(product, name))
 
 
 def product_delete_call(w: World) -> Call:
@@ -658,6 +662,44 @@ def product_archive_call(w: World, path: str, archived: bool) -> Call:
         return (stored is not None) == archived
 
     return Call(path.format(pk=product.pk), {}, done)
+
+
+def campaign_form(name: str) -> dict:
+    return {
+        "name": name,
+        "mode": "both",
+        "budget": "1000.00",
+        "start": DAY.isoformat(),
+        "end": "2026-12-31",  # after the factory's start too (an edit keeps a running start)
+        "status": "draft",
+    }
+
+
+def campaign_page_new_call(w: World) -> Call:
+    return page_new_call(w, Campaign, "/brand/campaigns/new/", campaign_form)
+
+
+def campaign_edit_call(w: World, api: bool) -> Call:
+    """A fresh campaign of the brand (the walk's own campaign keeps its name and status)."""
+    campaign, name = CampaignFactory(organization=w.brand), f"Walk edit {w.name}"
+    if api:
+        return Call(f"/api/v1/campaigns/{campaign.pk}/", {"name": name}, named(campaign, name))
+    return Call(f"/brand/campaigns/{campaign.pk}/edit/", campaign_form(name), named(campaign, name))
+
+
+CAMPAIGN_MOVE_ROUTES = (
+    ("brands:campaign_", "/brand/campaigns/"),
+    ("api:campaign-", "/api/v1/campaigns/"),
+)
+
+
+def campaign_move_route(path: str, status: str, to: str) -> Route:
+    def build(w: World) -> Call:
+        campaign = CampaignFactory(organization=w.brand, status=status)
+        done = lambda: Campaign.objects.unscoped().get(pk=campaign.pk).status == to  # noqa: E731
+        return Call(path.format(pk=campaign.pk), {}, done)
+
+    return Route("campaigns.change", build)
 
 
 def archive_route(path: str, archived: bool) -> Route:
@@ -834,6 +876,30 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("brands:product_edit", "POST"): Route("campaigns.change", product_page_edit_call),
     ("brands:product_archive", "POST"): archive_route("/brand/products/{pk}/archive/", True),
     ("brands:product_unarchive", "POST"): archive_route("/brand/products/{pk}/unarchive/", False),
+    ("brands:campaign_new", "GET"): Route("campaigns.change", get("/brand/campaigns/new/")),
+    ("brands:campaign_new", "POST"): Route("campaigns.change", campaign_page_new_call),
+    ("brands:campaign_edit", "GET"): Route(
+        "campaigns.change", lambda w: Call(f"/brand/campaigns/{w.campaign.pk}/edit/")
+    ),
+    ("brands:campaign_edit", "POST"): Route(
+        "campaigns.change", lambda w: campaign_edit_call(w, api=False)
+    ),
+    ("api:campaign-detail", "PATCH"): Route(
+        "campaigns.change", lambda w: campaign_edit_call(w, api=True)
+    ),
+    **{
+        (name, "POST"): campaign_move_route(path, status, to)
+        for prefix, sep in (
+            ("brands:campaign_", "/brand/campaigns/"),
+            ("api:campaign-", "/api/v1/campaigns/"),
+        )
+        for action, status, to in (
+            ("pause", "active", "paused"),
+            ("resume", "paused", "active"),
+            ("close", "active", "completed"),
+        )
+        for name, path in [(prefix + action, sep + "{pk}/" + action + "/")]
+    },
     ("api:product-detail", "PATCH"): Route("campaigns.change", product_api_patch_call),
     ("api:product-detail", "DELETE"): Route("campaigns.change", product_delete_call),
     ("api:product-archive", "POST"): archive_route("/api/v1/products/{pk}/archive/", True),
@@ -1226,6 +1292,9 @@ def test_walk(name, settings):
     """Every route, as this persona: the outcome class its MATRIX cell says, writes that take
     effect exactly when allowed, and private figures shown exactly where the matrix says."""
     settings.OLIVE_WEBHOOKS_ALLOW_PRIVATE = True  # the endpoints point at loopback
+    # The signed-out walk calls every API route from one address within a minute: more than
+    # the anonymous rate (its own test, tests/api/test_throttling_anonymous.py) lets through.
+    settings.OLIVE_API_ANON_RATE = "10000/min"
     persona = PERSONAS[name]
     w = World(name, persona)
     w.prepare()

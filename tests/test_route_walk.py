@@ -183,6 +183,11 @@ PARAMETERS: dict[str, Callable[[World], dict]] = {
     "creators:detail": lambda w: {"handle": w.creator.handle},
     "brands:campaign": _pk("campaign"),
     **{
+        f"brands:campaign_{suffix}": _pk("campaign")
+        for suffix in ("edit", "pause", "resume", "close")
+    },
+    **{f"api:campaign-{suffix}": _pk("campaign") for suffix in ("pause", "resume", "close")},
+    **{
         f"brands:product_{suffix}": lambda w: {"pk": w.collaboration.product_id}
         for suffix in ("edit", "archive", "unarchive")
     },
