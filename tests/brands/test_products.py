@@ -216,3 +216,20 @@ def test_api_another_brand_gets_404_and_a_read_key_403(personas):
     assert row_counts(*TABLES) == before
     product.refresh_from_db()
     assert product.name == "Secret serum" and product.archived_at is None
+
+
+def test_the_product_list_queries_do_not_grow_with_rows(personas):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = personas.client(personas.member)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/brand/products/").status_code == 200
+        return len(captured)
+
+    ProductFactory.create_batch(3, organization=personas.tenant)
+    small = queries()
+    ProductFactory.create_batch(22, organization=personas.tenant)
+    assert queries() == small
