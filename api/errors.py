@@ -45,7 +45,16 @@ CODES: dict[str, tuple[int, str]] = {
     "idempotency_key_reused": (422, "this `Idempotency-Key` came with another body"),
     "throttled": (429, "too many calls: wait `Retry-After` seconds"),
     "server_error": (500, "our fault, logged; retrying with the same `Idempotency-Key` is safe"),
+    # Refusals of a business rule (``<entity>.<rule>``): a 400 like ``invalid``, with `fields`
+    # naming the field, under a code a program can act on.
+    "campaign.budget_exceeded": (
+        400,
+        "the fees committed and spent would exceed the campaign's budget (an offer's `fee`, "
+        "or a lower `budget`)",
+    ),
 }
+#: The business-rule codes a validation error may carry up to ``error.code``.
+RULE_CODES = frozenset(code for code in CODES if "." in code)
 SERVER_ERROR = gettext_lazy("A server error occurred.")  # DRF's msgid: translated already
 
 
@@ -101,13 +110,24 @@ def _server_error(exc, request) -> Response:
 def _reshape(exc, data) -> dict:
     if isinstance(exc, exceptions.ValidationError):
         fields = data if isinstance(data, dict) else {"non_field_errors": data}
-        return error_body("invalid", _("Invalid input."), fields)
+        rule = RULE_CODES.intersection(_leaves(exc.get_codes()))
+        code = min(rule) if rule else "invalid"
+        return error_body(code, _("Invalid input."), fields)
     codes = exc.get_codes()
     # A code raised with the detail (``PermissionDenied(code=…)``) only if it is a known one.
     code = codes if isinstance(codes, str) and codes in CODES else exc.default_code
     message = data.get("detail", data) if isinstance(data, dict) else data
     field = getattr(exc, "field", None)
     return error_body(code, message, {field: [str(message)]} if field else None)
+
+
+def _leaves(codes):
+    """Every code of a validation error's (nested) ``get_codes()``."""
+    if isinstance(codes, dict):
+        codes = list(codes.values())
+    if isinstance(codes, list):
+        return [leaf for item in codes for leaf in _leaves(item)]
+    return [codes]
 
 
 # Error handlers (config/urls.py): JSON under /api/, the site's own page elsewhere

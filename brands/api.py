@@ -55,14 +55,25 @@ class ProductSerializer(serializers.ModelSerializer):
             "target_interests",
             "description",
             "claims",
+            "archived_at",
             "created_at",
         ]
-        read_only_fields = ["id", "created_at"]
+        read_only_fields = ["id", "archived_at", "created_at"]
+
+
+COMMITTED_HELP = "Fees of collaborations offered, accepted or with content submitted"
+SPENT_HELP = "Fees of collaborations gone live or completed"
 
 
 class CampaignSerializer(serializers.ModelSerializer):
     collaboration_count = serializers.IntegerField(read_only=True, default=0)
     live_count = serializers.IntegerField(read_only=True, default=0)
+    committed = serializers.DecimalField(
+        max_digits=14, decimal_places=2, read_only=True, default=0, help_text=COMMITTED_HELP
+    )
+    spent = serializers.DecimalField(
+        max_digits=14, decimal_places=2, read_only=True, default=0, help_text=SPENT_HELP
+    )
 
     class Meta:
         model = Campaign
@@ -70,6 +81,7 @@ class CampaignSerializer(serializers.ModelSerializer):
             "id",
             "name",
             "objective",
+            "brief",
             "mode",
             "budget",
             "start",
@@ -77,6 +89,8 @@ class CampaignSerializer(serializers.ModelSerializer):
             "status",
             "collaboration_count",
             "live_count",
+            "committed",
+            "spent",
             "created_at",
         ]
         read_only_fields = ["id", "created_at"]
@@ -173,6 +187,35 @@ class ProductViewSet(
     def perform_create(self, serializer):
         serializer.instance = services.product_create(actor=self.actor, **serializer.validated_data)
 
+    def partial_update(self, request, pk=None):
+        """Change some fields; the distributions' rules hold as on creation (no PUT)."""
+        product = self.get_object()
+        data = self.get_serializer(product, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        product = services.product_update(actor=self.actor, product=product, **data.validated_data)
+        return Response(self.get_serializer(product).data)
+
+    def destroy(self, request, pk=None):
+        """Only a product never offered; one with collaborations or orders: archive it."""
+        services.product_delete(actor=self.actor, product=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _archive(self, archived: bool):
+        product = services.product_archive(
+            actor=self.actor, product=self.get_object(), archived=archived
+        )
+        return Response(self.get_serializer(product).data)
+
+    @extend_schema(request=None, responses=ProductSerializer)
+    @action(detail=True, methods=["post"])
+    def archive(self, request, pk=None):
+        return self._archive(True)
+
+    @extend_schema(request=None, responses=ProductSerializer)
+    @action(detail=True, methods=["post"])
+    def unarchive(self, request, pk=None):
+        return self._archive(False)
+
 
 class CampaignViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, BrandViewSet
@@ -189,6 +232,33 @@ class CampaignViewSet(
         serializer.instance = services.campaign_create(
             actor=self.actor, **serializer.validated_data
         )
+
+    def partial_update(self, request, pk=None):
+        """Change what the campaign's status allows (no PUT; the status moves by actions)."""
+        campaign = self.get_object()
+        data = self.get_serializer(campaign, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.campaign_update(actor=self.actor, campaign=campaign, **data.validated_data)
+        return Response(self.get_serializer(self.get_object()).data)
+
+    def _move(self, action_name: str):
+        services.campaign_move(actor=self.actor, campaign=self.get_object(), action=action_name)
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(request=None, responses=CampaignSerializer)
+    @action(detail=True, methods=["post"])
+    def pause(self, request, pk=None):
+        return self._move("pause")
+
+    @extend_schema(request=None, responses=CampaignSerializer)
+    @action(detail=True, methods=["post"])
+    def resume(self, request, pk=None):
+        return self._move("resume")
+
+    @extend_schema(request=None, responses=CampaignSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return self._move("close")
 
 
 #: Action name → the status it moves a collaboration to.

@@ -44,6 +44,9 @@ class Product(TenantOwned):
     target_interests = models.JSONField()
     description = models.TextField(blank=True)
     claims = models.JSONField(default=list, blank=True, help_text=_("Selling claims, one each"))
+    #: Set when archived: a product that has been offered or sold is archived, never deleted
+    #: (its collaborations and orders keep pointing at it); an archived one takes no new offers.
+    archived_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     TARGETS = {f"target_{axis}": axis for axis in taxonomy.AUDIENCE_AXES}
@@ -105,6 +108,7 @@ class Campaign(TenantOwned):
 
     name = models.CharField(max_length=200)
     objective = models.CharField(max_length=200, blank=True)
+    brief = models.TextField(blank=True, help_text=_("What creators are asked to do and say"))
     mode = models.CharField(max_length=24, choices=Mode.choices, default=Mode.BOTH)
     budget = models.DecimalField(max_digits=14, decimal_places=2)
     start = models.DateField()

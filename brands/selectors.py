@@ -4,19 +4,38 @@ creator's agency; everything else only to the owning brand."""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from statistics import median
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, DecimalField, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from tenancy import roles
 from tenancy.scoping import Actor
 
 from .models import Campaign, Collaboration, Order, Product
-from .services import PARTY_FOR, TRANSITIONS, party_of  # the pages' buttons obey these too
+from .services import (  # the pages' buttons and figures obey these too
+    COMMITTED_STATUSES,
+    PARTY_FOR,
+    SPENT_STATUSES,
+    TRANSITIONS,
+    party_of,
+)
+
+
+def _fees(statuses) -> Coalesce:
+    """The fees of a campaign's collaborations in ``statuses``, summed from the rows."""
+    in_status = Q(collaborations__status__in=statuses)
+    total = Sum("collaborations__fee", filter=in_status)
+    return Coalesce(
+        total, Value(Decimal(0)), output_field=DecimalField(max_digits=14, decimal_places=2)
+    )
 
 
 def campaigns_of_brand(*, actor: Actor) -> QuerySet[Campaign]:
+    """The brand's campaigns with their collaboration counts and budget use (``committed``:
+    fees of offers open or under way; ``spent``: of those gone live; ``brands.services``)."""
     # Explicit order: Meta.ordering does not apply to aggregating queries, and pages need one.
     return (
         Campaign.objects.for_actor(actor)
@@ -25,6 +44,8 @@ def campaigns_of_brand(*, actor: Actor) -> QuerySet[Campaign]:
             live_count=Count(
                 "collaborations", filter=Q(collaborations__status__in=["live", "completed"])
             ),
+            committed=_fees(COMMITTED_STATUSES),
+            spent=_fees(SPENT_STATUSES),
         )
         .order_by("-start", "name", "-id")
     )

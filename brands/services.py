@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -154,10 +156,76 @@ def _saved(instance):
     return instance
 
 
+#: What a brand may set on a product (the rest is the platform's: owner, archive date).
+PRODUCT_FIELDS = frozenset({"name", "category", "price", "description", "claims", *Product.TARGETS})
+
+
+def _product_fields(fields: dict) -> dict:
+    unknown = sorted(set(fields) - PRODUCT_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("This field cannot be set.") for name in unknown})
+    return fields
+
+
+def _own_product(actor: Actor, product: Product) -> None:
+    require_brand_writer(actor)
+    if product.organization_id != actor.organization_id:
+        raise ValidationError({"product": _("Unknown product.")})
+
+
 @transaction.atomic
 def product_create(*, actor: Actor, **fields) -> Product:
     require_brand_writer(actor)
-    return _saved(Product(organization_id=actor.organization_id, **fields))
+    product = Product(organization_id=actor.organization_id, **_product_fields(fields))
+    _saved(product)
+    audit_event_record(actor=actor, action="product.created", target=product)
+    return product
+
+
+@transaction.atomic
+def product_update(*, actor: Actor, product: Product, **fields) -> Product:
+    """Change the given fields; every rule of a new product holds (all or nothing)."""
+    _own_product(actor, product)
+    return _changed(actor, product, _product_fields(fields), "product.updated")
+
+
+def _changed(actor: Actor, row, fields: dict, action: str):
+    """Set ``fields`` on ``row``, validate and save it, and audit which fields changed."""
+    for name, value in fields.items():
+        setattr(row, name, value)
+    _saved(row)
+    audit_event_record(actor=actor, action=action, target=row, data={"fields": sorted(fields)})
+    return row
+
+
+@transaction.atomic
+def product_archive(*, actor: Actor, product: Product, archived: bool = True, now=None) -> Product:
+    """Archive (or bring back) a product: archived ones take no new offers; their
+    collaborations and orders stay as they are."""
+    _own_product(actor, product)
+    product.archived_at = (now or timezone.now()) if archived else None
+    product.save(update_fields=["archived_at"])
+    action = "product.archived" if archived else "product.unarchived"
+    audit_event_record(actor=actor, action=action, target=product)
+    return product
+
+
+PRODUCT_HAS_ORDERS = _("This product has orders: archive it instead of deleting it.")
+PRODUCT_WAS_OFFERED = _("This product has collaborations: archive it instead of deleting it.")
+
+
+@transaction.atomic
+def product_delete(*, actor: Actor, product: Product) -> None:
+    """Only a product never offered can go: one with collaborations (and so orders) is
+    archived instead, so the history that points at it stays whole."""
+    _own_product(actor, product)
+    deals = Collaboration.objects.unscoped().filter(product_id=product.pk)
+    if Order.objects.unscoped().filter(collaboration__in=deals).exists():
+        raise ValidationError({"product": PRODUCT_HAS_ORDERS})
+    if deals.exists():
+        raise ValidationError({"product": PRODUCT_WAS_OFFERED})
+    audit_event_record(actor=actor, action="product.deleted", target=product)
+    product.delete()
 
 
 #: Where a campaign's life cycle begins: paused, completed and cancelled are where a running
@@ -172,6 +240,117 @@ def campaign_create(*, actor: Actor, **fields) -> Campaign:
         raise ValidationError({"status": _("A new campaign starts as a draft or active.")})
     campaign = _saved(Campaign(organization_id=actor.organization_id, **fields))
     audit_event_record(actor=actor, action="campaign.created", target=campaign)
+    return campaign
+
+
+PRODUCT_ARCHIVED = _("This product is archived: bring it back before offering it.")
+#: A campaign's money, from its collaborations' fees: *committed* to offers still open or under
+#: way (offered, accepted, content submitted), *spent* on what went live. Both count against
+#: the budget; declined, expired and cancelled ones release theirs.
+COMMITTED_STATUSES = (S.OFFERED, S.ACCEPTED, S.CONTENT_SUBMITTED)
+SPENT_STATUSES = (S.LIVE, S.COMPLETED)
+BUDGET_EXCEEDED = "campaign.budget_exceeded"
+
+
+def campaign_fees_in_use(campaign: Campaign) -> Decimal:
+    """Committed plus spent fees of ``campaign``, summed from its collaboration rows."""
+    rows = Collaboration.objects.unscoped().filter(
+        campaign_id=campaign.pk, status__in=COMMITTED_STATUSES + SPENT_STATUSES
+    )
+    return rows.aggregate(total=Sum("fee"))["total"] or Decimal(0)
+
+
+def _budget_refusal(field: str, in_use: Decimal, budget: Decimal) -> ValidationError:
+    message = _(
+        "This would commit %(in_use)s in fees, above the campaign's budget of %(budget)s."
+    ) % {"in_use": f"{in_use:,.2f}", "budget": f"{budget:,.2f}"}
+    return ValidationError({field: ValidationError(message, code=BUDGET_EXCEEDED)})
+
+
+def _check_budget(campaign: Campaign, fee) -> None:
+    """Refuse an offer whose fee takes committed and spent fees above the budget; the campaign
+    row is locked first, so two offers at once cannot both squeeze under it."""
+    fee = Decimal(fee or 0)
+    if not fee:  # a commission-only offer commits no fee (even in a campaign spent already)
+        return
+    locked = Campaign.objects.unscoped().select_for_update().get(pk=campaign.pk)
+    in_use = campaign_fees_in_use(locked) + fee
+    if in_use > locked.budget:
+        raise _budget_refusal("fee", in_use, locked.budget)
+
+
+CS = Campaign.Status
+CLOSED = (CS.COMPLETED, CS.CANCELLED)
+#: What may change in a campaign, by status: everything in a draft; once it runs, not when it
+#: started or how it runs; nothing once closed. Status moves only through the actions below.
+EDITABLE: dict[str, frozenset[str]] = {
+    CS.DRAFT: frozenset({"name", "objective", "brief", "mode", "budget", "start", "end"}),
+    CS.ACTIVE: frozenset({"name", "objective", "brief", "budget", "end"}),
+    CS.PAUSED: frozenset({"name", "objective", "brief", "budget", "end"}),
+}
+#: Action → (the statuses it starts from, the status it leads to).
+CAMPAIGN_MOVES: dict[str, tuple[tuple[str, ...], str]] = {
+    "pause": ((CS.ACTIVE,), CS.PAUSED),
+    "resume": ((CS.DRAFT, CS.PAUSED), CS.ACTIVE),
+    "close": ((CS.DRAFT, CS.ACTIVE, CS.PAUSED), CS.COMPLETED),
+}
+
+MOVE_AUDIT = {"pause": "campaign.paused", "resume": "campaign.resumed", "close": "campaign.closed"}
+MOVE_REFUSED = {
+    "pause": _("Only an active campaign can be paused; this one is %(status)s."),
+    "resume": _("Only a draft or paused campaign can be resumed; this one is %(status)s."),
+    "close": _("This campaign is %(status)s: it is closed already."),
+}
+
+
+def _own_campaign(actor: Actor, campaign: Campaign) -> None:
+    require_brand_writer(actor)
+    if campaign.organization_id != actor.organization_id:
+        raise ValidationError({"campaign": _("Unknown campaign.")})
+
+
+def _check_editable(campaign: Campaign, fields: dict) -> None:
+    allowed = EDITABLE.get(campaign.status, frozenset())
+    if not allowed:
+        raise ValidationError({"status": _("A closed campaign cannot be changed.")})
+    refused = sorted(set(fields) - allowed)
+    if refused:
+        why = _("This cannot be changed while the campaign is %(status)s.") % {
+            "status": campaign.get_status_display()
+        }
+        raise ValidationError(dict.fromkeys(refused, why))
+
+
+@transaction.atomic
+def campaign_update(*, actor: Actor, campaign: Campaign, **fields) -> Campaign:
+    """Change what the campaign's status allows; the budget never drops below the fees
+    committed and spent (refused with ``campaign.budget_exceeded``). All or nothing."""
+    _own_campaign(actor, campaign)
+    locked = Campaign.objects.unscoped().select_for_update().get(pk=campaign.pk)
+    _check_editable(locked, fields)
+    if "budget" in fields:
+        in_use = campaign_fees_in_use(locked)
+        if in_use > fields["budget"]:
+            raise _budget_refusal("budget", in_use, fields["budget"])
+    return _changed(actor, locked, fields, "campaign.updated")
+
+
+@transaction.atomic
+def campaign_move(*, actor: Actor, campaign: Campaign, action: str) -> Campaign:
+    """Pause, resume (or activate a draft) or close a campaign, if its status allows; the
+    update is conditional on the status seen, so a concurrent move makes this one refused."""
+    _own_campaign(actor, campaign)
+    sources, to = CAMPAIGN_MOVES[action]
+    if campaign.status not in sources:
+        why = MOVE_REFUSED[action] % {"status": campaign.get_status_display()}
+        raise ValidationError({"status": why})
+    moved = Campaign.objects.unscoped().filter(pk=campaign.pk, status=campaign.status)
+    if not moved.update(status=to):
+        raise ValidationError({"status": _("This campaign changed meanwhile; reload it.")})
+    previous, campaign.status = campaign.status, to
+    audit_event_record(
+        actor=actor, action=MOVE_AUDIT[action], target=campaign, data={"from": previous, "to": to}
+    )
     return campaign
 
 
@@ -204,12 +383,15 @@ def collaboration_offer(
         campaign.organization_id != product.organization_id
     ):
         raise ValidationError({"product": "The product and campaign must both be yours."})
+    if product.archived_at is not None:
+        raise ValidationError({"product": PRODUCT_ARCHIVED})
     if campaign.status not in (Campaign.Status.DRAFT, Campaign.Status.ACTIVE):
         raise ValidationError({"campaign": "Offers can be made only in draft or active campaigns."})
     if creator.status != Creator.Status.ACTIVE:
         raise ValidationError({"creator": "This creator cannot take offers right now."})
     now = now or timezone.now()
     _check_offer_terms(campaign, product, creator, terms, now)
+    _check_budget(campaign, terms.get("fee"))
     offer = Collaboration(
         organization_id=actor.organization_id,
         campaign=campaign,

@@ -5,8 +5,34 @@ from . import views
 app_name = "brands"
 urlpatterns = [
     path("brand/", views.DashboardView.as_view(), name="dashboard"),
+    path("brand/products/", views.product_list, name="products"),
+    path("brand/products/new/", views.product_new, name="product_new"),
+    path("brand/products/<int:pk>/edit/", views.product_edit, name="product_edit"),
+    path(
+        "brand/products/<int:pk>/archive/",
+        views.product_archive_view,
+        {"archived": True},
+        name="product_archive",
+    ),
+    path(
+        "brand/products/<int:pk>/unarchive/",
+        views.product_archive_view,
+        {"archived": False},
+        name="product_unarchive",
+    ),
     path("brand/campaigns/", views.campaign_list, name="campaigns"),
+    path("brand/campaigns/new/", views.campaign_new, name="campaign_new"),
     path("brand/campaigns/<int:pk>/", views.campaign_detail, name="campaign"),
+    path("brand/campaigns/<int:pk>/edit/", views.campaign_edit, name="campaign_edit"),
+    *[
+        path(
+            f"brand/campaigns/<int:pk>/{action}/",
+            views.campaign_move_view,
+            {"action": action},
+            name=f"campaign_{action}",
+        )
+        for action in ("pause", "resume", "close")
+    ],
     path(
         "brand/collaborations/<int:pk>/transition/",
         views.collaboration_transition_view,

@@ -20,7 +20,7 @@ from tenancy.views_base import TenantView, tenant_view
 from ui.pages import found, paginate, render_list
 
 from .filters import CampaignFilter, CollaborationFilter
-from .forms import TransitionForm
+from .forms import CampaignForm, ProductForm, TransitionForm
 from .models import Collaboration
 from .selectors import (
     campaign_of_brand,
@@ -29,8 +29,20 @@ from .selectors import (
     collaboration_visible,
     collaborations_of_campaign,
     offers_inbox,
+    product_of_brand,
+    products_of_brand,
 )
-from .services import collaboration_transition
+from .services import (
+    CAMPAIGN_MOVES,
+    EDITABLE,
+    campaign_create,
+    campaign_move,
+    campaign_update,
+    collaboration_transition,
+    product_archive,
+    product_create,
+    product_update,
+)
 
 S = Collaboration.Status
 #: Button label per target status; which buttons a row shows comes from the service's rules.
@@ -72,8 +84,28 @@ def paged_with_actions(request, actor, rows) -> Page:
 @tenant_view([roles.BRAND])
 def campaign_list(request, *, actor):
     filters = CampaignFilter(request.GET, queryset=campaigns_of_brand(actor=actor))
-    context = {"filter": filters, "page": paginate(request, filters.qs)}
+    page = paginate(request, filters.qs)
+    context = {"filter": filters, "page": page, "can_write": actor.can_write()}
     return render_list(request, "brands/campaigns.html", "brands/_campaign_table.html", context)
+
+
+#: The page's buttons for each campaign move, and whether to ask before (it cannot be undone).
+MOVE_BUTTONS = {
+    "pause": (gettext_lazy("Pause"), True),
+    "resume": (gettext_lazy("Activate / resume"), False),
+    "close": (gettext_lazy("Close campaign"), True),
+}
+
+
+def campaign_buttons(actor, campaign) -> list[tuple[str, str, bool]]:
+    """(action, label, confirm) for each move the campaign's status allows its writers."""
+    if not actor.can_write():
+        return []
+    return [
+        (name, *MOVE_BUTTONS[name])
+        for name, (sources, _to) in CAMPAIGN_MOVES.items()
+        if campaign.status in sources
+    ]
 
 
 @tenant_view([roles.BRAND])
@@ -82,9 +114,136 @@ def campaign_detail(request, pk: int, *, actor):
     rows = collaborations_of_campaign(actor=actor, campaign=campaign)
     filters = CollaborationFilter(request.GET, queryset=rows)
     page = paged_with_actions(request, actor, filters.qs)
-    context = {"campaign": campaign, "filter": filters, "page": page}
+    context = {
+        "campaign": campaign,
+        "filter": filters,
+        "page": page,
+        "remaining": campaign.budget - campaign.committed - campaign.spent,
+        "buttons": campaign_buttons(actor, campaign),
+        "can_edit": actor.can_write() and bool(EDITABLE.get(campaign.status)),
+    }
     partial = "brands/_collaboration_table.html"
     return render_list(request, "brands/campaign.html", partial, context)
+
+
+def add_service_error(form, error: ValidationError) -> None:
+    """Show a service's refusal on the form, on the field it names when the form has it."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@tenant_view([roles.BRAND])
+def product_list(request, *, actor):
+    rows = products_of_brand(actor=actor).order_by("archived_at", "name", "id")
+    context = {"page": paginate(request, rows), "can_write": actor.can_write()}
+    return render_list(request, "brands/products.html", "brands/_product_table.html", context)
+
+
+def saved_product(actor, form: ProductForm, product=None):
+    """The created or changed product, or None with the reasons on ``form`` (nothing written)."""
+    if not form.is_valid():
+        return None
+    try:
+        if product is None:
+            return product_create(actor=actor, **form.product_fields())
+        return product_update(actor=actor, product=product, **form.product_fields())
+    except ValidationError as error:
+        add_service_error(form, error)
+        return None
+
+
+def product_form_page(request, actor, product=None):
+    """GET shows the form (a viewer is refused it: 403); POST saves, or shows why not (400)."""
+    actor.require(write=True)
+    form = ProductForm(request.POST or None, product=product)
+    if request.method == "POST":
+        saved = saved_product(actor, form, product)
+        if saved is not None:
+            messages.success(request, _("Product “%(name)s” saved.") % {"name": saved.name})
+            return redirect("brands:products")
+    context = {"form": form, "product": product}
+    status = 400 if form.is_bound else 200
+    return render(request, "brands/product_form.html", context, status=status)
+
+
+@tenant_view([roles.BRAND])
+def product_new(request, *, actor):
+    return product_form_page(request, actor)
+
+
+@tenant_view([roles.BRAND])
+def product_edit(request, pk: int, *, actor):
+    product = found(product_of_brand, actor=actor, product_id=pk)
+    return product_form_page(request, actor, product)
+
+
+@require_POST
+@tenant_view([roles.BRAND])
+def product_archive_view(request, pk: int, *, actor, archived: bool):
+    product = found(product_of_brand, actor=actor, product_id=pk)
+    product_archive(actor=actor, product=product, archived=archived)
+    text = _("Product “%(name)s” archived.") if archived else _("Product “%(name)s” restored.")
+    messages.success(request, text % {"name": product.name})
+    return redirect("brands:products")
+
+
+def saved_campaign(actor, form: CampaignForm, campaign=None):
+    """The created or changed campaign, or None with the reasons on ``form``."""
+    if not form.is_valid():
+        return None
+    try:
+        if campaign is None:
+            return campaign_create(actor=actor, **form.cleaned_data)
+        return campaign_update(actor=actor, campaign=campaign, **form.changed_fields())
+    except ValidationError as error:
+        add_service_error(form, error)
+        return None
+
+
+def campaign_form_page(request, actor, campaign=None):
+    actor.require(write=True)
+    editable = EDITABLE.get(campaign.status, frozenset()) if campaign else None
+    if campaign is not None and not editable:
+        messages.error(request, _("A closed campaign cannot be changed."))
+        return redirect("brands:campaign", campaign.pk)
+    form = CampaignForm(request.POST or None, campaign=campaign, editable=editable)
+    if request.method == "POST":
+        saved = saved_campaign(actor, form, campaign)
+        if saved is not None:
+            messages.success(request, _("Campaign “%(name)s” saved.") % {"name": saved.name})
+            return redirect("brands:campaign", saved.pk)
+    context = {"form": form, "campaign": campaign}
+    status = 400 if form.is_bound else 200
+    return render(request, "brands/campaign_form.html", context, status=status)
+
+
+@tenant_view([roles.BRAND])
+def campaign_new(request, *, actor):
+    return campaign_form_page(request, actor)
+
+
+@tenant_view([roles.BRAND])
+def campaign_edit(request, pk: int, *, actor):
+    campaign = found(campaign_of_brand, actor=actor, campaign_id=pk)
+    return campaign_form_page(request, actor, campaign)
+
+
+@require_POST
+@tenant_view([roles.BRAND])
+def campaign_move_view(request, pk: int, *, actor, action: str):
+    """Pause, resume or close: back to the campaign page, or the refusal with status 400."""
+    campaign = found(campaign_of_brand, actor=actor, campaign_id=pk)
+    try:
+        campaign_move(actor=actor, campaign=campaign, action=action)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("brands:campaign", pk)
+    label = campaign.get_status_display()
+    messages.success(request, _("Campaign is now “%(status)s”.") % {"status": label})
+    return redirect("brands:campaign", pk)
 
 
 @require_POST

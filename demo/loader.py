@@ -175,6 +175,7 @@ def campaigns(world: World, brand_ids: np.ndarray) -> np.ndarray:
                 "organization_id": brand_ids[frame["brand_index"].to_numpy()],
                 "name": frame["name"],
                 "objective": frame["objective"],
+                "brief": "",  # the demo world writes no briefs yet
                 "mode": frame["mode"],
                 "budget": frame["budget"],
                 "start": frame["start"],

@@ -67,7 +67,10 @@ ROUTES = {
     "creator-audience": Case("agency", public=True),
     "creator-content": Case("agency", public=True),
     "product-detail": Case("brand"),
+    "product-archive": Case("brand", "post"),
+    "product-unarchive": Case("brand", "post"),
     "campaign-detail": Case("brand"),
+    **{f"campaign-{a}": Case("brand", "post") for a in ("pause", "resume", "close")},
     "collaboration-detail": Case("brand"),
     **{
         f"collaboration-{a}": Case("brand", "post")
@@ -172,6 +175,13 @@ def owned_object(name: str, tenant):
         "order-refunds": (f"/api/v1/orders/{order.pk}/refunds/", ["SECRET-ORDER"]),
         "order-complaints": (f"/api/v1/orders/{order.pk}/complaints/", ["SECRET-ORDER"]),
     }
+    if name in ("campaign-pause", "campaign-resume", "campaign-close"):
+        action = name.removeprefix("campaign-")
+        return f"/api/v1/campaigns/{collab.campaign_id}/{action}/", ["Secret launch"]
+    if name in ("product-archive", "product-unarchive"):
+        return f"/api/v1/products/{collab.product_id}/{name.removeprefix('product-')}/", [
+            "Secret serum"
+        ]
     if name.startswith("collaboration-") and name != "collaboration-detail":
         action = name.removeprefix("collaboration-")
         return f"/api/v1/collaborations/{collab.pk}/{action}/", [collab.creator.handle]

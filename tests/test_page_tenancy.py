@@ -37,6 +37,7 @@ from tests.factories import (
     MembershipFactory,
     MetricSnapshotFactory,
     OrganizationFactory,
+    ProductFactory,
     UserFactory,
 )
 from tests.tenancy_helpers import make_personas
@@ -126,6 +127,37 @@ def campaign(org) -> Built:
     return built
 
 
+def product(org, archived_at=None, done=None) -> Built:
+    row = ProductFactory(organization=org, name="Secret serum", archived_at=archived_at)
+    return Built([row.pk], ["Secret serum"], row, done=done)
+
+
+def product_archived_by(org) -> Built:
+    return product(org, done=lambda row: row["archived_at"] is not None)
+
+
+def product_restored_by(org) -> Built:
+    archived = datetime.datetime(2026, 3, 2, tzinfo=datetime.UTC)
+    return product(org, archived, done=lambda row: row["archived_at"] is None)
+
+
+def campaign_moved(status: str, to: str) -> Callable[[object], Built]:
+    def build(org) -> Built:
+        built = campaign(org)
+        built.row = built.row.campaign
+        type(built.row)._base_manager.filter(pk=built.row.pk).update(status=status)
+        built.done = lambda row: row["status"] == to
+        return built
+
+    return build
+
+
+def campaign_row(org) -> Built:
+    built = campaign(org)
+    built.row, built.secrets = built.row.campaign, ["Secret launch"]
+    return built
+
+
 def brand_cancels(org) -> Built:
     built = collaboration(org)
     built.done = lambda row: row["status"] == "cancelled"
@@ -206,6 +238,13 @@ PAGES = {
     "tenancy:api_key_revoke": Page("partner", api_key, post={}),
     "creators:detail": Page("agency", creator_profile, public=True),
     "brands:campaign": Page("brand", campaign),
+    "brands:product_edit": Page("brand", product),
+    "brands:campaign_edit": Page("brand", campaign_row),
+    "brands:campaign_pause": Page("brand", campaign_moved("active", "paused"), post={}),
+    "brands:campaign_resume": Page("brand", campaign_moved("paused", "active"), post={}),
+    "brands:campaign_close": Page("brand", campaign_moved("active", "completed"), post={}),
+    "brands:product_archive": Page("brand", product_archived_by, post={}),
+    "brands:product_unarchive": Page("brand", product_restored_by, post={}),
     "brands:collaboration_transition": Page("brand", brand_cancels, post={"to": "cancelled"}),
     "brands:offer_respond": Page("creator", creator_accepts, post={"to": "accepted"}),
     "mcn:contract_end": Page(
@@ -418,6 +457,9 @@ SIMPLE_PAGES = {
     "creators:portal": Simple(only("creator")),
     "brands:dashboard": Simple(only("brand")),
     "brands:campaigns": Simple(only("brand")),
+    "brands:products": Simple(only("brand")),
+    "brands:campaign_new": Simple(only("brand")),
+    "brands:product_new": Simple(only("brand")),
     "brands:offers": Simple(only("creator")),
     "mcn:tier": Simple(only("agency")),
     "mcn:roster": Simple(only("agency")),

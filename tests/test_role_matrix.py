@@ -72,7 +72,7 @@ CAPABILITIES = [
     ("creators.profiles", "creator profiles (public fields)"),
     ("creators.private", "private creator figures (income, GMV)"),
     ("campaigns.see", "campaigns, products, orders: see"),
-    ("campaigns.change", "campaigns, products, offers: create"),
+    ("campaigns.change", "campaigns, products, offers: create, change"),
     ("collaborations.see", "collaborations: see"),
     ("offers.answer", "answer collaboration offers, submit content"),
     ("collaborations.live", "mark live"),
@@ -133,7 +133,7 @@ OPERATOR = {
 OPERATOR_READER = {
     **OPERATOR,
     **NOT_ADMIN,
-    "campaigns_change": "403",
+    "campaigns_change": READ_ONLY,
     "push_orders": "403",
     "roster_change": READ_ONLY,
     "contracts_answer": READ_ONLY,
@@ -194,6 +194,7 @@ MATRIX: dict[str, dict[str, str]] = {
         AGENCY,
         NOT_ADMIN,
         VIEWER,
+        campaigns_change=READ_ONLY,
         offers_answer=READ_ONLY,
         roster_change="403",
     ),
@@ -203,6 +204,7 @@ MATRIX: dict[str, dict[str, str]] = {
         PARTNER,
         NOT_ADMIN,
         VIEWER,
+        campaigns_change=READ_ONLY,
         offers_answer=READ_ONLY,
         collaborations_live="403",
         collaborations_close=READ_ONLY,
@@ -614,6 +616,96 @@ def product_body(w: World) -> dict:
     }
 
 
+def product_form(name: str) -> dict:
+    """The product page's form: percentages per taxonomy key, each axis adding up to 100."""
+    shares = {"gender__female": 100, "age__18_24": 100, "city_tier__t1": 100}
+    return {"name": name, "category": "beauty", "price": "9.90", "interests__beauty": 100, **shares}
+
+
+def page_new_call(w: World, model, path: str, form: Callable[[str], dict]) -> Call:
+    """The page's create form posted; the effect: a row of ``model`` with the walk's name."""
+    name = f"Walk page {w.name}"
+    return Call(path, form(name), model.objects.unscoped().filter(name=name).exists)
+
+
+def named(row, name: str) -> Callable[[], bool]:
+    return lambda: type(row).objects.unscoped().get(pk=row.pk).name == name
+
+
+def product_page_new_call(w: World) -> Call:
+    return page_new_call(w, Product, "/brand/products/new/", product_form)
+
+
+def product_page_edit_call(w: World) -> Call:
+    product, name = ProductFactory(organization=w.brand), f"Walk edit {w.name}"
+    path = f"/brand/products/{product.pk}/edit/"
+    return Call(path, product_form(name), named(product, name))
+
+
+def product_api_patch_call(w: World) -> Call:
+    product, name = ProductFactory(organization=w.brand), f"Walk patch {w.name}"
+    return Call(f"/api/v1/products/{product.pk}/", {"name": name}, named(product, name))
+
+
+def product_delete_call(w: World) -> Call:
+    product = ProductFactory(organization=w.brand)
+    gone = lambda: not Product.objects.unscoped().filter(pk=product.pk).exists()  # noqa: E731
+    return Call(f"/api/v1/products/{product.pk}/", None, gone)
+
+
+def product_archive_call(w: World, path: str, archived: bool) -> Call:
+    """A fresh product of the brand (the walk's own product must keep taking offers)."""
+    product = ProductFactory(organization=w.brand, archived_at=None if archived else MOMENT)
+
+    def done() -> bool:
+        stored = Product.objects.unscoped().get(pk=product.pk).archived_at
+        return (stored is not None) == archived
+
+    return Call(path.format(pk=product.pk), {}, done)
+
+
+def campaign_form(name: str) -> dict:
+    return {
+        "name": name,
+        "mode": "both",
+        "budget": "1000.00",
+        "start": DAY.isoformat(),
+        "end": "2026-12-31",  # after the factory's start too (an edit keeps a running start)
+        "status": "draft",
+    }
+
+
+def campaign_page_new_call(w: World) -> Call:
+    return page_new_call(w, Campaign, "/brand/campaigns/new/", campaign_form)
+
+
+def campaign_edit_call(w: World, api: bool) -> Call:
+    """A fresh campaign of the brand (the walk's own campaign keeps its name and status)."""
+    campaign, name = CampaignFactory(organization=w.brand), f"Walk edit {w.name}"
+    if api:
+        return Call(f"/api/v1/campaigns/{campaign.pk}/", {"name": name}, named(campaign, name))
+    return Call(f"/brand/campaigns/{campaign.pk}/edit/", campaign_form(name), named(campaign, name))
+
+
+CAMPAIGN_MOVE_ROUTES = (
+    ("brands:campaign_", "/brand/campaigns/"),
+    ("api:campaign-", "/api/v1/campaigns/"),
+)
+
+
+def campaign_move_route(path: str, status: str, to: str) -> Route:
+    def build(w: World) -> Call:
+        campaign = CampaignFactory(organization=w.brand, status=status)
+        done = lambda: Campaign.objects.unscoped().get(pk=campaign.pk).status == to  # noqa: E731
+        return Call(path.format(pk=campaign.pk), {}, done)
+
+    return Route("campaigns.change", build)
+
+
+def archive_route(path: str, archived: bool) -> Route:
+    return Route("campaigns.change", lambda w: product_archive_call(w, path, archived))
+
+
 def offer_call(w: World) -> Call:
     creator = new_unsigned_creator()
     data = {
@@ -775,6 +867,43 @@ ROUTES: dict[tuple[str, str], Route] = {
         ),
     ),
     ("api:collaboration-list", "POST"): Route("campaigns.change", offer_call),
+    ("brands:products", "GET"): Route("campaigns.see", get("/brand/products/")),
+    ("brands:product_new", "GET"): Route("campaigns.change", get("/brand/products/new/")),
+    ("brands:product_new", "POST"): Route("campaigns.change", product_page_new_call),
+    ("brands:product_edit", "GET"): Route(
+        "campaigns.change", lambda w: Call(f"/brand/products/{w.product.pk}/edit/")
+    ),
+    ("brands:product_edit", "POST"): Route("campaigns.change", product_page_edit_call),
+    ("brands:product_archive", "POST"): archive_route("/brand/products/{pk}/archive/", True),
+    ("brands:product_unarchive", "POST"): archive_route("/brand/products/{pk}/unarchive/", False),
+    ("brands:campaign_new", "GET"): Route("campaigns.change", get("/brand/campaigns/new/")),
+    ("brands:campaign_new", "POST"): Route("campaigns.change", campaign_page_new_call),
+    ("brands:campaign_edit", "GET"): Route(
+        "campaigns.change", lambda w: Call(f"/brand/campaigns/{w.campaign.pk}/edit/")
+    ),
+    ("brands:campaign_edit", "POST"): Route(
+        "campaigns.change", lambda w: campaign_edit_call(w, api=False)
+    ),
+    ("api:campaign-detail", "PATCH"): Route(
+        "campaigns.change", lambda w: campaign_edit_call(w, api=True)
+    ),
+    **{
+        (name, "POST"): campaign_move_route(path, status, to)
+        for prefix, sep in (
+            ("brands:campaign_", "/brand/campaigns/"),
+            ("api:campaign-", "/api/v1/campaigns/"),
+        )
+        for action, status, to in (
+            ("pause", "active", "paused"),
+            ("resume", "paused", "active"),
+            ("close", "active", "completed"),
+        )
+        for name, path in [(prefix + action, sep + "{pk}/" + action + "/")]
+    },
+    ("api:product-detail", "PATCH"): Route("campaigns.change", product_api_patch_call),
+    ("api:product-detail", "DELETE"): Route("campaigns.change", product_delete_call),
+    ("api:product-archive", "POST"): archive_route("/api/v1/products/{pk}/archive/", True),
+    ("api:product-unarchive", "POST"): archive_route("/api/v1/products/{pk}/unarchive/", False),
     ("api:collaboration-list", "GET"): Route(
         "collaborations.see", get("/api/v1/collaborations/"), True
     ),
@@ -1163,6 +1292,9 @@ def test_walk(name, settings):
     """Every route, as this persona: the outcome class its MATRIX cell says, writes that take
     effect exactly when allowed, and private figures shown exactly where the matrix says."""
     settings.OLIVE_WEBHOOKS_ALLOW_PRIVATE = True  # the endpoints point at loopback
+    # The signed-out walk calls every API route from one address within a minute: more than
+    # the anonymous rate (its own test, tests/api/test_throttling_anonymous.py) lets through.
+    settings.OLIVE_API_ANON_RATE = "10000/min"
     persona = PERSONAS[name]
     w = World(name, persona)
     w.prepare()

@@ -182,6 +182,15 @@ PARAMETERS: dict[str, Callable[[World], dict]] = {
     "tenancy:api_key_revoke": lambda w: {"prefix": w.api_key.prefix},
     "creators:detail": lambda w: {"handle": w.creator.handle},
     "brands:campaign": _pk("campaign"),
+    **{
+        f"brands:campaign_{suffix}": _pk("campaign")
+        for suffix in ("edit", "pause", "resume", "close")
+    },
+    **{f"api:campaign-{suffix}": _pk("campaign") for suffix in ("pause", "resume", "close")},
+    **{
+        f"brands:product_{suffix}": lambda w: {"pk": w.collaboration.product_id}
+        for suffix in ("edit", "archive", "unarchive")
+    },
     "brands:collaboration_transition": _pk("collaboration"),
     "brands:offer_respond": _pk("collaboration"),
     "mcn:contract_end": _pk("contract"),
@@ -201,7 +210,10 @@ PARAMETERS: dict[str, Callable[[World], dict]] = {
         f"api:creator-{suffix}": (lambda w: {"handle": w.creator.handle})
         for suffix in ("detail", "audience", "content", "metrics")
     },
-    "api:product-detail": lambda w: {"pk": w.collaboration.product_id},
+    **{
+        f"api:product-{suffix}": lambda w: {"pk": w.collaboration.product_id}
+        for suffix in ("detail", "archive", "unarchive")
+    },
     "api:campaign-detail": _pk("campaign"),
     **{
         f"api:collaboration-{suffix}": _pk("collaboration")

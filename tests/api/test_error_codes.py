@@ -22,7 +22,8 @@ from tests.tenancy_helpers import api_key_client
 
 pytestmark = pytest.mark.django_db
 README = Path(__file__).resolve().parents[2] / "README.md"
-SNAKE = re.compile(r"^[a-z]+(_[a-z]+)*$")
+#: snake_case, or ``<entity>.<rule>`` for a business rule's refusal (``campaign.budget_exceeded``).
+SNAKE = re.compile(r"^([a-z]+\.)?[a-z]+(_[a-z]+)*$")
 
 
 def error_of(response) -> dict:
@@ -100,7 +101,7 @@ def test_a_custom_code_raised_with_the_detail_does_not_leak_into_the_code(monkey
 
 def readme_codes() -> dict[str, int]:
     section = README.read_text(encoding="utf-8").split("\n## API\n", 1)[1].split("\n## ", 1)[0]
-    lines = re.findall(r"^  - `([a-z_]+)` \((\d{3})\): .+$", section, flags=re.MULTILINE)
+    lines = re.findall(r"^  - `([a-z_.]+)` \((\d{3})\): .+$", section, flags=re.MULTILINE)
     return {code: int(status) for code, status in lines}
 
 
