@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from brands.models import Campaign, Collaboration, Product
 from brands.services import collaboration_offer
+from creators import taxonomy
 from creators.models import Creator
 from mcn.models import Contract
 from tenancy.models import Organization
@@ -112,6 +113,55 @@ def walk_brand(walk, live_server, cancelled: Collaboration) -> None:
     walk.shot("offer-cancelled")
     cancelled.refresh_from_db()
     assert cancelled.status == Collaboration.Status.CANCELLED
+
+
+def walk_brand_catalogue(walk, live_server) -> None:
+    """The brand adds a product (an audience axis off 100 first, refused on the page) and a
+    campaign, then pauses the campaign through its confirm dialog."""
+    page = walk.page
+    sign_in(walk, live_server, "brand")
+    page.click("a[href='/brand/products/']")
+    walk.shot("products")
+    page.click("a[href='/brand/products/new/']")
+    page.fill("[name=name]", "Walk serum")
+    page.fill("[name=price]", "129.00")
+    page.fill("[name=gender__female]", "60")
+    page.fill("[name=gender__male]", "30")
+    for axis in ("age", "city_tier", "interests"):
+        page.fill(f"[name={axis}__{taxonomy.keys(axis)[0]}]", "100")
+    walk.expected_statuses = {400}  # the form answers its errors with a 400
+    page.click("form.card button[type=submit]")
+    page.locator("#axis-gender .errors").wait_for()
+    walk.shot("product-axis-refused")
+    walk.expected_statuses = set()
+    assert not Product.objects.unscoped().filter(name="Walk serum").exists()
+    page.fill("[name=gender__male]", "40")
+    page.click("form.card button[type=submit]")
+    page.wait_for_url("**/brand/products/")
+    walk.shot("product-created")
+    assert Product.objects.unscoped().get(name="Walk serum").target_gender == {
+        "female": 0.6,
+        "male": 0.4,
+    }
+    page.click("a[href='/brand/']")
+    page.click("a[href='/brand/campaigns/']")
+    page.click("a[href='/brand/campaigns/new/']")
+    today = timezone.localdate()
+    page.fill("[name=name]", "Walk launch")
+    page.fill("[name=budget]", "50000")
+    page.fill("[name=start]", today.isoformat())
+    page.fill("[name=end]", (today + datetime.timedelta(days=30)).isoformat())
+    page.select_option("[name=status]", "active")
+    page.click("form.card button[type=submit]")
+    page.wait_for_selector("#budget-remaining")
+    walk.shot("campaign-created")
+    campaign = Campaign.objects.unscoped().get(name="Walk launch")
+    assert campaign.status == Campaign.Status.ACTIVE
+    page.click(f"form[action='/brand/campaigns/{campaign.pk}/pause/'] button")
+    page.wait_for_selector(f"form[action='/brand/campaigns/{campaign.pk}/resume/']")
+    walk.shot("campaign-paused")
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.PAUSED and walk.dialogs
 
 
 def walk_creator(walk, live_server, accepted: Collaboration) -> None:
@@ -234,6 +284,7 @@ def test_every_role_walks_its_main_path(walk, live_server, lang, width):
     handle = independent_handle()
     steps = {
         "brand": lambda w: walk_brand(w, live_server, cancelled),
+        "brand-catalogue": lambda w: walk_brand_catalogue(w, live_server),
         "creator": lambda w: walk_creator(w, live_server, accepted),
         "agency": lambda w: walk_agency(w, live_server, handle),
         "signee": lambda w: walk_signee(w, live_server, handle),
