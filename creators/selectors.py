@@ -62,18 +62,23 @@ def directory_page_rows(creators: QuerySet[Creator], ordering: str) -> QuerySet[
     return creators.only(*PUBLIC_FIELDS, "joined").order_by(ordering, "id")
 
 
-def directory_figures(*, creator_ids, as_of: datetime.date | None = None) -> dict[int, dict]:
-    """Per creator id: ``avg_views`` (per snapshot) and ``engagement_rate`` (Σ likes + comments
-    + shares ÷ Σ views) over the window ending ``as_of`` (today), in one aggregate query.
+def directory_figures(
+    *, actor: Actor, creator_ids, as_of: datetime.date | None = None
+) -> dict[int, dict]:
+    """Per creator id ``actor`` may list: ``avg_views`` (per snapshot) and ``engagement_rate``
+    (Σ likes + comments + shares ÷ Σ views) over the window ending ``as_of`` (today), in one
+    aggregate query.
 
-    Public reach only, so other parties' rows are read across the private manager on purpose.
+    Public reach only, so other parties' rows are read across the private manager on purpose,
+    for the creators of ``actor``'s directory only (an id it cannot list answers nothing).
     A creator without snapshots in the window is absent (the page shows a dash).
     """
     as_of = as_of or timezone.localdate()
     start = as_of - datetime.timedelta(days=DIRECTORY_WINDOW_DAYS - 1)
+    listed = creators_directory(actor=actor).filter(pk__in=list(creator_ids)).values("pk")
     rows = (
         MetricSnapshot.objects.unscoped()
-        .filter(creator_id__in=list(creator_ids), date__gte=start, date__lte=as_of)
+        .filter(creator_id__in=listed, date__gte=start, date__lte=as_of)
         .order_by()
         .values("creator_id")
         .annotate(

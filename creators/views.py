@@ -145,7 +145,7 @@ def with_figures(creators: list, *, actor) -> tuple[list, list]:
     """Attach the window's engagement rate and average views, and the columns other apps add
     for this viewer (a brand's own median fee and GMV): a bounded number of queries per page."""
     ids = [creator.pk for creator in creators]
-    figures = directory_figures(creator_ids=ids)
+    figures = directory_figures(actor=actor, creator_ids=ids)
     labels, extra = directory_extra_columns(actor=actor, creator_ids=ids)
     for creator in creators:
         mine = figures.get(creator.pk, {})

@@ -116,6 +116,18 @@ def test_engagement_rate_and_average_views_come_from_the_windows_snapshots():
     assert page.context["extra_labels"] == []  # no brand: no fee or GMV columns
 
 
+def test_directory_figures_answer_only_for_creators_the_actor_may_list():
+    from creators.selectors import directory_figures
+    from tenancy.scoping import NOBODY, Actor
+
+    creator = CreatorFactory()
+    MetricSnapshotFactory(creator=creator, date=timezone.localdate(), views=100)
+    org = OrganizationFactory(kind="agency")
+    agency = Actor(user_id=None, organization_id=org.pk, organization_kind="agency", role="owner")
+    assert directory_figures(actor=agency, creator_ids=[creator.pk])[creator.pk]["avg_views"] == 100
+    assert directory_figures(actor=NOBODY, creator_ids=[creator.pk]) == {}
+
+
 @pytest.fixture
 def two_brands():
     creator = CreatorFactory(handle="shared")
