@@ -4,7 +4,8 @@ from . import views
 
 app_name = "brands"
 urlpatterns = [
-    path("brand/", views.DashboardView.as_view(), name="dashboard"),
+    path("brand/", views.dashboard, name="dashboard"),
+    path("brand/dashboard/<str:table>.csv", views.dashboard_csv, name="dashboard_csv"),
     path("brand/products/", views.product_list, name="products"),
     path("brand/products/new/", views.product_new, name="product_new"),
     path("brand/products/<int:pk>/edit/", views.product_edit, name="product_edit"),

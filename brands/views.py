@@ -4,24 +4,33 @@ Reads go through ``brands.selectors``; every status change goes through
 ``brands.services.collaboration_transition``, which also writes the audit record.
 """
 
+import csv
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from django.views.generic import TemplateView
 
 from tenancy import roles
-from tenancy.views_base import TenantView, tenant_view
+from tenancy.views_base import tenant_view
 from ui.pages import found, paginate, render_list
 
+from .dashboard import TABLES as DASHBOARD_TABLES
+from .dashboard import (
+    CREATOR_DISTRIBUTION,
+    SELF_BROADCAST,
+    brand_dashboard,
+    campaign_figures,
+)
 from .filters import CampaignFilter, CollaborationFilter
 from .forms import CampaignForm, ProductForm, TransitionForm
-from .models import Collaboration
+from .models import Campaign, Collaboration
 from .selectors import (
     campaign_of_brand,
     campaigns_of_brand,
@@ -56,11 +65,59 @@ ACTION_LABELS = {
 }
 
 
-class DashboardView(TenantView, TemplateView):
-    """Brand home: links to the campaign pages; GMV, ROI and selection arrive with their issues."""
+@tenant_view([roles.BRAND])
+def dashboard(request, *, actor):
+    """Brand home: spend, GMV and ROI by period and channel, per campaign, the weekly trend,
+    top creators, and what waits for the brand (``brands.dashboard`` computes all of it)."""
+    figures = brand_dashboard(actor=actor)
+    context = {"d": figures, "charts": dashboard_charts(figures)}
+    return render(request, "brands/dashboard.html", context)
 
-    tenant_kinds = [roles.BRAND]
-    template_name = "brands/dashboard.html"
+
+CHANNEL_NAMES = {
+    SELF_BROADCAST: Campaign.Mode.SELF_BROADCAST.label,
+    CREATOR_DISTRIBUTION: Campaign.Mode.CREATOR_DISTRIBUTION.label,
+}
+
+
+def dashboard_charts(figures) -> dict:
+    """The (label, value) series the chart tags draw, labels translated here."""
+    by_channel = {
+        days: [(CHANNEL_NAMES[c], channels[c].gmv) for c in CHANNEL_NAMES]
+        for days, channels in figures.totals.items()
+    }
+    trend = {
+        channel: [(row["week"].strftime("%m-%d"), row[channel]) for row in figures.trend]
+        for channel in CHANNEL_NAMES
+    }
+    return {
+        "gmv_30": by_channel[30],
+        "gmv_90": by_channel[90],
+        "trend_self": trend[SELF_BROADCAST],
+        "trend_creators": trend[CREATOR_DISTRIBUTION],
+        "top_gmv": [("@" + row.handle, row.gmv) for row in figures.top["gmv"]],
+        "top_roi": [("@" + row.handle, row.roi) for row in figures.top["roi"]],
+    }
+
+
+def csv_cell(value) -> str:
+    """Decimals as computed (no rounding), no value as an empty cell."""
+    return "" if value is None else str(value)
+
+
+@tenant_view([roles.BRAND])
+def dashboard_csv(request, table: str, *, actor):
+    """One of the dashboard's tables as CSV, UTF-8 with a BOM so that Excel reads it as such."""
+    if table not in DASHBOARD_TABLES:
+        raise Http404
+    header, rows = DASHBOARD_TABLES[table](actor, timezone.now())
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(header)
+    writer.writerows([csv_cell(value) for value in row] for row in rows)
+    response["Content-Disposition"] = f'attachment; filename="brand-{table}.csv"'
+    return response
 
 
 def with_actions(actor, rows):
@@ -116,6 +173,7 @@ def campaign_detail(request, pk: int, *, actor):
     page = paged_with_actions(request, actor, filters.qs)
     context = {
         "campaign": campaign,
+        "figures": campaign_figures(actor=actor, campaigns=[campaign])[0],
         "filter": filters,
         "page": page,
         "remaining": campaign.budget - campaign.committed - campaign.spent,
