@@ -169,9 +169,7 @@ def campaign_sales(*, actor: Actor, campaign_ids=None, now=None) -> dict[int, tu
     grouped = rows.values("collaboration__campaign_id").annotate(
         gmv=Sum("net"), commission=Sum("commission")
     )
-    return {
-        row["collaboration__campaign_id"]: (row["gmv"], row["commission"]) for row in grouped
-    }
+    return {row["collaboration__campaign_id"]: (row["gmv"], row["commission"]) for row in grouped}
 
 
 def campaign_figures(*, actor: Actor, campaigns, now=None) -> list[CampaignFigures]:
@@ -321,6 +319,7 @@ def brand_dashboard(*, actor: Actor, now=None) -> Dashboard:
 
 
 # --- the tables behind the page, as CSV rows (Decimal values as computed, unrounded) ---------
+
 
 def totals_table(actor: Actor, now) -> tuple[list, list]:
     header = [_("Period (days)"), _("Channel"), "GMV", _("Spend"), "ROI"]

@@ -21,13 +21,13 @@ from tenancy import roles
 from tenancy.views_base import tenant_view
 from ui.pages import found, paginate, render_list
 
-from .dashboard import TABLES as DASHBOARD_TABLES
 from .dashboard import (
     CREATOR_DISTRIBUTION,
     SELF_BROADCAST,
     brand_dashboard,
     campaign_figures,
 )
+from .dashboard import TABLES as DASHBOARD_TABLES
 from .filters import CampaignFilter, CollaborationFilter
 from .forms import CampaignForm, ProductForm, TransitionForm
 from .models import Campaign, Collaboration

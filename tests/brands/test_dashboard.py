@@ -115,7 +115,8 @@ def test_totals_are_net_of_refunds_split_by_channel_and_period(world):
 
 
 def test_campaign_figures_cover_the_campaigns_whole_life(world):
-    rows = {r.campaign.name: r for r in dashboard.campaigns_with_figures(actor=actor_of(world["brand"]))}
+    figures = dashboard.campaigns_with_figures(actor=actor_of(world["brand"]))
+    rows = {row.campaign.name: row for row in figures}
     spring, autumn = rows["Spring glow"], rows["Autumn glow"]
     assert (spring.gmv, spring.spend) == (D("250.00"), D("1025.00"))
     assert spring.budget_used == D("1700.00") / D("10000.00")  # 1000 spent + 700 offered
@@ -163,7 +164,8 @@ def test_an_order_recorded_through_the_service_moves_gmv_and_roi_by_exactly_that
         order_record(actor=actor, amount=D("33.30"), placed_at=ago(0.5), external_id="SHOP-2")
     after = dashboard.totals(actor=actor)
     for days in (30, 90):
-        through_before, through = before[days]["creator_distribution"], after[days]["creator_distribution"]
+        through_before = before[days]["creator_distribution"]
+        through = after[days]["creator_distribution"]
         assert through.gmv - through_before.gmv == D("100.00")
         assert through.spend - through_before.spend == D("10.00")  # its 10% commission
         assert through.roi == (through_before.gmv + 100) / (through_before.spend + 10)
@@ -243,9 +245,7 @@ def grow(brand, campaigns: int, orders: int):
         campaign = CampaignFactory(organization=brand)
         collab = CollaborationFactory(campaign=campaign, status="live", offered_at=ago(3))
         CollaborationFactory(campaign=campaign, product=collab.product, offered_at=ago(1))
-        CollaborationFactory(
-            campaign=campaign, product=collab.product, status="content_submitted"
-        )
+        CollaborationFactory(campaign=campaign, product=collab.product, status="content_submitted")
         for _ in range(orders):
             refund(OrderFactory(collaboration=collab, placed_at=ago(2)), "1.00")
             OrderFactory(collaboration=None, organization=brand, placed_at=ago(5))
