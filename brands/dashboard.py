@@ -28,28 +28,23 @@ from decimal import Decimal
 
 from django.db.models import (
     DecimalField,
-    ExpressionWrapper,
+    Exists,
     F,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
-    Value,
 )
-from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tenancy.scoping import Actor
 
-from .models import Collaboration, Order, Refund
+from .models import Collaboration, Refund
 from .selectors import campaigns_of_brand, collaborations_of_brand, orders_of_brand
 from .services import SPENT_STATUSES
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
-#: amount (2 places) × percent (2 places) ÷ 100: exact with 6 places.
-COMMISSION = DecimalField(max_digits=20, decimal_places=6)
 ZERO = Decimal(0)
 PERIODS = (30, 90)
 TREND_WEEKS = 13
@@ -57,9 +52,6 @@ TOP_CREATORS = 10
 WAITING_ROWS = 5
 SELF_BROADCAST = "self_broadcast"
 CREATOR_DISTRIBUTION = "creator_distribution"
-CHANNELS = (SELF_BROADCAST, CREATOR_DISTRIBUTION)
-THROUGH_CREATOR = Q(collaboration__isnull=False)
-SELF = Q(collaboration__isnull=True)
 
 
 def roi_of(gmv: Decimal, spend: Decimal) -> Decimal | None:
@@ -84,60 +76,142 @@ def _money(value) -> Decimal:
     return ZERO if value is None else value
 
 
-def _sales(actor: Actor, now: datetime.datetime) -> QuerySet[Order]:
-    """The brand's orders placed up to ``now``, each with ``net`` (amount minus its refunds)
-    and ``commission`` (net × its collaboration's commission; 0 for self-broadcast)."""
-    refunds = (
-        Refund.objects.for_actor(actor)
-        .filter(order=OuterRef("pk"))
-        .order_by()
-        .values("order")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    net = F("amount") - Coalesce(Subquery(refunds, output_field=MONEY), Value(ZERO))
-    pct = Coalesce(F("collaboration__commission_pct"), Value(ZERO))
-    return (
-        orders_of_brand(actor=actor)
-        .filter(placed_at__lte=now)
-        .annotate(
-            net=ExpressionWrapper(net, output_field=MONEY),
-            commission=ExpressionWrapper(net * pct / Value(Decimal(100)), output_field=COMMISSION),
+def _prefixed(prefix: str, lookups: dict) -> dict:
+    return {prefix + name: value for name, value in lookups.items()}
+
+
+@dataclass(frozen=True)
+class Sold:
+    """One collaboration's net GMV (``None``: the brand's self-broadcast) per bucket of time."""
+
+    commission_pct: Decimal
+    gmv: dict  # bucket name → net GMV
+
+    def commission(self, bucket: str) -> Decimal:
+        return self.gmv.get(bucket, ZERO) * self.commission_pct / 100
+
+
+def net_sales(*, actor: Actor, now, buckets: dict[str, dict], where: dict | None = None):
+    """``{collaboration id or None: Sold}``: the brand's orders placed up to ``now`` (matching
+    ``where``, lookups on Order), net of their refunds, summed per bucket (lookups on Order).
+
+    Two queries, whatever the number of orders: the orders' sums per collaboration, minus their
+    refunds' sums grouped and bucketed by the same order fields (through ``order__``). The
+    commission is applied here, per collaboration, in exact Decimal arithmetic.
+    """
+    sold: dict = {}
+    sources = ((1, orders_of_brand(actor=actor), ""), (-1, refunds_of_brand(actor), "order__"))
+    for sign, rows, prefix in sources:
+        lookups = _prefixed(prefix, {"placed_at__lte": now, **(where or {})})
+        sums = {
+            name: Sum("amount", filter=Q(**_prefixed(prefix, bucket)), output_field=MONEY)
+            for name, bucket in buckets.items()
+        }
+        grouped = (
+            rows.filter(**lookups)
+            .order_by()
+            .values(
+                collab=F(prefix + "collaboration_id"),
+                pct=F(prefix + "collaboration__commission_pct"),
+            )
+            .annotate(**sums)
         )
-        .order_by()
-    )
+        for row in grouped:
+            into = sold.setdefault(row["collab"], Sold(_money(row["pct"]), {}))
+            for name in buckets:
+                into.gmv[name] = into.gmv.get(name, ZERO) + sign * _money(row[name])
+    return sold
+
+
+def refunds_of_brand(actor: Actor) -> QuerySet[Refund]:
+    return Refund.objects.for_actor(actor)
 
 
 def _period_start(now: datetime.datetime, days: int) -> datetime.datetime:
     return now - datetime.timedelta(days=days)
 
 
-def _paid_fees(actor: Actor) -> QuerySet[Collaboration]:
-    return collaborations_of_brand(actor=actor).filter(status__in=SPENT_STATUSES).order_by()
+def _week_start(moment: datetime.datetime) -> datetime.date:
+    day = timezone.localtime(moment).date()
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def trend_weeks(now) -> list[datetime.date]:
+    """The Mondays of the last 13 calendar weeks, oldest first, the current one last."""
+    this_week = _week_start(now)
+    return [this_week - datetime.timedelta(weeks=back) for back in range(TREND_WEEKS - 1, -1, -1)]
+
+
+def _midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def dashboard_buckets(now) -> dict[str, dict]:
+    """Whole life, the last 30 and 90 days, and each trend week, as lookups on Order."""
+    buckets = {"life": {}}
+    for days in PERIODS:
+        buckets[f"days_{days}"] = {"placed_at__gte": _period_start(now, days)}
+    for week in trend_weeks(now):
+        start, end = _midnight(week), _midnight(week + datetime.timedelta(weeks=1))
+        buckets[f"week_{week.isoformat()}"] = {"placed_at__gte": start, "placed_at__lt": end}
+    return buckets
+
+
+@dataclass(frozen=True)
+class BrandSales:
+    """The brand's net sales per collaboration and its collaborations: what every block of the
+    dashboard is added up from (in Python, over one row per collaboration)."""
+
+    now: datetime.datetime
+    sold: dict  # collaboration id (None: self-broadcast) → Sold
+    collaborations: list[dict]  # id, campaign_id, creator_id, handle, fee, status, offered_at
+
+    @classmethod
+    def of(cls, actor: Actor, now) -> BrandSales:
+        """Three queries: orders, refunds, and the collaborations that sold or were paid."""
+        sold = net_sales(actor=actor, now=now, buckets=dashboard_buckets(now))
+        has_orders = Exists(orders_of_brand(actor=actor).filter(collaboration=OuterRef("pk")))
+        paid = Q(status__in=SPENT_STATUSES, offered_at__gte=_period_start(now, max(PERIODS)))
+        collaborations = list(
+            collaborations_of_brand(actor=actor)
+            .filter(has_orders | paid)
+            .order_by()
+            .values("id", "campaign_id", "creator_id", "creator__handle", "fee", "status")
+            .annotate(offered=F("offered_at"))
+        )
+        return cls(now, sold, collaborations)
+
+    def through(self, days: int, rows=None) -> Figures:
+        """Creator distribution over the last ``days`` and ``rows`` (default: every
+        collaboration): net GMV; spend: commission + fees paid for those offered in the period."""
+        rows = self.collaborations if rows is None else rows
+        bucket, since = f"days_{days}", _period_start(self.now, days)
+        gmv = commission = fees = ZERO
+        for row in rows:
+            sold = self.sold.get(row["id"])
+            if sold is not None:
+                gmv += sold.gmv.get(bucket, ZERO)
+                commission += sold.commission(bucket)
+            if row["status"] in SPENT_STATUSES and since <= row["offered"] <= self.now:
+                fees += row["fee"]
+        return Figures(gmv, commission + fees)
+
+    def own(self, bucket: str) -> Figures:
+        own = self.sold.get(None)
+        return Figures(own.gmv.get(bucket, ZERO) if own else ZERO)
+
+
+def totals_of(brand: BrandSales) -> dict[int, dict[str, Figures]]:
+    result = {}
+    for days in PERIODS:
+        own, through = brand.own(f"days_{days}"), brand.through(days)
+        result[days] = {SELF_BROADCAST: own, CREATOR_DISTRIBUTION: through, "all": own + through}
+    return result
 
 
 def totals(*, actor: Actor, now: datetime.datetime | None = None) -> dict[int, dict[str, Figures]]:
-    """``{days: {channel: Figures, "all": Figures}}`` for the last 30 and 90 days. Two queries."""
-    now = now or timezone.now()
-    sums = {}
-    for days in PERIODS:
-        since = Q(placed_at__gte=_period_start(now, days))
-        sums[f"self_{days}"] = Sum("net", filter=since & SELF)
-        sums[f"creator_{days}"] = Sum("net", filter=since & THROUGH_CREATOR)
-        sums[f"commission_{days}"] = Sum("commission", filter=since & THROUGH_CREATOR)
-    sales = _sales(actor, now).aggregate(**sums)
-    fee_sums = {
-        f"fees_{days}": Sum("fee", filter=Q(offered_at__gte=_period_start(now, days)))
-        for days in PERIODS
-    }
-    fees = _paid_fees(actor).filter(offered_at__lte=now).aggregate(**fee_sums)
-    result = {}
-    for days in PERIODS:
-        own = Figures(_money(sales[f"self_{days}"]))
-        spend = _money(fees[f"fees_{days}"]) + _money(sales[f"commission_{days}"])
-        through = Figures(_money(sales[f"creator_{days}"]), spend)
-        result[days] = {SELF_BROADCAST: own, CREATOR_DISTRIBUTION: through, "all": own + through}
-    return result
+    """``{days: {channel: Figures, "all": Figures}}`` for the last 30 and 90 days."""
+    return totals_of(BrandSales.of(actor, now or timezone.now()))
 
 
 @dataclass(frozen=True)
@@ -155,66 +229,59 @@ class CampaignFigures:
         return roi_of(self.gmv, self.spend)
 
     @property
-    def budget_used(self) -> Decimal:
+    def budget_used(self) -> Decimal | None:
         """Fees committed or spent, per unit of budget (None for a zero budget)."""
         budget = self.campaign.budget
         return (self.campaign.committed + self.campaign.spent) / budget if budget else None
 
 
-def campaign_sales(*, actor: Actor, campaign_ids=None, now=None) -> dict[int, tuple]:
-    """``{campaign id: (net GMV, commission)}`` over the campaigns' whole life. One query."""
-    rows = _sales(actor, now or timezone.now()).filter(THROUGH_CREATOR)
-    if campaign_ids is not None:
-        rows = rows.filter(collaboration__campaign_id__in=list(campaign_ids))
-    grouped = rows.values("collaboration__campaign_id").annotate(
-        gmv=Sum("net"), commission=Sum("commission")
-    )
-    return {row["collaboration__campaign_id"]: (row["gmv"], row["commission"]) for row in grouped}
+def _campaign_rows(campaigns, sold: dict, campaign_of: dict) -> list[CampaignFigures]:
+    """Each campaign with the net GMV and commission of its collaborations' whole life."""
+    gmv: dict = {}
+    commission: dict = {}
+    for collaboration, figures in sold.items():
+        campaign = campaign_of.get(collaboration)
+        if campaign is not None:
+            gmv[campaign] = gmv.get(campaign, ZERO) + figures.gmv.get("life", ZERO)
+            commission[campaign] = commission.get(campaign, ZERO) + figures.commission("life")
+    return [CampaignFigures(c, gmv.get(c.pk, ZERO), commission.get(c.pk, ZERO)) for c in campaigns]
 
 
-def campaign_figures(*, actor: Actor, campaigns, now=None) -> list[CampaignFigures]:
-    """Each of ``campaigns`` (from ``campaigns_of_brand``) with its GMV, spend (paid fees +
-    commission), ROI and budget use. Self-broadcast orders belong to no campaign. One query."""
-    campaigns = list(campaigns)
-    sales = campaign_sales(actor=actor, campaign_ids=[c.pk for c in campaigns], now=now)
-    return [CampaignFigures(c, *sales.get(c.pk, (ZERO, ZERO))) for c in campaigns]
+def campaign_figures(*, actor: Actor, campaign, now=None) -> CampaignFigures:
+    """A campaign (from ``campaigns_of_brand``: its fees committed and spent) with its GMV,
+    spend (spent fees + commission), ROI and budget use over its whole life. Two queries."""
+    where = {"collaboration__campaign_id": campaign.pk}
+    now = now or timezone.now()
+    sold = net_sales(actor=actor, now=now, buckets={"life": {}}, where=where)
+    return _campaign_rows([campaign], sold, dict.fromkeys(sold, campaign.pk))[0]
+
+
+def campaigns_of(brand: BrandSales, campaigns) -> list[CampaignFigures]:
+    """Every campaign with its figures; self-broadcast orders belong to no campaign."""
+    campaign_of = {row["id"]: row["campaign_id"] for row in brand.collaborations}
+    return _campaign_rows(list(campaigns), brand.sold, campaign_of)
 
 
 def campaigns_with_figures(*, actor: Actor, now=None) -> list[CampaignFigures]:
-    """Every campaign of the brand with its figures. Two queries."""
-    return campaign_figures(actor=actor, campaigns=campaigns_of_brand(actor=actor), now=now)
+    brand = BrandSales.of(actor, now or timezone.now())
+    return campaigns_of(brand, campaigns_of_brand(actor=actor))
 
 
-def _week_start(moment: datetime.datetime) -> datetime.date:
-    day = timezone.localtime(moment).date()
-    return day - datetime.timedelta(days=day.weekday())
+def trend_of(brand: BrandSales) -> list[dict]:
+    """The last 13 weeks, oldest first: ``{"week": Monday, channel: GMV, …}``; a week with no
+    orders is there with zeros."""
+    rows = []
+    for week in trend_weeks(brand.now):
+        bucket = f"week_{week.isoformat()}"
+        through = sum((s.gmv.get(bucket, ZERO) for k, s in brand.sold.items() if k), ZERO)
+        rows.append(
+            {"week": week, SELF_BROADCAST: brand.own(bucket).gmv, CREATOR_DISTRIBUTION: through}
+        )
+    return rows
 
 
 def gmv_trend(*, actor: Actor, now=None) -> list[dict]:
-    """The last 13 weeks, oldest first: ``{"week": Monday, channel: GMV, …}``; a week with no
-    orders is there with zeros. One query."""
-    now = now or timezone.now()
-    weeks = [
-        _week_start(now) - datetime.timedelta(weeks=back) for back in range(TREND_WEEKS - 1, -1, -1)
-    ]
-    first = timezone.make_aware(datetime.datetime.combine(weeks[0], datetime.time.min))
-    grouped = (
-        _sales(actor, now)
-        .filter(placed_at__gte=first)
-        .annotate(week=TruncWeek("placed_at"))
-        .values("week")
-        .annotate(own=Sum("net", filter=SELF), through=Sum("net", filter=THROUGH_CREATOR))
-    )
-    by_week = {}
-    for row in grouped:
-        week = row["week"]
-        day = timezone.localtime(week).date() if isinstance(week, datetime.datetime) else week
-        by_week[day] = (_money(row["own"]), _money(row["through"]))
-    rows = []
-    for week in weeks:
-        own, through = by_week.get(week, (ZERO, ZERO))
-        rows.append({"week": week, SELF_BROADCAST: own, CREATOR_DISTRIBUTION: through})
-    return rows
+    return trend_of(BrandSales.of(actor, now or timezone.now()))
 
 
 @dataclass(frozen=True)
@@ -228,32 +295,22 @@ class CreatorFigures:
         return roi_of(self.gmv, self.spend)
 
 
+def creators_of(brand: BrandSales) -> list[CreatorFigures]:
+    """Each creator with GMV or spend for the brand in the last 90 days (spend: fees paid for
+    collaborations offered in the period + commission)."""
+    per_creator: dict = {}
+    for row in brand.collaborations:
+        per_creator.setdefault((row["creator_id"], row["creator__handle"]), []).append(row)
+    figures = []
+    for (_pk, handle), rows in per_creator.items():
+        through = brand.through(max(PERIODS), rows)
+        if through.gmv or through.spend:
+            figures.append(CreatorFigures(handle, through.gmv, through.spend))
+    return figures
+
+
 def creator_figures(*, actor: Actor, now=None) -> list[CreatorFigures]:
-    """Each creator who sold for the brand in the last 90 days: GMV, spend (paid fees offered in
-    the period + commission). Two queries; the ranking below is done on these rows."""
-    now = now or timezone.now()
-    since = _period_start(now, max(PERIODS))
-    sales = (
-        _sales(actor, now)
-        .filter(THROUGH_CREATOR, placed_at__gte=since)
-        .values("collaboration__creator_id", "collaboration__creator__handle")
-        .annotate(gmv=Sum("net"), commission=Sum("commission"))
-    )
-    fees = dict(
-        _paid_fees(actor)
-        .filter(offered_at__gte=since, offered_at__lte=now)
-        .values("creator_id")
-        .annotate(total=Sum("fee"))
-        .values_list("creator_id", "total")
-    )
-    return [
-        CreatorFigures(
-            row["collaboration__creator__handle"],
-            row["gmv"],
-            row["commission"] + fees.get(row["collaboration__creator_id"], ZERO),
-        )
-        for row in sales
-    ]
+    return creators_of(BrandSales.of(actor, now or timezone.now()))
 
 
 def top_creators(rows: list[CreatorFigures]) -> dict[str, list[CreatorFigures]]:
@@ -306,13 +363,14 @@ class Dashboard:
 
 
 def brand_dashboard(*, actor: Actor, now=None) -> Dashboard:
-    """Everything the brand dashboard shows, in a fixed number of queries (eleven)."""
+    """Everything the brand dashboard shows, in a fixed number of queries (eight)."""
     now = now or timezone.now()
+    brand = BrandSales.of(actor, now)
     return Dashboard(
-        totals=totals(actor=actor, now=now),
-        campaigns=campaigns_with_figures(actor=actor, now=now),
-        trend=gmv_trend(actor=actor, now=now),
-        top=top_creators(creator_figures(actor=actor, now=now)),
+        totals=totals_of(brand),
+        campaigns=campaigns_of(brand, campaigns_of_brand(actor=actor)),
+        trend=trend_of(brand),
+        top=top_creators(creators_of(brand)),
         open_offers=waiting(open_offers(actor=actor, now=now)),
         content_waiting=waiting(content_waiting_for_review(actor)),
     )

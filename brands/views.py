@@ -173,7 +173,7 @@ def campaign_detail(request, pk: int, *, actor):
     page = paged_with_actions(request, actor, filters.qs)
     context = {
         "campaign": campaign,
-        "figures": campaign_figures(actor=actor, campaigns=[campaign])[0],
+        "figures": campaign_figures(actor=actor, campaign=campaign),
         "filter": filters,
         "page": page,
         "remaining": campaign.budget - campaign.committed - campaign.spent,
