@@ -136,7 +136,7 @@ def test_trend_has_thirteen_weeks_with_zeros_and_both_channels(world):
 
 
 def test_top_creators_by_gmv_and_by_roi(world):
-    top = dashboard.top_creators(dashboard.creator_figures(actor=actor_of(world["brand"])))
+    top = dashboard.ranked_creators(actor=actor_of(world["brand"]))
     assert [(r.handle, r.gmv) for r in top["gmv"]] == [("alpha", D("250.00")), ("beta", D(200))]
     assert [(r.handle, r.spend) for r in top["roi"]] == [("beta", D(540)), ("alpha", D(1025))]
 
