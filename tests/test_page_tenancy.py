@@ -472,9 +472,40 @@ SIMPLE_PAGES = {
 }
 
 
+#: Pages whose path parameter picks a view of the signed-in tenant's own data, not an object:
+#: route name → (its URL arguments, a builder of the owner's secret rows → what they show).
+OWN_DATA_PAGES = {
+    "brands:dashboard_csv": (["campaigns"], lambda org: [campaign(org).secrets[0]]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OWN_DATA_PAGES))
+def test_own_data_page_shows_each_tenant_only_its_own_rows(name):
+    """The owner sees its rows; another tenant of the kind gets its own (none of the owner's);
+    every other kind 404, the anonymous the sign-in page; an unknown view of it 404."""
+    args, build = OWN_DATA_PAGES[name]
+    personas = make_personas("brand")
+    secrets = build(personas.tenant)
+    path = reverse(name, args=args)
+    assert_sees(client_of(personas.member).get(path), secrets, path)
+    other = client_of(personas.outsider).get(path)
+    assert other.status_code == 200
+    assert_hides(other, secrets, f"{path} to another brand")
+    for kind in ("operator", "agency", "partner", "creator"):
+        response = client_of(login_of(kind)).get(path)
+        assert response.status_code == 404, f"{path} gave {response.status_code} to a {kind}"
+        assert_hides(response, secrets, f"{path} to a {kind}")
+    anonymous = Client().get(path)
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith("/login/")
+    unknown = reverse(name, args=missing(args))
+    assert client_of(personas.member).get(unknown).status_code == 404
+
+
 def test_every_page_route_is_covered():
     routes = page_routes()
-    assert {name for name, has_parameter in routes.items() if has_parameter} == set(PAGES)
+    assert {name for name, has_parameter in routes.items() if has_parameter} == set(PAGES) | set(
+        OWN_DATA_PAGES
+    )
     assert {name for name, has_parameter in routes.items() if not has_parameter} == set(
         SIMPLE_PAGES
     )

@@ -834,6 +834,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("creators:portal", "GET"): Route("portal", get("/portal/")),
     # Brands: campaigns, products, orders, collaborations.
     ("brands:dashboard", "GET"): Route("campaigns.see", get("/brand/")),
+    ("brands:dashboard_csv", "GET"): Route("campaigns.see", get("/brand/dashboard/campaigns.csv")),
     ("brands:campaigns", "GET"): Route("campaigns.see", get("/brand/campaigns/")),
     ("brands:campaign", "GET"): Route(
         "campaigns.see", lambda w: Call(f"/brand/campaigns/{w.campaign.pk}/")

@@ -182,6 +182,7 @@ PARAMETERS: dict[str, Callable[[World], dict]] = {
     "tenancy:api_key_revoke": lambda w: {"prefix": w.api_key.prefix},
     "creators:detail": lambda w: {"handle": w.creator.handle},
     "brands:campaign": _pk("campaign"),
+    "brands:dashboard_csv": lambda w: {"table": "campaigns"},
     **{
         f"brands:campaign_{suffix}": _pk("campaign")
         for suffix in ("edit", "pause", "resume", "close")
