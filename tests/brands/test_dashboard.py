@@ -275,3 +275,10 @@ def test_campaign_page_shows_its_figures_in_a_fixed_number_of_queries(world):
     for _ in range(5):
         OrderFactory(collaboration=more, placed_at=ago(1))
     assert count_queries(client, path) == first
+
+
+def test_page_in_chinese(world):
+    body = client_of(world["brand"]).get("/brand/", HTTP_ACCEPT_LANGUAGE="zh-hans").content
+    text = body.decode()
+    assert "近 30 天" in text and "花费" in text and "下载 CSV" in text
+    assert "Last 30 days" not in text and "Download CSV" not in text
