@@ -14,7 +14,7 @@ from django.utils import timezone
 from tenancy import roles
 from tenancy.scoping import Actor
 
-from .models import Campaign, Collaboration, Order, Product
+from .models import Campaign, Collaboration, Order, Product, Refund
 from .services import (  # the pages' buttons and figures obey these too
     COMMITTED_STATUSES,
     PARTY_FOR,
@@ -66,6 +66,10 @@ def product_of_brand(*, actor: Actor, product_id: int) -> Product:
 
 def orders_of_brand(*, actor: Actor) -> QuerySet[Order]:
     return Order.objects.for_actor(actor)
+
+
+def refunds_of_brand(*, actor: Actor) -> QuerySet[Refund]:
+    return Refund.objects.for_actor(actor)
 
 
 def collaborations_of_brand(*, actor: Actor) -> QuerySet[Collaboration]:
