@@ -282,3 +282,11 @@ def test_page_in_chinese(world):
     text = body.decode()
     assert "近 30 天" in text and "花费" in text and "下载 CSV" in text
     assert "Last 30 days" not in text and "Download CSV" not in text
+
+
+def test_roi_is_written_one_to_x_rounded_half_up():
+    from brands.templatetags.brand_figures import roi
+
+    assert roi(D("26.315789")) == "1 : 26.32"
+    assert roi(D("1234.005")) == "1 : 1,234.01"
+    assert roi(None) == "—"
