@@ -236,6 +236,32 @@ def walk_signee(walk, live_server, handle: str) -> None:
     assert creator.agency_id == contract.organization_id  # starts today: rights begin now
 
 
+def assert_charts_drawn(page) -> None:
+    """Every chart on the page was drawn by plotly.js (served by the app: a request elsewhere
+    fails the walk), and hovering a bar shows its value as the numbers table writes it."""
+    plots = page.locator("figure.chart .plot")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('figure.chart .plot')]"
+        ".every((plot) => plot.querySelector('.main-svg'))"
+    )
+    assert plots.count() >= 1
+    bars = page.locator("figure.chart:has(.barlayer)").first.locator(".barlayer .point path")
+    if bars.count():
+        # The widest bar of the first bar chart (a zero share draws a bar nobody can point at).
+        widths = bars.evaluate_all("(paths) => paths.map((p) => p.getBBox().width)")
+        widest = widths.index(max(widths))
+        figure = page.locator("figure.chart:has(.barlayer)").first
+        cells = figure.locator("details.chart-numbers tbody tr").nth(widest).locator("td")
+        bars.nth(widest).scroll_into_view_if_needed()  # plotly's drag layer takes the events
+        box = bars.nth(widest).bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        hover = page.locator(".plot .hoverlayer .hovertext").first
+        hover.wait_for()
+        shown = hover.text_content()
+        figure.locator("details.chart-numbers summary").click()  # the numbers, one click away
+        assert cells.nth(1).inner_text() in shown, shown
+
+
 def walk_operator(walk, live_server) -> None:
     page = walk.page
     sign_in(walk, live_server, "operator")
@@ -249,6 +275,7 @@ def walk_operator(walk, live_server) -> None:
     walk.shot("run-status")
     # The status card polls until the run has finished, then the page reloads to its results.
     page.locator("section.run-results").wait_for(timeout=30_000)
+    assert_charts_drawn(page)  # the Lorenz curves and the shares by band
     walk.shot("run-results")
     asked = len(walk.dialogs)
     page.click("section.run-results form button[type=submit]")
