@@ -354,6 +354,8 @@ def campaign_move(*, actor: Actor, campaign: Campaign, action: str) -> Campaign:
     return campaign
 
 
+#: A campaign takes new offers while it is being prepared or runs, not paused or closed.
+OFFER_CAMPAIGN_STATUSES = (Campaign.Status.DRAFT, Campaign.Status.ACTIVE)
 OPEN_OFFER = _("This creator already has an open offer for this product in this campaign.")
 
 
@@ -385,7 +387,7 @@ def collaboration_offer(
         raise ValidationError({"product": "The product and campaign must both be yours."})
     if product.archived_at is not None:
         raise ValidationError({"product": PRODUCT_ARCHIVED})
-    if campaign.status not in (Campaign.Status.DRAFT, Campaign.Status.ACTIVE):
+    if campaign.status not in OFFER_CAMPAIGN_STATUSES:
         raise ValidationError({"campaign": "Offers can be made only in draft or active campaigns."})
     if creator.status != Creator.Status.ACTIVE:
         raise ValidationError({"creator": "This creator cannot take offers right now."})
@@ -406,6 +408,12 @@ def collaboration_offer(
             collaboration = _saved(offer)
     except IntegrityError:  # a racing twin slipped past the check: the constraint caught it
         raise ValidationError({"creator": OPEN_OFFER}) from None
+    audit_event_record(
+        actor=actor,
+        action="collaboration.offered",
+        target=collaboration,
+        data={"creator": creator.pk, "fee": str(collaboration.fee)},
+    )
     _notify_status_change(collaboration, "", now)
     return collaboration
 
