@@ -389,3 +389,14 @@ def test_an_expired_offer_shows_expired_with_its_deadline_on_both_sides(personas
             row = row.split("</tr>", 1)[0]
             assert "Expired" in row and f"since {shown}" in row, row
         assert badge(creator_client(creator).get("/portal/")) is None
+
+
+def test_the_composer_and_its_refusals_speak_chinese(personas, deal, frozen):
+    campaign, product, _creator = deal
+    client = personas.client(personas.member)
+    zh = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+    page = client.get(f"{NEW}?campaign={campaign.pk}", **zh).content.decode()
+    assert "邀请加入营销活动" in page and "该营销活动的剩余预算：400.00" in page
+    suspended = CreatorFactory(status="suspended")
+    refused = client.post(NEW, page_body(campaign, product, suspended), **zh)
+    assert refused.status_code == 400 and "该创作者目前不能接受邀约。" in refused.content.decode()
