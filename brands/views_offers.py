@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from creators.models import Creator
 from creators.selectors import creator_by_handle, creator_in_directory
 from tenancy import roles
 from tenancy.views_base import tenant_view
@@ -30,7 +31,9 @@ INVITE_LABEL = gettext_lazy("Invite to campaign")
 def invite_link(*, actor, creator) -> tuple[str, str] | None:
     """The directory's and the creator page's "Invite to campaign", for a brand's writers and
     a creator who takes offers (``creators.views.register_creator_link`` shows it)."""
-    if actor.kind != roles.BRAND or not actor.can_write() or creator.status != "active":
+    if actor.kind != roles.BRAND or not actor.can_write():
+        return None
+    if creator.status != Creator.Status.ACTIVE:  # the service would refuse the offer
         return None
     return INVITE_LABEL, f"{reverse('brands:offer_new')}?creator={creator.pk}"
 
