@@ -16,7 +16,15 @@ from creators.selectors import creator_by_handle
 
 from . import services
 from .filters import CampaignFilter, CollaborationFilter, OrderFilter
-from .models import Campaign, Collaboration, Complaint, Order, Product, Refund
+from .models import (
+    MESSAGE_MAX_LENGTH,
+    Campaign,
+    Collaboration,
+    Complaint,
+    Order,
+    Product,
+    Refund,
+)
 from .selectors import (
     campaign_of_brand,
     campaigns_of_brand,
@@ -115,6 +123,7 @@ class CollaborationOutput(serializers.ModelSerializer):
             "status",
             "offered_at",
             "status_changed_at",
+            "message",
         ]
         read_only_fields = fields  # an output: the input is CollaborationInput
 
@@ -132,6 +141,9 @@ class CollaborationInput(serializers.Serializer):
     fee = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, default=0)
     commission_pct = serializers.DecimalField(
         max_digits=5, decimal_places=2, min_value=0, max_value=100, default=0
+    )
+    message = serializers.CharField(
+        max_length=MESSAGE_MAX_LENGTH, allow_blank=True, required=False, default=""
     )
 
 

@@ -5,7 +5,7 @@ orders, refunds and complaints they lead to. Every table here is owned by a bran
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +16,8 @@ from tenancy.managers import SignedInManager
 from tenancy.models import TenantOwned
 
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
+#: An offer's message is a note, not a contract: long enough for a brief, short enough to read.
+MESSAGE_MAX_LENGTH = 2000
 
 
 class BrandProfile(models.Model):
@@ -193,6 +195,13 @@ class Collaboration(TenantOwned):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OFFERED)
     offered_at = models.DateTimeField()
     status_changed_at = models.DateTimeField()
+    #: The brand's words to the creator with the offer (a TextField checks no length itself:
+    #: the validator makes the service's full_clean refuse a longer one, as the form does).
+    message = models.TextField(
+        blank=True,
+        max_length=MESSAGE_MAX_LENGTH,
+        validators=[MaxLengthValidator(MESSAGE_MAX_LENGTH)],
+    )
 
     CONSTRAINT_FIELDS = {
         "collaboration_invitation_has_deadline": "response_deadline",

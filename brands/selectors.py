@@ -17,6 +17,7 @@ from tenancy.scoping import Actor
 from .models import Campaign, Collaboration, Order, Product
 from .services import (  # the pages' buttons and figures obey these too
     COMMITTED_STATUSES,
+    OFFER_CAMPAIGN_STATUSES,
     PARTY_FOR,
     SPENT_STATUSES,
     TRANSITIONS,
@@ -56,8 +57,17 @@ def campaign_of_brand(*, actor: Actor, campaign_id: int) -> Campaign:
     return campaigns_of_brand(actor=actor).get(pk=campaign_id)
 
 
+def campaigns_taking_offers(*, actor: Actor) -> QuerySet[Campaign]:
+    """The brand's campaigns an offer may go into (``collaboration_offer`` says the same)."""
+    return campaigns_of_brand(actor=actor).filter(status__in=OFFER_CAMPAIGN_STATUSES)
+
+
 def products_of_brand(*, actor: Actor) -> QuerySet[Product]:
     return Product.objects.for_actor(actor)
+
+
+def products_taking_offers(*, actor: Actor) -> QuerySet[Product]:
+    return products_of_brand(actor=actor).filter(archived_at__isnull=True).order_by("name", "id")
 
 
 def product_of_brand(*, actor: Actor, product_id: int) -> Product:
@@ -112,6 +122,18 @@ def offers_inbox(*, actor: Actor) -> QuerySet[Collaboration]:
         .order_by("closed", "-status_changed_at", "-id")
         .select_related("campaign__organization")
     )
+
+
+def open_offers_count(*, actor: Actor, now: datetime.datetime | None = None) -> int:
+    """How many offers wait for the acting creator's answer (offered, deadline not passed):
+    the top bar's badge. One query, for a creator only; anyone else has none to answer."""
+    if not actor.is_creator:
+        return 0
+    answerable = Q(response_deadline__isnull=True) | Q(response_deadline__gt=now or timezone.now())
+    rows = collaborations_visible(actor=actor).filter(
+        answerable, status=Collaboration.Status.OFFERED
+    )
+    return rows.order_by().count()
 
 
 def collaboration_next_statuses(

@@ -354,6 +354,9 @@ def campaign_move(*, actor: Actor, campaign: Campaign, action: str) -> Campaign:
     return campaign
 
 
+#: A campaign takes new offers while it is being prepared or runs, not paused or closed.
+OFFER_CAMPAIGN_STATUSES = (Campaign.Status.DRAFT, Campaign.Status.ACTIVE)
+CAMPAIGN_TAKES_NO_OFFERS = _("Offers can be made only in draft or active campaigns.")
 OPEN_OFFER = _("This creator already has an open offer for this product in this campaign.")
 
 
@@ -382,13 +385,13 @@ def collaboration_offer(
     if actor.organization_id not in (campaign.organization_id, product.organization_id) or (
         campaign.organization_id != product.organization_id
     ):
-        raise ValidationError({"product": "The product and campaign must both be yours."})
+        raise ValidationError({"product": _("The product and campaign must both be yours.")})
     if product.archived_at is not None:
         raise ValidationError({"product": PRODUCT_ARCHIVED})
-    if campaign.status not in (Campaign.Status.DRAFT, Campaign.Status.ACTIVE):
-        raise ValidationError({"campaign": "Offers can be made only in draft or active campaigns."})
+    if campaign.status not in OFFER_CAMPAIGN_STATUSES:
+        raise ValidationError({"campaign": CAMPAIGN_TAKES_NO_OFFERS})
     if creator.status != Creator.Status.ACTIVE:
-        raise ValidationError({"creator": "This creator cannot take offers right now."})
+        raise ValidationError({"creator": _("This creator cannot take offers right now.")})
     now = now or timezone.now()
     _check_offer_terms(campaign, product, creator, terms, now)
     _check_budget(campaign, terms.get("fee"))
@@ -406,6 +409,12 @@ def collaboration_offer(
             collaboration = _saved(offer)
     except IntegrityError:  # a racing twin slipped past the check: the constraint caught it
         raise ValidationError({"creator": OPEN_OFFER}) from None
+    audit_event_record(
+        actor=actor,
+        action="collaboration.offered",
+        target=collaboration,
+        data={"creator": creator.pk, "fee": str(collaboration.fee)},
+    )
     _notify_status_change(collaboration, "", now)
     return collaboration
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_offers
 
 app_name = "brands"
 urlpatterns = [
@@ -23,6 +23,7 @@ urlpatterns = [
     path("brand/campaigns/", views.campaign_list, name="campaigns"),
     path("brand/campaigns/new/", views.campaign_new, name="campaign_new"),
     path("brand/campaigns/<int:pk>/", views.campaign_detail, name="campaign"),
+    path("brand/offers/new/", views_offers.offer_new, name="offer_new"),
     path("brand/campaigns/<int:pk>/edit/", views.campaign_edit, name="campaign_edit"),
     *[
         path(

@@ -35,6 +35,7 @@ from .selectors import (
 from .services import (
     CAMPAIGN_MOVES,
     EDITABLE,
+    OFFER_CAMPAIGN_STATUSES,
     campaign_create,
     campaign_move,
     campaign_update,
@@ -121,6 +122,7 @@ def campaign_detail(request, pk: int, *, actor):
         "remaining": campaign.budget - campaign.committed - campaign.spent,
         "buttons": campaign_buttons(actor, campaign),
         "can_edit": actor.can_write() and bool(EDITABLE.get(campaign.status)),
+        "can_offer": actor.can_write() and campaign.status in OFFER_CAMPAIGN_STATUSES,
     }
     partial = "brands/_collaboration_table.html"
     return render_list(request, "brands/campaign.html", partial, context)

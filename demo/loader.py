@@ -209,6 +209,7 @@ def collaborations(world: World, keys: dict[str, np.ndarray]) -> np.ndarray:
                 "status": frame["status"],
                 "offered_at": frame["offered_at"],
                 "status_changed_at": frame["offered_at"],
+                "message": "",  # the demo world writes no offer messages yet
             }
         ),
     )

@@ -460,6 +460,7 @@ SIMPLE_PAGES = {
     "brands:products": Simple(only("brand")),
     "brands:campaign_new": Simple(only("brand")),
     "brands:product_new": Simple(only("brand")),
+    "brands:offer_new": Simple(only("brand")),
     "brands:offers": Simple(only("creator")),
     "mcn:tier": Simple(only("agency")),
     "mcn:roster": Simple(only("agency")),

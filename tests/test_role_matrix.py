@@ -721,6 +721,22 @@ def offer_call(w: World) -> Call:
     )
 
 
+def offer_page_call(w: World) -> Call:
+    """The composer posted for a fresh creator of the brand's own campaign and product."""
+    creator = new_unsigned_creator()
+    data = {
+        "campaign": w.campaign.pk,
+        "product": w.product.pk,
+        "creator": creator.handle,
+        "offer_type": "direct_order",
+        "fee": "0",
+        "commission_pct": "10",
+    }
+    return Call(
+        "/brand/offers/new/", data, Collaboration.objects.unscoped().filter(creator=creator).exists
+    )
+
+
 def metrics_call(w: World) -> Call:
     rows = [{"creator": w.creator.handle, "date": LATER.isoformat(), "followers": 123}]
     stored = MetricSnapshot.objects.unscoped().filter(creator=w.creator, date=LATER)
@@ -876,6 +892,8 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("brands:product_edit", "POST"): Route("campaigns.change", product_page_edit_call),
     ("brands:product_archive", "POST"): archive_route("/brand/products/{pk}/archive/", True),
     ("brands:product_unarchive", "POST"): archive_route("/brand/products/{pk}/unarchive/", False),
+    ("brands:offer_new", "GET"): Route("campaigns.change", get("/brand/offers/new/")),
+    ("brands:offer_new", "POST"): Route("campaigns.change", offer_page_call),
     ("brands:campaign_new", "GET"): Route("campaigns.change", get("/brand/campaigns/new/")),
     ("brands:campaign_new", "POST"): Route("campaigns.change", campaign_page_new_call),
     ("brands:campaign_edit", "GET"): Route(

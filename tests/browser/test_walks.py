@@ -164,12 +164,55 @@ def walk_brand_catalogue(walk, live_server) -> None:
     assert campaign.status == Campaign.Status.PAUSED and walk.dialogs
 
 
+def walk_brand_invites(walk, live_server) -> None:
+    """The brand invites the demo creator from the directory: the composer opens with the
+    creator preset; a fee far above the budget is refused on the form, then the offer goes."""
+    page = walk.page
+    sign_in(walk, live_server, "brand")
+    mine = Creator.objects.unscoped().get(user__username="creator")
+    campaign = (
+        Campaign.objects.unscoped()
+        .filter(organization__slug="huayang-beauty", status=Campaign.Status.ACTIVE)
+        .order_by("pk")
+        .first()
+    )
+    product = Product.objects.unscoped().get(name="Walk serum")  # new: no offer open for it
+    page.click("a[href='/creators/']")
+    search = page.locator("form.filters [name=q]")
+    # Typed: the directory searches once typing pauses (Enter as well would race that one).
+    with page.expect_response(lambda response: "q=" in response.url):
+        search.press_sequentially(mine.handle)
+    page.click(f"a[href='/brand/offers/new/?creator={mine.pk}']")
+    walk.shot("composer")
+    assert page.input_value("[name=creator]") == mine.handle
+    page.select_option("[name=campaign]", str(campaign.pk))
+    page.select_option("[name=product]", str(product.pk))
+    page.select_option("[name=offer_type]", Collaboration.OfferType.INVITATION)
+    page.fill("[name=fee]", "999999999")
+    deadline = timezone.localtime() + datetime.timedelta(days=3)
+    page.fill("[name=response_deadline]", deadline.strftime("%Y-%m-%dT%H:%M"))
+    page.fill("[name=message]", "Walk: show the serum on camera.")
+    walk.expected_statuses = {400}
+    page.click("#offer-form button[type=submit]")
+    page.locator("#offer-form .errorlist").first.wait_for()
+    walk.shot("offer-over-budget")
+    walk.expected_statuses = set()
+    offers = Collaboration.objects.unscoped().filter(product=product, creator=mine)
+    assert not offers.exists()
+    page.fill("[name=fee]", "0")
+    page.click("#offer-form button[type=submit]")
+    page.wait_for_url(f"**/brand/campaigns/{campaign.pk}/")
+    walk.shot("offer-sent")
+    assert offers.get().message == "Walk: show the serum on camera."
+
+
 def walk_creator(walk, live_server, accepted: Collaboration) -> None:
     page = walk.page
     sign_in(walk, live_server, "creator")
     assert page.locator("[data-home=creator]").count() == 1
     row = page.locator(f"#offer-{accepted.pk}")
     row.wait_for()  # the portal loads its offers inbox with htmx
+    assert int(page.inner_text("a[href='/portal/offers/'] .badge")) >= 2  # + the invitation
     walk.shot("portal")
     row.locator("form:has(input[value=accepted]) button").click()
     page.wait_for_selector(f"#offer-{accepted.pk} span.status-accepted")
@@ -312,6 +355,7 @@ def test_every_role_walks_its_main_path(walk, live_server, lang, width):
     steps = {
         "brand": lambda w: walk_brand(w, live_server, cancelled),
         "brand-catalogue": lambda w: walk_brand_catalogue(w, live_server),
+        "brand-invites": lambda w: walk_brand_invites(w, live_server),
         "creator": lambda w: walk_creator(w, live_server, accepted),
         "agency": lambda w: walk_agency(w, live_server, handle),
         "signee": lambda w: walk_signee(w, live_server, handle),
