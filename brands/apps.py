@@ -8,13 +8,14 @@ class BrandsConfig(AppConfig):
     def ready(self):
         from creators.selectors import register_directory_columns
         from tenancy import roles
-        from tenancy.homes import register_home
+        from tenancy.homes import register_home, register_nav
         from tenancy.scopes import register_scope
         from webhooks import events
 
         from .selectors import directory_figures_of_brand
 
         register_home("brand", "brands:dashboard")
+        register_nav("brands:reviews", _("Content review"), kinds=[roles.BRAND])
         # A brand sees, in the creator directory, its own fees and GMV with each creator only.
         register_directory_columns(
             kinds=[roles.BRAND],

@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from creators import taxonomy
 from creators.filters import lazy_label, translated_choices
 
-from .models import Campaign, Collaboration, Product
+from .models import Campaign, Collaboration, ContentSubmission, Product, http_link
+from .review import REASON_NEEDED
 
 
 class TransitionForm(forms.Form):
@@ -154,3 +155,44 @@ class CampaignForm(forms.Form):
             for name, value in self.cleaned_data.items()
             if not self.fields[name].disabled
         }
+
+
+class ContentForm(forms.Form):
+    """The creator's content for a collaboration; ``brands.review.content_submit`` checks the
+    same again (the link's scheme, the lengths) and runs the automatic checks."""
+
+    link = forms.CharField(
+        label=_("Link to the content"),
+        max_length=ContentSubmission.LINK_MAX,
+        validators=[http_link],
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
+    )
+    caption = forms.CharField(
+        label=_("Caption"),
+        max_length=ContentSubmission.CAPTION_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class ReviewForm(forms.Form):
+    """The brand's decision on submitted content; a request for changes needs its reason."""
+
+    decision = forms.ChoiceField(
+        choices=[("approve", _("Approve")), ("request_changes", _("Ask for changes"))]
+    )
+    reason = forms.CharField(
+        label=_("What should change"),
+        required=False,
+        max_length=ContentSubmission.REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    #: Where to go back to: the review queue, else the collaboration's campaign page.
+    back = forms.ChoiceField(
+        choices=[("reviews", "reviews"), ("campaign", "campaign")], required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "request_changes" and not (data.get("reason") or "").strip():
+            self.add_error("reason", REASON_NEEDED)
+        return data
