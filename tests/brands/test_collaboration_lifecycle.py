@@ -36,7 +36,8 @@ def test_the_happy_path_from_offer_to_completion():
     )
     assert Collaboration.objects.unscoped().get(pk=collab.pk).status == "content_submitted"
     content_review(actor=brand, submission=submission, decision="approve")
-    assert Collaboration.objects.unscoped().get(pk=collab.pk).status == "live"
+    collab.refresh_from_db()
+    assert collab.status == "live"
     move(brand, collab, "completed")
     assert Collaboration.objects.unscoped().get(pk=collab.pk).status == "completed"
     actions = list(AuditEvent.objects.unscoped().order_by("id").values_list("action", flat=True))
