@@ -372,9 +372,7 @@ class CollaborationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Bra
             submission = submission_pending(actor=self.actor, collaboration=collaboration)
         except ContentSubmission.DoesNotExist:
             review.require_reviewer(actor=self.actor, collaboration=collaboration)
-            raise serializers.ValidationError(
-                {"submission": ["No content of this collaboration awaits review."]}
-            ) from None
+            raise serializers.ValidationError({"submission": [review.NOTHING_PENDING]}) from None
         return review.content_review(
             actor=self.actor, submission=submission, decision=decision, reason=reason
         )
@@ -398,9 +396,10 @@ class CollaborationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Bra
         return Response(CollaborationOutput(self.get_object()).data)
 
     @extend_schema(responses=SubmissionOutput(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def submissions(self, request, pk=None):
-        """The content submitted for this collaboration, latest first, with its reviews."""
+        """The content submitted for this collaboration, latest first, with its reviews (a
+        handful per collaboration: one list, not pages)."""
         rows = submissions_of_collaboration(actor=self.actor, collaboration=self.get_object())
         return Response(SubmissionOutput(rows, many=True).data)
 

@@ -34,6 +34,7 @@ NOT_SUBMITTER = _("Only the creator (or its agency) submits content for a collab
 NOT_REVIEWER = _("Only the brand's writers review the content of its collaborations.")
 REASON_NEEDED = _("Say what should change: the creator sees this reason.")
 REVIEWED_ALREADY = _("This submission has been reviewed already; reload the page.")
+NOTHING_PENDING = _("No content of this collaboration awaits review.")
 PENDING_ALREADY = _("This collaboration already has content awaiting review.")
 
 

@@ -22,7 +22,7 @@ from ui.pages import found, paginate, render_list
 from .filters import CampaignFilter, CollaborationFilter
 from .forms import CampaignForm, ContentForm, ProductForm, ReviewForm, TransitionForm
 from .models import Collaboration, ContentSubmission
-from .review import content_review, content_submit
+from .review import NOTHING_PENDING, content_review, content_submit
 from .selectors import (
     campaign_of_brand,
     campaigns_of_brand,
@@ -361,7 +361,7 @@ def reviewed(actor, collaboration, form: ReviewForm) -> bool:
             reason=form.cleaned_data["reason"],
         )
     except ContentSubmission.DoesNotExist:
-        form.add_error(None, _("No content of this collaboration awaits review."))
+        form.add_error(None, NOTHING_PENDING)
         return False
     except ValidationError as error:
         add_service_error(form, error)
