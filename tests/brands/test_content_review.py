@@ -258,6 +258,8 @@ def test_the_creator_submits_content_from_its_inbox(accepted):
     assert response.status_code == 302 and response["Location"] == "/portal/offers/"
     assert status_of(accepted) == "content_submitted"
     assert ContentSubmission.objects.unscoped().get().caption == CAPTION
+    shown = client.get(content_url(accepted)).content.decode()
+    assert CAPTION in shown and 'name="caption"' not in shown  # its content, awaiting review
 
 
 @pytest.mark.parametrize(
