@@ -2,10 +2,12 @@
 asks for changes with a reason (back to accepted). Every refusal, on the pages and in the API,
 writes nothing; the compliance hook's blocking findings refuse, the others are kept."""
 
+import threading
 from html import unescape
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.test import Client
 
 from brands.models import Collaboration, ContentSubmission
@@ -541,3 +543,65 @@ def test_every_campaign_has_a_page_the_review_links_to(pending):
     assert client.get(f"/brand/campaigns/{campaign.pk}/").status_code == 200
     body = client.get("/brand/reviews/").content.decode()
     assert f'href="/brand/campaigns/{pending.collaboration.campaign_id}/"' in body
+
+
+# --- Races (PostgreSQL: real row locks) -------------------------------------------------------
+
+
+def race(*calls) -> list[str]:
+    """Run ``calls`` at once, each in a thread of its own (its own connection): "won" or
+    "refused" for each."""
+    barrier, outcomes = threading.Barrier(len(calls)), []
+
+    def run(call):
+        try:
+            barrier.wait()
+            call()
+            outcomes.append("won")
+        except ValidationError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return sorted(outcomes)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_reviews_at_once_only_one_wins():
+    submission = ContentSubmissionFactory()
+    collab, brand = submission.collaboration, brand_of(submission.collaboration)
+
+    def review(decision):
+        stale = ContentSubmission.objects.unscoped().select_related("collaboration")
+        stale = stale.get(pk=submission.pk)
+        return lambda: content_review(
+            actor=brand, submission=stale, decision=decision, reason="Shorter"
+        )
+
+    assert race(review("approve"), review("request_changes")) == ["refused", "won"]
+    stored = ContentSubmission.objects.unscoped().get(pk=submission.pk).status
+    assert (stored, status_of(collab)) in {("approved", "live"), ("changes_requested", "accepted")}
+    assert AuditEvent.objects.unscoped().filter(action__startswith="content.").count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_submissions_at_once_only_one_wins():
+    collab = CollaborationFactory(status="accepted")
+    creator = creator_of(collab)
+
+    def submit(caption):
+        stale = Collaboration.objects.unscoped().get(pk=collab.pk)
+        return lambda: content_submit(
+            actor=creator, collaboration=stale, link=LINK, caption=caption
+        )
+
+    assert race(submit("one"), submit("two")) == ["refused", "won"]
+    assert ContentSubmission.objects.unscoped().count() == 1
+    assert status_of(collab) == "content_submitted"
