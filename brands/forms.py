@@ -7,7 +7,15 @@ from creators import taxonomy
 from creators.filters import lazy_label, translated_choices
 from creators.models import Creator
 
-from .models import MESSAGE_MAX_LENGTH, Campaign, Collaboration, Product
+from .models import (
+    MESSAGE_MAX_LENGTH,
+    Campaign,
+    Collaboration,
+    ContentSubmission,
+    Product,
+    http_link,
+)
+from .review import REASON_NEEDED
 
 
 class TransitionForm(forms.Form):
@@ -223,3 +231,44 @@ class OfferForm(forms.Form):
         if creator is None:
             raise forms.ValidationError(UNKNOWN_CREATOR, params={"handle": handle})
         return creator
+
+
+class ContentForm(forms.Form):
+    """The creator's content for a collaboration; ``brands.review.content_submit`` checks the
+    same again (the link's scheme, the lengths) and runs the automatic checks."""
+
+    link = forms.CharField(
+        label=_("Link to the content"),
+        max_length=ContentSubmission.LINK_MAX,
+        validators=[http_link],
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
+    )
+    caption = forms.CharField(
+        label=_("Caption"),
+        max_length=ContentSubmission.CAPTION_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class ReviewForm(forms.Form):
+    """The brand's decision on submitted content; a request for changes needs its reason."""
+
+    decision = forms.ChoiceField(
+        choices=[("approve", _("Approve")), ("request_changes", _("Ask for changes"))]
+    )
+    reason = forms.CharField(
+        label=_("What should change"),
+        required=False,
+        max_length=ContentSubmission.REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    #: Where to go back to: the review queue, else the collaboration's campaign page.
+    back = forms.ChoiceField(
+        choices=[("reviews", "reviews"), ("campaign", "campaign")], required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "request_changes" and not (data.get("reason") or "").strip():
+            self.add_error("reason", REASON_NEEDED)
+        return data

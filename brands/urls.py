@@ -42,4 +42,11 @@ urlpatterns = [
     # The creator's side of a collaboration lives in the portal, next to creators' own pages.
     path("portal/offers/", views.offers, name="offers"),
     path("portal/offers/<int:pk>/respond/", views.offer_respond, name="offer_respond"),
+    path("portal/offers/<int:pk>/content/", views.offer_content, name="offer_content"),
+    path("brand/reviews/", views.reviews, name="reviews"),
+    path(
+        "brand/collaborations/<int:pk>/review/",
+        views.collaboration_review,
+        name="collaboration_review",
+    ),
 ]

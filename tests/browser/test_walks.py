@@ -217,11 +217,44 @@ def walk_creator(walk, live_server, accepted: Collaboration) -> None:
     row.locator("form:has(input[value=accepted]) button").click()
     page.wait_for_selector(f"#offer-{accepted.pk} span.status-accepted")
     walk.shot("offer-accepted")
-    row.locator("form:has(input[value=content_submitted]) button").click()
+    with page.expect_navigation():
+        row.locator(f"a[href='/portal/offers/{accepted.pk}/content/']").click()
+    page.fill("[name=link]", "javascript:alert(1)")
+    page.fill("[name=caption]", "Walk caption: a week with the serum")
+    walk.expected_statuses = {400}  # the form answers a refused link with a 400
+    with page.expect_navigation():
+        page.click("form.content-form button[type=submit]")
+    page.locator("form.content-form .errorlist").wait_for()
+    walk.shot("content-link-refused")
+    walk.expected_statuses = set()
+    accepted.refresh_from_db()
+    assert accepted.status == Collaboration.Status.ACCEPTED
+    page.fill("[name=link]", "https://video.olive.example/walk/1")
+    with page.expect_navigation():
+        page.click("form.content-form button[type=submit]")
     page.wait_for_selector(f"#offer-{accepted.pk} span.status-content_submitted")
     walk.shot("content-submitted")
     accepted.refresh_from_db()
     assert accepted.status == Collaboration.Status.CONTENT_SUBMITTED
+
+
+def walk_brand_review(walk, live_server, accepted: Collaboration) -> None:
+    """The brand opens the content review from the navigation and approves the content the
+    creator just submitted: the collaboration goes live."""
+    page = walk.page
+    sign_in(walk, live_server, "brand")
+    with page.expect_navigation():
+        page.click("header nav a[href='/brand/reviews/']")
+    card = page.locator(f"#review-{accepted.pk}")
+    card.wait_for()
+    assert card.locator("a[rel='noopener noreferrer nofollow']").count() == 1
+    walk.shot("reviews")
+    with page.expect_navigation():
+        card.locator("form:has(input[value=approve]) button").click()
+    assert page.locator(f"#review-{accepted.pk}").count() == 0
+    walk.shot("content-approved")
+    accepted.refresh_from_db()
+    assert accepted.status == Collaboration.Status.LIVE
 
 
 def walk_agency(walk, live_server, handle: str) -> None:
@@ -357,6 +390,7 @@ def test_every_role_walks_its_main_path(walk, live_server, lang, width):
         "brand-catalogue": lambda w: walk_brand_catalogue(w, live_server),
         "brand-invites": lambda w: walk_brand_invites(w, live_server),
         "creator": lambda w: walk_creator(w, live_server, accepted),
+        "brand-review": lambda w: walk_brand_review(w, live_server, accepted),
         "agency": lambda w: walk_agency(w, live_server, handle),
         "signee": lambda w: walk_signee(w, live_server, handle),
         "operator": lambda w: walk_operator(w, live_server),
