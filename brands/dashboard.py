@@ -40,12 +40,13 @@ from django.utils.translation import gettext as _
 
 from tenancy.scoping import Actor
 
-from .models import Collaboration
+from .models import Collaboration, ContentSubmission
 from .selectors import (
     campaigns_of_brand,
     collaborations_of_brand,
     orders_of_brand,
     refunds_of_brand,
+    submissions_awaiting_review,
 )
 from .services import SPENT_STATUSES
 
@@ -371,18 +372,11 @@ def open_offers(*, actor: Actor, now=None) -> QuerySet[Collaboration]:
     )
 
 
-def content_waiting_for_review(actor: Actor) -> QuerySet[Collaboration]:
-    """Collaborations whose creator submitted content the brand has not yet answered.
-
-    The seam for the content-review work: when ``brands.selectors.submissions_awaiting_review``
-    lands, this returns what it returns; the dashboard only counts and lists the first rows.
-    """
-    return (
-        collaborations_of_brand(actor=actor)
-        .filter(status=Collaboration.Status.CONTENT_SUBMITTED)
-        .select_related("creator", "campaign", "product")
-        .order_by("status_changed_at", "id")
-    )
+def content_waiting_for_review(actor: Actor) -> QuerySet[ContentSubmission]:
+    """Content creators submitted that waits for the brand's answer (``ContentSubmission``
+    rows, with collaboration, campaign, product and creator loaded): the review queue's own
+    selector, so that the dashboard's count is the queue's."""
+    return submissions_awaiting_review(actor=actor)
 
 
 def waiting(rows: QuerySet) -> dict:

@@ -29,21 +29,27 @@ from .dashboard import (
 )
 from .dashboard import TABLES as DASHBOARD_TABLES
 from .filters import CampaignFilter, CollaborationFilter
-from .forms import CampaignForm, ProductForm, TransitionForm
-from .models import Campaign, Collaboration
+from .forms import CampaignForm, ContentForm, ProductForm, ReviewForm, TransitionForm
+from .models import Campaign, Collaboration, ContentSubmission
+from .review import NOTHING_PENDING, content_review, content_submit
 from .selectors import (
     campaign_of_brand,
     campaigns_of_brand,
     collaboration_next_statuses,
     collaboration_visible,
     collaborations_of_campaign,
+    content_party,
+    latest_submissions,
     offers_inbox,
     product_of_brand,
     products_of_brand,
+    submission_pending,
+    submissions_awaiting_review,
 )
 from .services import (
     CAMPAIGN_MOVES,
     EDITABLE,
+    OFFER_CAMPAIGN_STATUSES,
     campaign_create,
     campaign_move,
     campaign_update,
@@ -58,8 +64,6 @@ S = Collaboration.Status
 ACTION_LABELS = {
     S.ACCEPTED: gettext_lazy("Accept"),
     S.DECLINED: gettext_lazy("Decline"),
-    S.CONTENT_SUBMITTED: gettext_lazy("Submit content"),
-    S.LIVE: gettext_lazy("Mark live"),
     S.COMPLETED: gettext_lazy("Complete"),
     S.CANCELLED: gettext_lazy("Cancel"),
 }
@@ -121,14 +125,19 @@ def dashboard_csv(request, table: str, *, actor):
 
 
 def with_actions(actor, rows):
-    """Attach to each collaboration the (status, label) buttons its viewer may press now, and
-    whether its response deadline has passed (the reason an open offer has no buttons)."""
+    """Attach to each collaboration the (status, label) buttons its viewer may press now,
+    whether its response deadline has passed (the reason an open offer has no buttons), the
+    content move it may make (``content``: "submit", "review" or None) and its latest
+    submitted content (``submission``: what awaits review, or why changes were asked)."""
     rows = list(rows)
     now = timezone.now()
+    latest = latest_submissions(actor=actor, collaborations=rows)
     for row in rows:
         allowed = collaboration_next_statuses(actor=actor, collaboration=row, now=now)
         row.actions = [(status, ACTION_LABELS[status]) for status in allowed]
         row.deadline_passed = bool(row.response_deadline and row.response_deadline < now)
+        row.content = content_party(actor=actor, collaboration=row)
+        row.submission = latest.get(row.pk)
     return rows
 
 
@@ -179,6 +188,7 @@ def campaign_detail(request, pk: int, *, actor):
         "remaining": campaign.budget - campaign.committed - campaign.spent,
         "buttons": campaign_buttons(actor, campaign),
         "can_edit": actor.can_write() and bool(EDITABLE.get(campaign.status)),
+        "can_offer": actor.can_write() and campaign.status in OFFER_CAMPAIGN_STATUSES,
     }
     partial = "brands/_collaboration_table.html"
     return render_list(request, "brands/campaign.html", partial, context)
@@ -359,3 +369,84 @@ def transition_response(request, actor, collaboration, row_template: str, back: 
         return redirect(back)
     context["row_template"] = row_template
     return render(request, "brands/transition_refused.html", context, status=status)
+
+
+# --- Content review: the creator submits content, the brand approves it or asks for changes --
+
+
+def submitted_content(actor, collaboration, form: ContentForm) -> bool:
+    """Submit the form's content; False with the reasons on ``form`` (nothing written)."""
+    if not form.is_valid():
+        return False
+    try:
+        content_submit(actor=actor, collaboration=collaboration, **form.cleaned_data)
+    except ValidationError as error:
+        add_service_error(form, error)
+        return False
+    return True
+
+
+@tenant_view([roles.CREATOR])
+def offer_content(request, pk: int, *, actor):
+    """GET: the content form of an accepted collaboration, with the brief and the brand's
+    reason if it asked for changes; POST submits it, or shows why not (400)."""
+    collaboration = found(collaboration_visible, actor=actor, collaboration_id=pk)
+    form = ContentForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and submitted_content(actor, collaboration, form):
+        messages.success(request, _("Content submitted: the brand reviews it next."))
+        return redirect("brands:offers")
+    context = {"c": with_actions(actor, [collaboration])[0], "form": form}
+    return render(
+        request, "brands/offer_content.html", context, status=400 if form.is_bound else 200
+    )
+
+
+@tenant_view([roles.BRAND])
+def reviews(request, *, actor):
+    """The brand's content awaiting review, newest first."""
+    page = paginate(request, submissions_awaiting_review(actor=actor))
+    return render(request, "brands/reviews.html", {"page": page, "can_write": actor.can_write()})
+
+
+def reviewed(actor, collaboration, form: ReviewForm) -> bool:
+    """Apply the brand's decision on the pending content; False with the reasons on ``form``."""
+    if not form.is_valid():
+        return False
+    try:
+        submission = submission_pending(actor=actor, collaboration=collaboration)
+        content_review(
+            actor=actor,
+            submission=submission,
+            decision=form.cleaned_data["decision"],
+            reason=form.cleaned_data["reason"],
+        )
+    except ContentSubmission.DoesNotExist:
+        form.add_error(None, NOTHING_PENDING)
+        return False
+    except ValidationError as error:
+        add_service_error(form, error)
+        return False
+    return True
+
+
+REVIEW_DONE = {
+    "approve": gettext_lazy("Content approved: the collaboration is live."),
+    "request_changes": gettext_lazy("Changes requested: the creator can submit again."),
+}
+
+
+@require_POST
+@tenant_view([roles.BRAND])
+def collaboration_review(request, pk: int, *, actor):
+    """Approve or ask for changes; back to the review queue or the campaign page, or the
+    refusal with the content and the form's errors (400)."""
+    collaboration = found(collaboration_visible, actor=actor, collaboration_id=pk)
+    form = ReviewForm(request.POST)
+    if reviewed(actor, collaboration, form):
+        messages.success(request, REVIEW_DONE[form.cleaned_data["decision"]])
+        if form.cleaned_data.get("back") == "reviews":
+            return redirect("brands:reviews")
+        return redirect("brands:campaign", collaboration.campaign_id)
+    row = with_actions(actor, [collaboration_visible(actor=actor, collaboration_id=pk)])[0]
+    context = {"c": row, "s": row.submission, "form": form}
+    return render(request, "brands/review_refused.html", context, status=400)

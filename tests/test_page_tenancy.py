@@ -32,6 +32,7 @@ from tenancy.scoping import SYSTEM, Actor, acting_as
 from tenancy.services import api_key_create
 from tests.factories import (
     CollaborationFactory,
+    ContentSubmissionFactory,
     ContractFactory,
     CreatorFactory,
     MembershipFactory,
@@ -164,6 +165,17 @@ def brand_cancels(org) -> Built:
     return built
 
 
+def brand_approves(org) -> Built:
+    built = collaboration(org, status="content_submitted")
+    ContentSubmissionFactory(collaboration=built.row)
+    built.done = lambda row: row["status"] == "live"
+    return built
+
+
+def creator_content(creator) -> Built:
+    return collaboration(creator=creator, status="accepted")
+
+
 def creator_accepts(creator) -> Built:
     built = collaboration(creator=creator)
     built.done = lambda row: row["status"] == "accepted"
@@ -247,6 +259,8 @@ PAGES = {
     "brands:product_unarchive": Page("brand", product_restored_by, post={}),
     "brands:collaboration_transition": Page("brand", brand_cancels, post={"to": "cancelled"}),
     "brands:offer_respond": Page("creator", creator_accepts, post={"to": "accepted"}),
+    "brands:offer_content": Page("creator", creator_content),
+    "brands:collaboration_review": Page("brand", brand_approves, post={"decision": "approve"}),
     "mcn:contract_end": Page(
         "agency", agency_contract, post={"end": "2026-06-30", "reason": "Secret reason"}
     ),
@@ -460,7 +474,9 @@ SIMPLE_PAGES = {
     "brands:products": Simple(only("brand")),
     "brands:campaign_new": Simple(only("brand")),
     "brands:product_new": Simple(only("brand")),
+    "brands:offer_new": Simple(only("brand")),
     "brands:offers": Simple(only("creator")),
+    "brands:reviews": Simple(only("brand")),
     "mcn:tier": Simple(only("agency")),
     "mcn:roster": Simple(only("agency")),
     "mcn:portal_contracts": Simple(only("creator")),

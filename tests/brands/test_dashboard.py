@@ -19,6 +19,7 @@ from tenancy.scoping import Actor, acting_as
 from tests.factories import (
     CampaignFactory,
     CollaborationFactory,
+    ContentSubmissionFactory,
     CreatorFactory,
     MembershipFactory,
     OrderFactory,
@@ -143,11 +144,15 @@ def test_top_creators_by_gmv_and_by_roi(world):
 
 def test_waiting_lists_open_offers_before_their_deadline_and_submitted_content(world):
     CollaborationFactory(campaign=world["spring"], response_deadline=ago(1))  # too late
-    CollaborationFactory(campaign=world["spring"], status="content_submitted")
+    ContentSubmissionFactory(
+        collaboration__campaign=world["spring"], collaboration__product=world["live"].product
+    )
     figures = dashboard.brand_dashboard(actor=actor_of(world["brand"]))
     assert figures.open_offers["count"] == 1
     assert figures.open_offers["rows"] == [world["offer"]]
     assert figures.content_waiting["count"] == 1
+    body = client_of(world["brand"]).get("/brand/").content.decode()
+    assert "1 content to review" in body and reverse("brands:reviews") in body
 
 
 def test_an_order_recorded_through_the_service_moves_gmv_and_roi_by_exactly_that_order(world):
