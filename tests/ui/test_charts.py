@@ -91,3 +91,13 @@ def test_every_page_links_the_stylesheet_under_the_id_plotly_looks_for(client):
     page = client.get("/accounts/login/").content.decode()
     assert 'id="plotly.js-style-global" class="no-inline-styles"' in page
     assert 'name="olive-plotly"' in page and "vendor/plotly.min.js" in page
+
+
+def test_bar_chart_may_draw_a_vertical_reference_line():
+    page = render(
+        "{% bar_chart items reference=1 reference_label='Break-even' %}",
+        items=[("a", 3.2), ("b", 0.8)],
+    )
+    (shape,) = figures(page)[0]["layout"]["shapes"]
+    assert shape["x0"] == shape["x1"] == 1.0 and shape["yref"] == "paper"
+    assert figures(page)[0]["layout"]["annotations"][0]["text"] == "Break-even"

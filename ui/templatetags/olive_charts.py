@@ -154,22 +154,24 @@ def _number(value, percent: bool = False) -> float:
     return float(value) * 100 if percent else float(value)
 
 
-def _reference_line(value, label: str) -> tuple[list, list]:
-    """A dashed horizontal line across the plot at ``value`` (a target, break-even…)."""
+def _reference_line(value, label: str, across: str = "x") -> tuple[list, list]:
+    """A dashed line across the plot at ``value``: horizontal (across x) or vertical (across
+    y, for horizontal bars), labelled at its end."""
+    at, along = ("y", "x") if across == "x" else ("x", "y")
     shape = {
         "type": "line",
-        "xref": "paper",
-        "x0": 0,
-        "x1": 1,
-        "y0": float(value),
-        "y1": float(value),
+        f"{along}ref": "paper",
+        f"{along}0": 0,
+        f"{along}1": 1,
+        f"{at}0": float(value),
+        f"{at}1": float(value),
         "line": {"dash": "dash", "color": MUTED, "width": 1},
     }
     note = {
-        "xref": "paper",
-        "x": 1,
-        "xanchor": "right",
-        "y": float(value),
+        f"{along}ref": "paper",
+        along: 1,
+        at: float(value),
+        "xanchor": "right" if across == "x" else "left",
         "yanchor": "bottom",
         "text": str(label or format_value(value)),
         "showarrow": False,
@@ -179,8 +181,17 @@ def _reference_line(value, label: str) -> tuple[list, list]:
 
 
 @register.simple_tag
-def bar_chart(items, title="", percent=False, label_header="", value_header=""):
-    """Horizontal bars, one per ``(label, value)``, in the order given (first on top)."""
+def bar_chart(
+    items,
+    title="",
+    percent=False,
+    label_header="",
+    value_header="",
+    reference=None,
+    reference_label="",
+):
+    """Horizontal bars, one per ``(label, value)``, in the order given (first on top), with an
+    optional vertical reference line (a target, break-even…) at ``reference``."""
     items = list(items or ())
     if not items:
         return _empty(title)
@@ -203,6 +214,10 @@ def bar_chart(items, title="", percent=False, label_header="", value_header=""):
     )
     if percent:
         layout["xaxis"]["ticksuffix"] = "%"
+    if reference is not None:
+        layout["shapes"], layout["annotations"] = _reference_line(
+            _number(reference, percent), reference_label, across="y"
+        )
     table = _numbers_table(items, title, percent, label_header, value_header)
     return _plot(title, {"data": [trace], "layout": layout}, table)
 
