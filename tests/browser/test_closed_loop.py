@@ -18,14 +18,13 @@ from django.utils import timezone
 from django.utils.formats import number_format
 
 from brands.models import Campaign, Collaboration, Product
-from creators import taxonomy
 from creators.models import Creator
 from tenancy.models import Organization
 from tenancy.scoping import Actor
 from tenancy.services import api_key_create
 from ui.templatetags.olive_charts import cents
 
-from .test_walks import assert_charts_drawn, sign_in
+from .test_walks import assert_charts_drawn, fill_new_product, new_campaign, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 FEE, COMMISSION = Decimal("2000.00"), Decimal("10")
@@ -36,30 +35,12 @@ ORDERS = [Decimal("1000.00"), Decimal("250.50")]
 def create_product_and_campaign(walk) -> tuple[Product, Campaign]:
     page = walk.page
     page.click("a[href='/brand/products/']")
-    page.click("a[href='/brand/products/new/']")
-    page.fill("[name=name]", "Loop serum")
-    page.fill("[name=price]", "199.00")
-    page.fill("[name=gender__female]", "70")
-    page.fill("[name=gender__male]", "30")
-    for axis in ("age", "city_tier", "interests"):
-        page.fill(f"[name={axis}__{taxonomy.keys(axis)[0]}]", "100")
+    fill_new_product(page, "Loop serum", price="199.00", women="70", men="30")
     page.click("form.card button[type=submit]")
     page.wait_for_url("**/brand/products/")
     page.click("a[href='/brand/']")
-    page.click("a[href='/brand/campaigns/']")
-    page.click("a[href='/brand/campaigns/new/']")
-    today = timezone.localdate()
-    page.fill("[name=name]", "Loop launch")
-    page.fill("[name=budget]", "30000")
-    page.fill("[name=start]", today.isoformat())
-    page.fill("[name=end]", (today + datetime.timedelta(days=30)).isoformat())
-    page.select_option("[name=status]", "active")
-    page.click("form.card button[type=submit]")
-    page.wait_for_selector("#budget-remaining")
-    walk.shot("campaign-created")
-    return Product.objects.unscoped().get(name="Loop serum"), Campaign.objects.unscoped().get(
-        name="Loop launch"
-    )
+    campaign = new_campaign(walk, "Loop launch", budget="30000")
+    return Product.objects.unscoped().get(name="Loop serum"), campaign
 
 
 def invite_from_directory(walk, creator: Creator, campaign: Campaign, product: Product):

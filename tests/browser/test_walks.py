@@ -115,6 +115,34 @@ def walk_brand(walk, live_server, cancelled: Collaboration) -> None:
     assert cancelled.status == Collaboration.Status.CANCELLED
 
 
+def fill_new_product(page, name: str, price: str, women: str, men: str) -> None:
+    """From the product list: the new product form filled (each other axis all on one key)."""
+    page.click("a[href='/brand/products/new/']")
+    page.fill("[name=name]", name)
+    page.fill("[name=price]", price)
+    page.fill("[name=gender__female]", women)
+    page.fill("[name=gender__male]", men)
+    for axis in ("age", "city_tier", "interests"):
+        page.fill(f"[name={axis}__{taxonomy.keys(axis)[0]}]", "100")
+
+
+def new_campaign(walk, name: str, budget: str) -> Campaign:
+    """From the campaign list: a new active campaign of 30 days from today, created."""
+    page = walk.page
+    page.click("a[href='/brand/campaigns/']")
+    page.click("a[href='/brand/campaigns/new/']")
+    today = timezone.localdate()
+    page.fill("[name=name]", name)
+    page.fill("[name=budget]", budget)
+    page.fill("[name=start]", today.isoformat())
+    page.fill("[name=end]", (today + datetime.timedelta(days=30)).isoformat())
+    page.select_option("[name=status]", "active")
+    page.click("form.card button[type=submit]")
+    page.wait_for_selector("#budget-remaining")
+    walk.shot("campaign-created")
+    return Campaign.objects.unscoped().get(name=name)
+
+
 def walk_brand_catalogue(walk, live_server) -> None:
     """The brand adds a product (an audience axis off 100 first, refused on the page) and a
     campaign, then pauses the campaign through its confirm dialog."""
@@ -122,13 +150,7 @@ def walk_brand_catalogue(walk, live_server) -> None:
     sign_in(walk, live_server, "brand")
     page.click("a[href='/brand/products/']")
     walk.shot("products")
-    page.click("a[href='/brand/products/new/']")
-    page.fill("[name=name]", "Walk serum")
-    page.fill("[name=price]", "129.00")
-    page.fill("[name=gender__female]", "60")
-    page.fill("[name=gender__male]", "30")
-    for axis in ("age", "city_tier", "interests"):
-        page.fill(f"[name={axis}__{taxonomy.keys(axis)[0]}]", "100")
+    fill_new_product(page, "Walk serum", price="129.00", women="60", men="30")  # 90%: refused
     walk.expected_statuses = {400}  # the form answers its errors with a 400
     page.click("form.card button[type=submit]")
     page.locator("#axis-gender .errors").wait_for()
@@ -144,18 +166,7 @@ def walk_brand_catalogue(walk, live_server) -> None:
         "male": 0.4,
     }
     page.click("a[href='/brand/']")
-    page.click("a[href='/brand/campaigns/']")
-    page.click("a[href='/brand/campaigns/new/']")
-    today = timezone.localdate()
-    page.fill("[name=name]", "Walk launch")
-    page.fill("[name=budget]", "50000")
-    page.fill("[name=start]", today.isoformat())
-    page.fill("[name=end]", (today + datetime.timedelta(days=30)).isoformat())
-    page.select_option("[name=status]", "active")
-    page.click("form.card button[type=submit]")
-    page.wait_for_selector("#budget-remaining")
-    walk.shot("campaign-created")
-    campaign = Campaign.objects.unscoped().get(name="Walk launch")
+    campaign = new_campaign(walk, "Walk launch", budget="50000")
     assert campaign.status == Campaign.Status.ACTIVE
     page.click(f"form[action='/brand/campaigns/{campaign.pk}/pause/'] button")
     page.wait_for_selector(f"form[action='/brand/campaigns/{campaign.pk}/resume/']")
