@@ -12,7 +12,6 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
-    ExpressionWrapper,
     FloatField,
     IntegerField,
     OuterRef,
@@ -196,8 +195,17 @@ def directory_annotations_of_brand(*, actor: Actor) -> dict:
     """Creator-query annotations: the ``median_fee`` of this brand's own past collaborations
     with the creator and the ``gmv``, net of refunds, of this brand's orders through them
     (NULL without such collaborations or orders). Never another brand's rows: each subquery
-    reads through the brand's tenant scope. The directory shows and sorts by these."""
+    reads through the brand's tenant scope. The directory shows and sorts by these.
+
+    Most creators never worked with the brand: a membership test against its creators (one
+    hashed subquery on PostgreSQL) answers NULL for them before any per-creator subquery runs,
+    which a sorted page otherwise ran for every creator, once per reference in its cursor.
+    """
     of_creator = OuterRef("pk")
+    worked_with = collaborations_of_brand(actor=actor).values("creator_id")
+
+    def only_worked_with(figure, output_field):
+        return Case(When(pk__in=worked_with, then=figure), output_field=output_field)
 
     def per_creator(rows, creator_path: str, figure, output_field):
         grouped = rows.filter(**{creator_path: of_creator}).order_by().values(creator_path)
@@ -210,13 +218,14 @@ def directory_annotations_of_brand(*, actor: Actor) -> dict:
     refunded = per_creator(
         refunds_of_brand(actor=actor), "order__collaboration__creator_id", Sum("amount"), MONEY
     )
+    # Each sum in its own subquery: one join of orders and refunds would count an order once
+    # per refund.
+    net = sold - Coalesce(refunded, Value(Decimal(0)), output_field=MONEY)
     return {
-        "median_fee": per_creator(past, "creator_id", Median("fee"), FloatField()),
-        # Each sum in its own subquery: one join of orders and refunds would count an order
-        # once per refund.
-        "gmv": ExpressionWrapper(
-            sold - Coalesce(refunded, Value(Decimal(0)), output_field=MONEY), output_field=MONEY
+        "median_fee": only_worked_with(
+            per_creator(past, "creator_id", Median("fee"), FloatField()), FloatField()
         ),
+        "gmv": only_worked_with(net, MONEY),
     }
 
 
