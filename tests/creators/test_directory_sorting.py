@@ -222,3 +222,29 @@ def test_other_viewers_may_not_sort_by_a_brands_own_figures(kind, ordering):
     assert refused.status_code == 400
     error = refused.json()["error"]
     assert error["code"] == "invalid" and "ordering" in error["fields"]
+
+
+@pytest.mark.parametrize("ordering", ["-engagement_rate", "avg_views", "-gmv", "median_fee"])
+def test_a_sorted_page_costs_the_same_queries_at_5_rows_or_50(ordering):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    brand = OrganizationFactory(kind="brand")
+    client = signed_in(brand)
+
+    def world(count: int):
+        for _ in range(count):
+            creator = CreatorFactory()
+            snapshot(creator, 1, 1000, 10)
+            done = CollaborationFactory(
+                campaign__organization=brand, creator=creator, fee=5, status="live"
+            )
+            OrderFactory(collaboration=done)
+
+    world(5)
+    with CaptureQueriesContext(connection) as five:
+        assert len(client.get(DIRECTORY, {"ordering": ordering}).context["page"]) == 5
+    world(45)
+    with CaptureQueriesContext(connection) as fifty:
+        assert len(client.get(DIRECTORY, {"ordering": ordering}).context["page"]) > 5
+    assert len(fifty.captured_queries) == len(five.captured_queries)
