@@ -68,7 +68,8 @@ def test_the_answer_is_the_detail_fields_in_order_with_working_cursors(client):
     assert followers == sorted(followers, reverse=True)
     detail = client.get("/api/v1/creators/c4/").json()
     assert seen[0] == {name: detail[name] for name in seen[0]}
-    assert list(seen[0]) == [*FIELDS, "status"] and seen[0]["joined"] == detail["joined"]
+    assert list(seen[0]) == [*FIELDS, "status", "engagement_rate", "avg_views"]
+    assert seen[0]["joined"] == detail["joined"]
 
 
 def test_filters_still_apply_and_refuse_when_asked_for(client):

@@ -248,3 +248,13 @@ def test_a_sorted_page_costs_the_same_queries_at_5_rows_or_50(ordering):
     with CaptureQueriesContext(connection) as fifty:
         assert len(client.get(DIRECTORY, {"ordering": ordering}).context["page"]) > 5
     assert len(fifty.captured_queries) == len(five.captured_queries)
+
+
+def test_the_api_shows_the_figures_it_sorts_by(reach):
+    client = api_key_client(OrganizationFactory(kind="partner"), ["creators:read"])[1]
+    rows = client.get(API, {"ordering": "-engagement_rate"}).json()["results"]
+    assert [row["engagement_rate"] for row in rows] == pytest.approx([0.2, 0.1, 0.05, None, None])
+    assert [row["avg_views"] for row in rows] == [500, 1500, 3000, None, 0]  # idle, silent
+    detail = client.get(f"{API}high/").json()
+    assert detail["engagement_rate"] == pytest.approx(0.2) and detail["avg_views"] == 500
+    assert client.get(f"{API}idle/").json()["avg_views"] is None
