@@ -52,6 +52,10 @@ CODES: dict[str, tuple[int, str]] = {
         "the fees committed and spent would exceed the campaign's budget (an offer's `fee`, "
         "or a lower `budget`)",
     ),
+    "content.check_blocked": (
+        400,
+        "an automatic check of submitted content (compliance) refused it; `fields` says why",
+    ),
 }
 #: The business-rule codes a validation error may carry up to ``error.code``.
 RULE_CODES = frozenset(code for code in CODES if "." in code)

@@ -3,7 +3,16 @@
 
 from django.contrib import admin
 
-from .models import BrandProfile, Campaign, Collaboration, Complaint, Order, Product, Refund
+from .models import (
+    BrandProfile,
+    Campaign,
+    Collaboration,
+    Complaint,
+    ContentSubmission,
+    Order,
+    Product,
+    Refund,
+)
 
 
 @admin.register(BrandProfile)
@@ -82,3 +91,14 @@ class ComplaintAdmin(admin.ModelAdmin):
     search_fields = ["order__external_id"]
     raw_id_fields = ["order"]
     list_select_related = ["order"]
+
+
+@admin.register(ContentSubmission)
+class ContentSubmissionAdmin(admin.ModelAdmin):
+    """Read-only: submissions and reviews change only through ``brands.review``."""
+
+    list_display = ["id", "collaboration", "status", "submitted_at", "reviewed_at"]
+    list_filter = ["status", "organization"]
+    search_fields = ["collaboration__creator__handle", "link", "caption"]
+    readonly_fields = [f.name for f in ContentSubmission._meta.fields]
+    list_select_related = ["collaboration"]

@@ -14,9 +14,18 @@ from api.views import TenantViewSet
 from creators.ingest import validate_plausible_moment
 from creators.selectors import creator_by_handle
 
-from . import services
+from . import review, services
 from .filters import CampaignFilter, CollaborationFilter, OrderFilter
-from .models import Campaign, Collaboration, Complaint, Order, Product, Refund
+from .models import (
+    MESSAGE_MAX_LENGTH,
+    Campaign,
+    Collaboration,
+    Complaint,
+    ContentSubmission,
+    Order,
+    Product,
+    Refund,
+)
 from .selectors import (
     campaign_of_brand,
     campaigns_of_brand,
@@ -25,6 +34,8 @@ from .selectors import (
     orders_of_brand,
     product_of_brand,
     products_of_brand,
+    submission_pending,
+    submissions_of_collaboration,
 )
 
 Status = Collaboration.Status
@@ -115,6 +126,7 @@ class CollaborationOutput(serializers.ModelSerializer):
             "status",
             "offered_at",
             "status_changed_at",
+            "message",
         ]
         read_only_fields = fields  # an output: the input is CollaborationInput
 
@@ -133,6 +145,44 @@ class CollaborationInput(serializers.Serializer):
     commission_pct = serializers.DecimalField(
         max_digits=5, decimal_places=2, min_value=0, max_value=100, default=0
     )
+    message = serializers.CharField(
+        max_length=MESSAGE_MAX_LENGTH, allow_blank=True, required=False, default=""
+    )
+
+
+class ContentInput(serializers.Serializer):
+    link = serializers.CharField(
+        max_length=ContentSubmission.LINK_MAX, help_text="http(s) address of the content"
+    )
+    caption = serializers.CharField(max_length=ContentSubmission.CAPTION_MAX)
+
+
+class ReviewInput(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=sorted(review.DECISIONS))
+    reason = serializers.CharField(
+        max_length=ContentSubmission.REASON_MAX,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="required with request_changes: the creator sees it",
+    )
+
+
+class SubmissionOutput(serializers.ModelSerializer):
+    class Meta:
+        model = ContentSubmission
+        fields = [
+            "id",
+            "collaboration",
+            "link",
+            "caption",
+            "submitted_at",
+            "status",
+            "review_reason",
+            "reviewed_at",
+            "check_findings",
+        ]
+        read_only_fields = fields
 
 
 class OrderSerializer(serializers.ModelSerializer):
@@ -265,8 +315,6 @@ class CampaignViewSet(
 TRANSITION_ACTIONS = {
     "accept": Status.ACCEPTED,
     "decline": Status.DECLINED,
-    "submit_content": Status.CONTENT_SUBMITTED,
-    "go_live": Status.LIVE,
     "complete": Status.COMPLETED,
     "cancel": Status.CANCELLED,
 }
@@ -319,15 +367,54 @@ class CollaborationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Bra
     def decline(self, request, pk=None):
         return self._move("decline")
 
-    @extend_schema(request=None, responses=CollaborationOutput)
+    @extend_schema(request=ContentInput, responses=CollaborationOutput)
     @action(detail=True, methods=["post"], url_path="submit-content")
     def submit_content(self, request, pk=None):
-        return self._move("submit_content")
+        """The creator (or its agency) submits the content, a link and a caption, for the
+        brand's review; again after the brand asked for changes."""
+        collaboration = self.get_object()
+        review.require_submitter(actor=self.actor, collaboration=collaboration)
+        data = ContentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        review.content_submit(actor=self.actor, collaboration=collaboration, **data.validated_data)
+        return Response(CollaborationOutput(self.get_object()).data)
+
+    def _review(self, decision: str, reason: str = "") -> ContentSubmission:
+        collaboration = self.get_object()
+        try:
+            submission = submission_pending(actor=self.actor, collaboration=collaboration)
+        except ContentSubmission.DoesNotExist:
+            review.require_reviewer(actor=self.actor, collaboration=collaboration)
+            raise serializers.ValidationError({"submission": [review.NOTHING_PENDING]}) from None
+        return review.content_review(
+            actor=self.actor, submission=submission, decision=decision, reason=reason
+        )
+
+    @extend_schema(request=ReviewInput, responses=SubmissionOutput)
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        """The brand approves the content awaiting review (the collaboration goes live) or
+        asks for changes with a reason (back to accepted, for the creator to submit again)."""
+        review.require_reviewer(actor=self.actor, collaboration=self.get_object())
+        data = ReviewInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(SubmissionOutput(self._review(**data.validated_data)).data)
 
     @extend_schema(request=None, responses=CollaborationOutput)
     @action(detail=True, methods=["post"], url_path="go-live")
     def go_live(self, request, pk=None):
-        return self._move("go_live")
+        """Kept for older clients: approves the content awaiting review, as ``review/`` with
+        ``approve`` does (a collaboration goes live only through the brand's approval)."""
+        self._review("approve")
+        return Response(CollaborationOutput(self.get_object()).data)
+
+    @extend_schema(responses=SubmissionOutput(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def submissions(self, request, pk=None):
+        """The content submitted for this collaboration, latest first, with its reviews (a
+        handful per collaboration: one list, not pages)."""
+        rows = submissions_of_collaboration(actor=self.actor, collaboration=self.get_object())
+        return Response(SubmissionOutput(rows, many=True).data)
 
     @extend_schema(request=None, responses=CollaborationOutput)
     @action(detail=True, methods=["post"])

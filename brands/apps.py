@@ -16,15 +16,22 @@ class BrandsConfig(AppConfig):
 
     def ready(self):
         from creators.selectors import register_directory_columns
+        from creators.views import register_creator_link
         from tenancy import roles
-        from tenancy.homes import register_home
+        from tenancy.homes import register_home, register_nav, register_nav_badge
         from tenancy.scopes import register_scope
         from webhooks import events
 
-        from .selectors import directory_annotations_of_brand
+        from .selectors import directory_annotations_of_brand, open_offers_count
+        from .views_offers import invite_link
 
         connection_created.connect(add_sqlite_median, dispatch_uid="brands.sqlite_median")
         register_home("brand", "brands:dashboard")
+        # A creator's offers inbox, with the count of offers waiting for an answer as its badge.
+        register_nav("brands:offers", _("Offers"), kinds=[roles.CREATOR])
+        register_nav_badge("brands:offers", open_offers_count)
+        register_creator_link(invite_link)
+        register_nav("brands:reviews", _("Content review"), kinds=[roles.BRAND])
         # A brand sees, in the creator directory, its own fees and GMV with each creator only.
         register_directory_columns(
             kinds=[roles.BRAND],

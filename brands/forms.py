@@ -5,8 +5,17 @@ from django.utils.translation import gettext_lazy as _
 
 from creators import taxonomy
 from creators.filters import lazy_label, translated_choices
+from creators.models import Creator
 
-from .models import Campaign, Collaboration, Product
+from .models import (
+    MESSAGE_MAX_LENGTH,
+    Campaign,
+    Collaboration,
+    ContentSubmission,
+    Product,
+    http_link,
+)
+from .review import REASON_NEEDED
 
 
 class TransitionForm(forms.Form):
@@ -154,3 +163,112 @@ class CampaignForm(forms.Form):
             for name, value in self.cleaned_data.items()
             if not self.fields[name].disabled
         }
+
+
+#: The browser's date-and-time picker sends local ISO moments; Django reads a naive one in the
+#: active timezone, so the deadline means what the brand saw on its clock.
+DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATETIME_LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+UNKNOWN_CREATOR = _("No creator with the handle “%(handle)s” is in your directory.")
+
+
+def remaining_budget(campaign: Campaign) -> Decimal:
+    """What the campaign can still commit (the annotations of ``campaigns_of_brand``)."""
+    return campaign.budget - campaign.committed - campaign.spent
+
+
+def campaign_choice(campaign: Campaign) -> str:
+    return _("%(name)s — remaining %(remaining)s") % {
+        "name": campaign.name,
+        "remaining": f"{remaining_budget(campaign):,.2f}",
+    }
+
+
+class OfferForm(forms.Form):
+    """An offer as the brand composes it: the choices are the brand's own campaigns taking
+    offers and products not archived, the creator a handle of its directory. Every rule of
+    the offer itself is ``brands.services.collaboration_offer``'s, as for the API."""
+
+    campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=None)
+    product = forms.ModelChoiceField(label=_("Product"), queryset=None)
+    creator = forms.CharField(label=_("Creator (handle)"), max_length=100)
+    offer_type = forms.ChoiceField(label=_("Offer type"), choices=Collaboration.OfferType.choices)
+    fee = forms.DecimalField(
+        label=_("Fee (¥)"), min_value=0, max_digits=12, decimal_places=2, initial=Decimal(0)
+    )
+    commission_pct = forms.DecimalField(
+        label=_("Commission (%)"),
+        min_value=0,
+        max_value=100,
+        max_digits=5,
+        decimal_places=2,
+        initial=Decimal(0),
+    )
+    response_deadline = forms.DateTimeField(
+        label=_("Response deadline"),
+        required=False,
+        widget=DATETIME_LOCAL,
+        input_formats=DATETIME_LOCAL_FORMATS,
+        help_text=_("Required for an invitation; the offer expires when it passes."),
+    )
+    message = forms.CharField(
+        label=_("Message to the creator"),
+        required=False,
+        max_length=MESSAGE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, campaigns, products, resolve_creator, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = campaigns
+        self.fields["campaign"].label_from_instance = campaign_choice
+        self.fields["product"].queryset = products
+        self.resolve_creator = resolve_creator
+
+    def clean_creator(self) -> Creator:
+        handle = self.cleaned_data["creator"].strip().removeprefix("@")
+        creator = self.resolve_creator(handle)
+        if creator is None:
+            raise forms.ValidationError(UNKNOWN_CREATOR, params={"handle": handle})
+        return creator
+
+
+class ContentForm(forms.Form):
+    """The creator's content for a collaboration; ``brands.review.content_submit`` checks the
+    same again (the link's scheme, the lengths) and runs the automatic checks."""
+
+    link = forms.CharField(
+        label=_("Link to the content"),
+        max_length=ContentSubmission.LINK_MAX,
+        validators=[http_link],
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
+    )
+    caption = forms.CharField(
+        label=_("Caption"),
+        max_length=ContentSubmission.CAPTION_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class ReviewForm(forms.Form):
+    """The brand's decision on submitted content; a request for changes needs its reason."""
+
+    decision = forms.ChoiceField(
+        choices=[("approve", _("Approve")), ("request_changes", _("Ask for changes"))]
+    )
+    reason = forms.CharField(
+        label=_("What should change"),
+        required=False,
+        max_length=ContentSubmission.REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    #: Where to go back to: the review queue, else the collaboration's campaign page.
+    back = forms.ChoiceField(
+        choices=[("reviews", "reviews"), ("campaign", "campaign")], required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "request_changes" and not (data.get("reason") or "").strip():
+            self.add_error("reason", REASON_NEEDED)
+        return data

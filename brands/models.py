@@ -4,8 +4,14 @@ orders, refunds and complaints they lead to. Every table here is owned by a bran
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    URLValidator,
+)
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +22,8 @@ from tenancy.managers import SignedInManager
 from tenancy.models import TenantOwned
 
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
+#: An offer's message is a note, not a contract: long enough for a brief, short enough to read.
+MESSAGE_MAX_LENGTH = 2000
 
 
 class BrandProfile(models.Model):
@@ -193,6 +201,13 @@ class Collaboration(TenantOwned):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OFFERED)
     offered_at = models.DateTimeField()
     status_changed_at = models.DateTimeField()
+    #: The brand's words to the creator with the offer (a TextField checks no length itself:
+    #: the validator makes the service's full_clean refuse a longer one, as the form does).
+    message = models.TextField(
+        blank=True,
+        max_length=MESSAGE_MAX_LENGTH,
+        validators=[MaxLengthValidator(MESSAGE_MAX_LENGTH)],
+    )
 
     CONSTRAINT_FIELDS = {
         "collaboration_invitation_has_deadline": "response_deadline",
@@ -363,3 +378,92 @@ class Complaint(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.category} on {self.order_id}"
+
+
+def http_link(value: str) -> None:
+    """Only a web page may be submitted: ``javascript:``, ``data:``, ``ftp:`` and the like are
+    refused (the brand opens the link from its review page)."""
+    URLValidator(schemes=["http", "https"], message=_("Enter a web address (http or https)."))(
+        value
+    )
+
+
+class ContentSubmission(TenantOwned):
+    """Content a creator (or its agency) submitted for a collaboration, and the brand's review.
+
+    Owned by the collaboration's brand, like the collaboration. Each submission is a row of its
+    own: a resubmission after the brand asked for changes adds a row, so the history stays.
+    Written only by ``brands.review``; at most one per collaboration awaits review.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting review")
+        APPROVED = "approved", _("Approved")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+
+    LINK_MAX, CAPTION_MAX, REASON_MAX = 500, 2000, 2000
+
+    collaboration = models.ForeignKey(
+        Collaboration, on_delete=models.CASCADE, related_name="submissions"
+    )
+    link = models.URLField(max_length=LINK_MAX, validators=[http_link])
+    caption = models.TextField(validators=[MaxLengthValidator(CAPTION_MAX)])
+    submitted_at = models.DateTimeField()
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    review_reason = models.TextField(blank=True, validators=[MaxLengthValidator(REASON_MAX)])
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    #: What the registered automatic checks (``brands.review_hooks``) said and let through:
+    #: ``[{"code", "message", "blocks": false}]``, shown to the reviewing brand.
+    check_findings = models.JSONField(default=list, blank=True)
+
+    CONSTRAINT_FIELDS = {
+        "content_submission_one_pending": "collaboration",
+        "content_submission_status_valid": "status",
+        "content_submission_reason_when_changes": "review_reason",
+        "content_submission_reviewed_when_decided": "reviewed_at",
+    }
+
+    class Meta(TenantOwned.Meta):
+        ordering = ["-submitted_at", "-id"]
+        indexes = [models.Index(fields=["organization", "status", "-submitted_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collaboration"],
+                condition=Q(status="pending"),
+                name="content_submission_one_pending",
+                violation_error_code="content_submission_one_pending",
+                violation_error_message=_(
+                    "This collaboration already has content awaiting review."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "approved", "changes_requested"]),
+                name="content_submission_status_valid",
+                violation_error_code="content_submission_status_valid",
+                violation_error_message=_("Choose a valid review status."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="changes_requested") | ~Q(review_reason=""),
+                name="content_submission_reason_when_changes",
+                violation_error_code="content_submission_reason_when_changes",
+                violation_error_message=_("Say what should change."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending", reviewed_at__isnull=True)
+                | (~Q(status="pending") & Q(reviewed_at__isnull=False)),
+                name="content_submission_reviewed_when_decided",
+                violation_error_code="content_submission_reviewed_when_decided",
+                violation_error_message=_(
+                    "A decided submission has a review time; a pending one none."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"content of {self.collaboration_id} ({self.status})"

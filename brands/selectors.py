@@ -29,12 +29,14 @@ from creators.selectors import creators_directory
 from tenancy import roles
 from tenancy.scoping import Actor
 
-from .models import Campaign, Collaboration, Order, Product, Refund
+from .models import Campaign, Collaboration, ContentSubmission, Order, Product, Refund
 from .services import (  # the pages' buttons and figures obey these too
     COMMITTED_STATUSES,
-    PARTY_FOR,
+    CONTENT_MOVES,
+    OFFER_CAMPAIGN_STATUSES,
     SPENT_STATUSES,
     TRANSITIONS,
+    parties_for,
     party_of,
 )
 
@@ -71,8 +73,17 @@ def campaign_of_brand(*, actor: Actor, campaign_id: int) -> Campaign:
     return campaigns_of_brand(actor=actor).get(pk=campaign_id)
 
 
+def campaigns_taking_offers(*, actor: Actor) -> QuerySet[Campaign]:
+    """The brand's campaigns an offer may go into (``collaboration_offer`` says the same)."""
+    return campaigns_of_brand(actor=actor).filter(status__in=OFFER_CAMPAIGN_STATUSES)
+
+
 def products_of_brand(*, actor: Actor) -> QuerySet[Product]:
     return Product.objects.for_actor(actor)
+
+
+def products_taking_offers(*, actor: Actor) -> QuerySet[Product]:
+    return products_of_brand(actor=actor).filter(archived_at__isnull=True).order_by("name", "id")
 
 
 def product_of_brand(*, actor: Actor, product_id: int) -> Product:
@@ -133,26 +144,109 @@ def offers_inbox(*, actor: Actor) -> QuerySet[Collaboration]:
     )
 
 
+def open_offers_count(*, actor: Actor, now: datetime.datetime | None = None) -> int:
+    """How many offers wait for the acting creator's answer (offered, deadline not passed):
+    the top bar's badge. One query, for a creator only; anyone else has none to answer."""
+    if not actor.is_creator:
+        return 0
+    answerable = Q(response_deadline__isnull=True) | Q(response_deadline__gt=now or timezone.now())
+    rows = collaborations_visible(actor=actor).filter(
+        answerable, status=Collaboration.Status.OFFERED
+    )
+    return rows.order_by().count()
+
+
 def collaboration_next_statuses(
     *, actor: Actor, collaboration: Collaboration, now: datetime.datetime | None = None
 ) -> list[str]:
     """The statuses ``actor`` may move ``collaboration`` to right now, in life-cycle order.
 
     Built from the service's TRANSITIONS, PARTY_FOR, party and deadline rules, so a page offers
-    exactly the moves ``collaboration_transition`` would accept. No query for a brand or a
-    creator; ``party_of`` asks one for an agency (whether it has signed the creator).
+    exactly the moves ``collaboration_transition`` would accept as a bare status change (the
+    content moves have forms of their own: submitting content, reviewing it). No query for a
+    brand or a creator; ``party_of`` asks one for an agency (whether it has signed the creator).
     """
     party = party_of(actor, collaboration)
-    allowed = TRANSITIONS.get(collaboration.status, frozenset())
+    current = collaboration.status
+    allowed = TRANSITIONS.get(current, frozenset())
     late = collaboration.response_deadline and collaboration.response_deadline < (
         now or timezone.now()
     )
     answers = {Collaboration.Status.ACCEPTED, Collaboration.Status.DECLINED}
+    expired = late and current == Collaboration.Status.OFFERED
     return [
         status
         for status in Collaboration.Status.values
-        if status in allowed and party in PARTY_FOR[status] and not (late and status in answers)
+        if status in allowed
+        and party in parties_for(current, status)
+        and (current, status) not in CONTENT_MOVES
+        and not (expired and status in answers)
     ]
+
+
+def content_party(*, actor: Actor, collaboration: Collaboration) -> str | None:
+    """What content move ``actor`` may make on ``collaboration`` now: ``"submit"`` (the
+    creator or its agency, once accepted), ``"review"`` (the brand's writers, on submitted
+    content) or None. The page shows the matching form; ``brands.review`` decides again."""
+    current, party = collaboration.status, party_of(actor, collaboration)
+    if current == Collaboration.Status.ACCEPTED and party in parties_for(
+        current, Collaboration.Status.CONTENT_SUBMITTED
+    ):
+        return "submit"
+    if current == Collaboration.Status.CONTENT_SUBMITTED and party in parties_for(
+        current, Collaboration.Status.LIVE
+    ):
+        return "review"
+    return None
+
+
+def submissions_visible(*, actor: Actor) -> QuerySet[ContentSubmission]:
+    """Submitted content, visible with its collaboration (``collaborations_visible``)."""
+    visible = collaborations_visible(actor=actor).values("pk")
+    return ContentSubmission.objects.unscoped().filter(collaboration_id__in=visible)
+
+
+def submissions_of_collaboration(
+    *, actor: Actor, collaboration: Collaboration
+) -> QuerySet[ContentSubmission]:
+    """Every submission of ``collaboration``, the latest first (its review history)."""
+    rows = submissions_visible(actor=actor).filter(collaboration_id=collaboration.pk)
+    return rows.order_by("-submitted_at", "-id")
+
+
+def submission_pending(*, actor: Actor, collaboration: Collaboration) -> ContentSubmission:
+    """The submission of ``collaboration`` awaiting review; ``DoesNotExist`` if none."""
+    rows = submissions_visible(actor=actor).select_related("collaboration")
+    return rows.get(collaboration_id=collaboration.pk, status=ContentSubmission.Status.PENDING)
+
+
+def latest_submissions(*, actor: Actor, collaborations) -> dict[int, ContentSubmission]:
+    """collaboration id → its latest submission, for a page of rows in one query."""
+    ids = [c.pk for c in collaborations]
+    rows = submissions_visible(actor=actor).filter(collaboration_id__in=ids)
+    latest: dict[int, ContentSubmission] = {}
+    for row in rows.order_by("collaboration_id", "-submitted_at", "-id"):
+        latest.setdefault(row.collaboration_id, row)
+    return latest
+
+
+def submissions_awaiting_review(*, actor: Actor) -> QuerySet[ContentSubmission]:
+    """The acting brand's content awaiting its review, newest first, with the collaboration,
+    its campaign, product and creator loaded: ``.count()`` is the dashboard's figure and a
+    slice its rows. Content of a collaboration cancelled meanwhile awaits nothing."""
+    if actor.kind != roles.BRAND:
+        return ContentSubmission.objects.none()
+    return (
+        ContentSubmission.objects.for_actor(actor)
+        .filter(
+            status=ContentSubmission.Status.PENDING,
+            collaboration__status=Collaboration.Status.CONTENT_SUBMITTED,
+        )
+        .select_related(
+            "collaboration__campaign", "collaboration__product", "collaboration__creator"
+        )
+        .order_by("-submitted_at", "-id")
+    )
 
 
 #: Collaborations that went ahead (the creator accepted): their fees are what the brand paid.

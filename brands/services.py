@@ -21,12 +21,29 @@ from .models import Campaign, Collaboration, Complaint, Order, Product, Refund
 S = Collaboration.Status
 
 #: The collaboration life cycle: offered → accepted / declined / expired → content_submitted →
-#: live → completed, or cancelled before going live.
+#: live → completed, or cancelled before going live. Submitted content the brand sends back
+#: for changes returns the collaboration to accepted, for the creator to submit again.
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.OFFERED: frozenset({S.ACCEPTED, S.DECLINED, S.EXPIRED, S.CANCELLED}),
     S.ACCEPTED: frozenset({S.CONTENT_SUBMITTED, S.CANCELLED}),
-    S.CONTENT_SUBMITTED: frozenset({S.LIVE, S.CANCELLED}),
+    S.CONTENT_SUBMITTED: frozenset({S.LIVE, S.ACCEPTED, S.CANCELLED}),
     S.LIVE: frozenset({S.COMPLETED}),
+}
+
+#: Moves that carry content or a decision on it, made only by ``brands.review`` (a submission
+#: with its link and caption; the brand's approval or request for changes): no bare status
+#: button or API action can skip the review.
+CONTENT_MOVES: frozenset[tuple[str, str]] = frozenset(
+    {
+        (S.ACCEPTED, S.CONTENT_SUBMITTED),
+        (S.CONTENT_SUBMITTED, S.LIVE),
+        (S.CONTENT_SUBMITTED, S.ACCEPTED),
+    }
+)
+CONTENT_MOVE_ONLY = {
+    S.CONTENT_SUBMITTED: _("Submit the content with its link and caption."),
+    S.LIVE: _("Content goes live when the brand approves the submission."),
+    S.ACCEPTED: _("Ask for changes with a reason in the content review."),
 }
 
 #: Which party may move a collaboration into each status.
@@ -35,11 +52,22 @@ PARTY_FOR: dict[str, frozenset[str]] = {
     S.ACCEPTED: frozenset({roles.CREATOR, roles.AGENCY}),
     S.DECLINED: frozenset({roles.CREATOR, roles.AGENCY}),
     S.CONTENT_SUBMITTED: frozenset({roles.CREATOR, roles.AGENCY}),
-    S.LIVE: frozenset({roles.CREATOR, roles.BRAND}),
+    # Live only through the brand's approval of the submitted content (``brands.review``).
+    S.LIVE: frozenset({roles.BRAND}),
     S.COMPLETED: frozenset({roles.BRAND}),
     S.CANCELLED: frozenset({roles.BRAND}),
     S.EXPIRED: frozenset({roles.SYSTEM_KIND}),
 }
+#: Moves whose party is not the target status's: sending content back for changes is the
+#: brand's, though answering an offer with "accepted" is the creator's.
+PARTY_FOR_MOVE: dict[tuple[str, str], frozenset[str]] = {
+    (S.CONTENT_SUBMITTED, S.ACCEPTED): frozenset({roles.BRAND}),
+}
+
+
+def parties_for(current: str, to: str) -> frozenset[str]:
+    """The parties that may move a collaboration from ``current`` to ``to``."""
+    return PARTY_FOR_MOVE.get((current, to), PARTY_FOR.get(to, frozenset()))
 
 
 def party_of(actor: Actor, collaboration: Collaboration) -> str | None:
@@ -60,7 +88,11 @@ def party_of(actor: Actor, collaboration: Collaboration) -> str | None:
     return None
 
 
-def _check_transition(actor: Actor, collaboration: Collaboration, to: str, now) -> None:
+def check_transition(
+    actor: Actor, collaboration: Collaboration, to: str, now, *, with_content: bool = False
+) -> None:
+    """Refuse a move the life cycle, the actor's party or the response deadline forbids; a
+    content move (``CONTENT_MOVES``) only ``with_content``, from ``brands.review``."""
     if to not in S.values:
         raise ValidationError({"status": f"Unknown status '{to}'."})
     current = collaboration.status
@@ -68,24 +100,27 @@ def _check_transition(actor: Actor, collaboration: Collaboration, to: str, now) 
         raise ValidationError(
             {"status": f"A collaboration that is '{current}' cannot become '{to}'."}
         )
-    if party_of(actor, collaboration) not in PARTY_FOR[to]:
+    if party_of(actor, collaboration) not in parties_for(current, to):
         raise PermissionDenied(f"You cannot mark this collaboration '{to}'.")
+    if (current, to) in CONTENT_MOVES and not with_content:
+        raise ValidationError({"status": CONTENT_MOVE_ONLY[to]})
     late = collaboration.response_deadline and collaboration.response_deadline < now
-    if to in (S.ACCEPTED, S.DECLINED) and late:
+    if current == S.OFFERED and to in (S.ACCEPTED, S.DECLINED) and late:
         raise ValidationError({"status": "The response deadline has passed."})
 
 
 @transaction.atomic
 def collaboration_transition(
-    *, actor: Actor, collaboration: Collaboration, to: str, now=None
+    *, actor: Actor, collaboration: Collaboration, to: str, now=None, with_content: bool = False
 ) -> Collaboration:
     """Move ``collaboration`` to status ``to`` if the life cycle and the actor's party allow it.
 
     The update is conditional on the status the caller saw, so two concurrent clicks cannot
-    both succeed; the loser gets a clear error and nothing changes.
+    both succeed; the loser gets a clear error and nothing changes. ``with_content`` is for
+    ``brands.review`` alone: its services make the moves that carry content.
     """
     now = now or timezone.now()
-    _check_transition(actor, collaboration, to, now)
+    check_transition(actor, collaboration, to, now, with_content=with_content)
     previous = collaboration.status
     moved = (
         Collaboration.objects.unscoped()
@@ -354,6 +389,9 @@ def campaign_move(*, actor: Actor, campaign: Campaign, action: str) -> Campaign:
     return campaign
 
 
+#: A campaign takes new offers while it is being prepared or runs, not paused or closed.
+OFFER_CAMPAIGN_STATUSES = (Campaign.Status.DRAFT, Campaign.Status.ACTIVE)
+CAMPAIGN_TAKES_NO_OFFERS = _("Offers can be made only in draft or active campaigns.")
 OPEN_OFFER = _("This creator already has an open offer for this product in this campaign.")
 
 
@@ -382,13 +420,13 @@ def collaboration_offer(
     if actor.organization_id not in (campaign.organization_id, product.organization_id) or (
         campaign.organization_id != product.organization_id
     ):
-        raise ValidationError({"product": "The product and campaign must both be yours."})
+        raise ValidationError({"product": _("The product and campaign must both be yours.")})
     if product.archived_at is not None:
         raise ValidationError({"product": PRODUCT_ARCHIVED})
-    if campaign.status not in (Campaign.Status.DRAFT, Campaign.Status.ACTIVE):
-        raise ValidationError({"campaign": "Offers can be made only in draft or active campaigns."})
+    if campaign.status not in OFFER_CAMPAIGN_STATUSES:
+        raise ValidationError({"campaign": CAMPAIGN_TAKES_NO_OFFERS})
     if creator.status != Creator.Status.ACTIVE:
-        raise ValidationError({"creator": "This creator cannot take offers right now."})
+        raise ValidationError({"creator": _("This creator cannot take offers right now.")})
     now = now or timezone.now()
     _check_offer_terms(campaign, product, creator, terms, now)
     _check_budget(campaign, terms.get("fee"))
@@ -406,6 +444,12 @@ def collaboration_offer(
             collaboration = _saved(offer)
     except IntegrityError:  # a racing twin slipped past the check: the constraint caught it
         raise ValidationError({"creator": OPEN_OFFER}) from None
+    audit_event_record(
+        actor=actor,
+        action="collaboration.offered",
+        target=collaboration,
+        data={"creator": creator.pk, "fee": str(collaboration.fee)},
+    )
     _notify_status_change(collaboration, "", now)
     return collaboration
 

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import views, views_offers
 
 app_name = "brands"
 urlpatterns = [
-    path("brand/", views.DashboardView.as_view(), name="dashboard"),
+    path("brand/", views.dashboard, name="dashboard"),
+    path("brand/dashboard/<str:table>.csv", views.dashboard_csv, name="dashboard_csv"),
     path("brand/products/", views.product_list, name="products"),
     path("brand/products/new/", views.product_new, name="product_new"),
     path("brand/products/<int:pk>/edit/", views.product_edit, name="product_edit"),
@@ -23,6 +24,7 @@ urlpatterns = [
     path("brand/campaigns/", views.campaign_list, name="campaigns"),
     path("brand/campaigns/new/", views.campaign_new, name="campaign_new"),
     path("brand/campaigns/<int:pk>/", views.campaign_detail, name="campaign"),
+    path("brand/offers/new/", views_offers.offer_new, name="offer_new"),
     path("brand/campaigns/<int:pk>/edit/", views.campaign_edit, name="campaign_edit"),
     *[
         path(
@@ -41,4 +43,11 @@ urlpatterns = [
     # The creator's side of a collaboration lives in the portal, next to creators' own pages.
     path("portal/offers/", views.offers, name="offers"),
     path("portal/offers/<int:pk>/respond/", views.offer_respond, name="offer_respond"),
+    path("portal/offers/<int:pk>/content/", views.offer_content, name="offer_content"),
+    path("brand/reviews/", views.reviews, name="reviews"),
+    path(
+        "brand/collaborations/<int:pk>/review/",
+        views.collaboration_review,
+        name="collaboration_review",
+    ),
 ]

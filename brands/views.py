@@ -4,37 +4,52 @@ Reads go through ``brands.selectors``; every status change goes through
 ``brands.services.collaboration_transition``, which also writes the audit record.
 """
 
+import csv
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from django.views.generic import TemplateView
 
 from tenancy import roles
-from tenancy.views_base import TenantView, tenant_view
+from tenancy.views_base import tenant_view
 from ui.pages import found, paginate, render_list
 
+from .dashboard import (
+    CREATOR_DISTRIBUTION,
+    SELF_BROADCAST,
+    brand_dashboard,
+    campaign_figures,
+)
+from .dashboard import TABLES as DASHBOARD_TABLES
 from .filters import CampaignFilter, CollaborationFilter
-from .forms import CampaignForm, ProductForm, TransitionForm
-from .models import Collaboration
+from .forms import CampaignForm, ContentForm, ProductForm, ReviewForm, TransitionForm
+from .models import Campaign, Collaboration, ContentSubmission
+from .review import NOTHING_PENDING, content_review, content_submit
 from .selectors import (
     campaign_of_brand,
     campaigns_of_brand,
     collaboration_next_statuses,
     collaboration_visible,
     collaborations_of_campaign,
+    content_party,
+    latest_submissions,
     offers_inbox,
     product_of_brand,
     products_of_brand,
+    submission_pending,
+    submissions_awaiting_review,
 )
 from .services import (
     CAMPAIGN_MOVES,
     EDITABLE,
+    OFFER_CAMPAIGN_STATUSES,
     campaign_create,
     campaign_move,
     campaign_update,
@@ -49,29 +64,80 @@ S = Collaboration.Status
 ACTION_LABELS = {
     S.ACCEPTED: gettext_lazy("Accept"),
     S.DECLINED: gettext_lazy("Decline"),
-    S.CONTENT_SUBMITTED: gettext_lazy("Submit content"),
-    S.LIVE: gettext_lazy("Mark live"),
     S.COMPLETED: gettext_lazy("Complete"),
     S.CANCELLED: gettext_lazy("Cancel"),
 }
 
 
-class DashboardView(TenantView, TemplateView):
-    """Brand home: links to the campaign pages; GMV, ROI and selection arrive with their issues."""
+@tenant_view([roles.BRAND])
+def dashboard(request, *, actor):
+    """Brand home: spend, GMV and ROI by period and channel, per campaign, the weekly trend,
+    top creators, and what waits for the brand (``brands.dashboard`` computes all of it)."""
+    figures = brand_dashboard(actor=actor)
+    context = {"d": figures, "charts": dashboard_charts(figures)}
+    return render(request, "brands/dashboard.html", context)
 
-    tenant_kinds = [roles.BRAND]
-    template_name = "brands/dashboard.html"
+
+CHANNEL_NAMES = {
+    SELF_BROADCAST: Campaign.Mode.SELF_BROADCAST.label,
+    CREATOR_DISTRIBUTION: Campaign.Mode.CREATOR_DISTRIBUTION.label,
+}
+
+
+def dashboard_charts(figures) -> dict:
+    """The (label, value) series the chart tags draw, labels translated here."""
+    by_channel = {
+        days: [(CHANNEL_NAMES[c], channels[c].gmv) for c in CHANNEL_NAMES]
+        for days, channels in figures.totals.items()
+    }
+    trend = {
+        channel: [(row["week"].strftime("%m-%d"), row[channel]) for row in figures.trend]
+        for channel in CHANNEL_NAMES
+    }
+    return {
+        "gmv_30": by_channel[30],
+        "gmv_90": by_channel[90],
+        "trend_self": trend[SELF_BROADCAST],
+        "trend_creators": trend[CREATOR_DISTRIBUTION],
+        "top_gmv": [("@" + row.handle, row.gmv) for row in figures.top["gmv"]],
+        "top_roi": [("@" + row.handle, row.roi) for row in figures.top["roi"]],
+    }
+
+
+def csv_cell(value) -> str:
+    """Decimals as computed (no rounding), no value as an empty cell."""
+    return "" if value is None else str(value)
+
+
+@tenant_view([roles.BRAND])
+def dashboard_csv(request, table: str, *, actor):
+    """One of the dashboard's tables as CSV, UTF-8 with a BOM so that Excel reads it as such."""
+    if table not in DASHBOARD_TABLES:
+        raise Http404
+    header, rows = DASHBOARD_TABLES[table](actor, timezone.now())
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(header)
+    writer.writerows([csv_cell(value) for value in row] for row in rows)
+    response["Content-Disposition"] = f'attachment; filename="brand-{table}.csv"'
+    return response
 
 
 def with_actions(actor, rows):
-    """Attach to each collaboration the (status, label) buttons its viewer may press now, and
-    whether its response deadline has passed (the reason an open offer has no buttons)."""
+    """Attach to each collaboration the (status, label) buttons its viewer may press now,
+    whether its response deadline has passed (the reason an open offer has no buttons), the
+    content move it may make (``content``: "submit", "review" or None) and its latest
+    submitted content (``submission``: what awaits review, or why changes were asked)."""
     rows = list(rows)
     now = timezone.now()
+    latest = latest_submissions(actor=actor, collaborations=rows)
     for row in rows:
         allowed = collaboration_next_statuses(actor=actor, collaboration=row, now=now)
         row.actions = [(status, ACTION_LABELS[status]) for status in allowed]
         row.deadline_passed = bool(row.response_deadline and row.response_deadline < now)
+        row.content = content_party(actor=actor, collaboration=row)
+        row.submission = latest.get(row.pk)
     return rows
 
 
@@ -116,11 +182,13 @@ def campaign_detail(request, pk: int, *, actor):
     page = paged_with_actions(request, actor, filters.qs)
     context = {
         "campaign": campaign,
+        "figures": campaign_figures(actor=actor, campaign=campaign),
         "filter": filters,
         "page": page,
         "remaining": campaign.budget - campaign.committed - campaign.spent,
         "buttons": campaign_buttons(actor, campaign),
         "can_edit": actor.can_write() and bool(EDITABLE.get(campaign.status)),
+        "can_offer": actor.can_write() and campaign.status in OFFER_CAMPAIGN_STATUSES,
     }
     partial = "brands/_collaboration_table.html"
     return render_list(request, "brands/campaign.html", partial, context)
@@ -301,3 +369,84 @@ def transition_response(request, actor, collaboration, row_template: str, back: 
         return redirect(back)
     context["row_template"] = row_template
     return render(request, "brands/transition_refused.html", context, status=status)
+
+
+# --- Content review: the creator submits content, the brand approves it or asks for changes --
+
+
+def submitted_content(actor, collaboration, form: ContentForm) -> bool:
+    """Submit the form's content; False with the reasons on ``form`` (nothing written)."""
+    if not form.is_valid():
+        return False
+    try:
+        content_submit(actor=actor, collaboration=collaboration, **form.cleaned_data)
+    except ValidationError as error:
+        add_service_error(form, error)
+        return False
+    return True
+
+
+@tenant_view([roles.CREATOR])
+def offer_content(request, pk: int, *, actor):
+    """GET: the content form of an accepted collaboration, with the brief and the brand's
+    reason if it asked for changes; POST submits it, or shows why not (400)."""
+    collaboration = found(collaboration_visible, actor=actor, collaboration_id=pk)
+    form = ContentForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and submitted_content(actor, collaboration, form):
+        messages.success(request, _("Content submitted: the brand reviews it next."))
+        return redirect("brands:offers")
+    context = {"c": with_actions(actor, [collaboration])[0], "form": form}
+    return render(
+        request, "brands/offer_content.html", context, status=400 if form.is_bound else 200
+    )
+
+
+@tenant_view([roles.BRAND])
+def reviews(request, *, actor):
+    """The brand's content awaiting review, newest first."""
+    page = paginate(request, submissions_awaiting_review(actor=actor))
+    return render(request, "brands/reviews.html", {"page": page, "can_write": actor.can_write()})
+
+
+def reviewed(actor, collaboration, form: ReviewForm) -> bool:
+    """Apply the brand's decision on the pending content; False with the reasons on ``form``."""
+    if not form.is_valid():
+        return False
+    try:
+        submission = submission_pending(actor=actor, collaboration=collaboration)
+        content_review(
+            actor=actor,
+            submission=submission,
+            decision=form.cleaned_data["decision"],
+            reason=form.cleaned_data["reason"],
+        )
+    except ContentSubmission.DoesNotExist:
+        form.add_error(None, NOTHING_PENDING)
+        return False
+    except ValidationError as error:
+        add_service_error(form, error)
+        return False
+    return True
+
+
+REVIEW_DONE = {
+    "approve": gettext_lazy("Content approved: the collaboration is live."),
+    "request_changes": gettext_lazy("Changes requested: the creator can submit again."),
+}
+
+
+@require_POST
+@tenant_view([roles.BRAND])
+def collaboration_review(request, pk: int, *, actor):
+    """Approve or ask for changes; back to the review queue or the campaign page, or the
+    refusal with the content and the form's errors (400)."""
+    collaboration = found(collaboration_visible, actor=actor, collaboration_id=pk)
+    form = ReviewForm(request.POST)
+    if reviewed(actor, collaboration, form):
+        messages.success(request, REVIEW_DONE[form.cleaned_data["decision"]])
+        if form.cleaned_data.get("back") == "reviews":
+            return redirect("brands:reviews")
+        return redirect("brands:campaign", collaboration.campaign_id)
+    row = with_actions(actor, [collaboration_visible(actor=actor, collaboration_id=pk)])[0]
+    context = {"c": row, "s": row.submission, "form": form}
+    return render(request, "brands/review_refused.html", context, status=400)

@@ -225,6 +225,14 @@ def creator_by_handle(*, actor: Actor, handle: str) -> Creator:
     return _one_by_handle(creators_directory(actor=actor), handle)
 
 
+def creator_in_directory(*, actor: Actor, creator_id: int) -> Creator:
+    """One creator of ``actor``'s directory by id (a link's ``?creator=``); else 404."""
+    found = creators_directory(actor=actor).filter(pk=creator_id).first()
+    if found is None:
+        raise Http404
+    return found
+
+
 def can_see_private(*, actor: Actor, creator: Creator) -> bool:
     return sees_private_figures(actor, creator)
 

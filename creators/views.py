@@ -59,6 +59,24 @@ AXIS_TITLES = {
 }
 
 
+#: Links an app to the right puts on a creator's directory row and page (brands: "Invite to
+#: campaign"), so creators names no app to its right: ``link(*, actor, creator)`` answers
+#: ``(label, url)``, or None when this viewer may not follow it (no query: it runs per row).
+CREATOR_LINKS: list = []
+
+
+def register_creator_link(link) -> None:
+    if link not in CREATOR_LINKS:
+        CREATOR_LINKS.append(link)
+
+
+def with_links(creators: list, *, actor) -> list:
+    for creator in creators:
+        answers = (link(actor=actor, creator=creator) for link in CREATOR_LINKS)
+        creator.links = [answer for answer in answers if answer]
+    return creators
+
+
 @tenant_view(kinds=DIRECTORY_KINDS)
 def directory(request, *, actor):
     # One FilterSet with the API (creators.api.CreatorViewSet), and the API's ordering values.
@@ -68,6 +86,7 @@ def directory(request, *, actor):
     ordering = directory_ordering(None if refusal else asked, actor=actor)
     page = paginate(request, directory_page_rows(filterset.qs, ordering, actor=actor))
     page.object_list, extra_columns = with_figures(with_labels(page.object_list), actor=actor)
+    page.object_list = with_links(page.object_list, actor=actor)
     sort_links = _sort_links(request.GET, ordering, directory_sort_fields(actor=actor))
     context = {
         "filter": filterset,
@@ -78,6 +97,7 @@ def directory(request, *, actor):
         "sort_links": sort_links,
         "extra_headers": [(label, sort_links[key]) for key, label in extra_columns],
         "extra_labels": [label for _key, label in extra_columns],
+        "row_links": any(creator.links for creator in page.object_list),
     }
     response = _page_or_partial(
         request, "creators/directory.html", "creators/_directory_table.html", context
@@ -92,7 +112,7 @@ def detail(request, handle, *, actor):
     creator = creator_profile(actor=actor, handle=handle)
     trend = metric_trend(actor=actor, creator=creator, last=TREND_WEEKS)
     context = {
-        "creator": with_labels([creator])[0],
+        "creator": with_links(with_labels([creator]), actor=actor)[0],
         "private": can_see_private(actor=actor, creator=creator),
         "audience_charts": audience_charts(creator),
         **trend_context(trend, DETAIL_COLUMNS),

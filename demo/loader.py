@@ -15,7 +15,16 @@ import pandas as pd
 from django.contrib.auth import get_user_model
 from django.db import models
 
-from brands.models import BrandProfile, Campaign, Collaboration, Complaint, Order, Product, Refund
+from brands.models import (
+    BrandProfile,
+    Campaign,
+    Collaboration,
+    Complaint,
+    ContentSubmission,
+    Order,
+    Product,
+    Refund,
+)
 from bulkload.frames import load_frame, next_ids, reset_sequence
 from creators import taxonomy
 from creators.models import AudienceProfile, Creator, MetricSnapshot
@@ -209,10 +218,54 @@ def collaborations(world: World, keys: dict[str, np.ndarray]) -> np.ndarray:
                 "status": frame["status"],
                 "offered_at": frame["offered_at"],
                 "status_changed_at": frame["offered_at"],
+                "message": "",  # the demo world writes no offer messages yet
             }
         ),
     )
     return ids
+
+
+#: A demo caption per content, by position: the product and an everyday creator's line.
+CAPTIONS = (
+    "{product}｜用了一周的真实感受，细节都在视频里",
+    "{product} 开箱试用，优缺点一次说清",
+    "跟我一起试试 {product}，链接在购物车",
+)
+
+
+def content_submissions(world: World, keys: dict[str, np.ndarray]) -> None:
+    """The content behind every deal that got that far: awaiting review for a collaboration
+    in content_submitted, approved (when it went live) for a live or completed one."""
+    frame = world.collaborations
+    done = frame[frame["content_submitted_at"].notna()]
+    position = done["collaboration_index"].to_numpy()
+    handles = world.creators["handle"].to_numpy()[done["creator_index"].to_numpy()]
+    products = world.products["name"].to_numpy()[done["product_index"].to_numpy()]
+    ids = keys["collaboration"][position]
+    approved = done["content_approved_at"].notna().to_numpy()
+    brand_of_campaign = keys["brand"][world.campaigns["brand_index"].to_numpy()]
+    _load(
+        ContentSubmission,
+        pd.DataFrame(
+            {
+                "organization_id": brand_of_campaign[done["campaign_index"].to_numpy()],
+                "collaboration_id": ids,
+                "link": [
+                    f"https://video.olive.example/{h}/{i}"
+                    for h, i in zip(handles, ids, strict=True)
+                ],
+                "caption": [
+                    CAPTIONS[i % len(CAPTIONS)].format(product=p)
+                    for i, p in zip(position, products, strict=True)
+                ],
+                "submitted_at": done["content_submitted_at"],
+                "status": np.where(approved, "approved", "pending"),
+                "review_reason": "",
+                "reviewed_at": done["content_approved_at"],
+                "check_findings": [[] for _ in range(len(done))],
+            }
+        ),
+    )
 
 
 def orders(world: World, keys: dict[str, np.ndarray]) -> np.ndarray:

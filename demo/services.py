@@ -118,6 +118,7 @@ def demo_world_seed(
     keys["product"] = loader.products(world, keys["brand"])
     keys["campaign"] = loader.campaigns(world, keys["brand"])
     keys["collaboration"] = loader.collaborations(world, keys)
+    loader.content_submissions(world, keys)
     keys["order"] = loader.orders(world, keys)
     loader.order_followups(world, keys)
     _link_demo_creator(world, keys)

@@ -90,7 +90,9 @@ class World:
         campaign's brand); creator_index (one offer per creator and campaign); offer_type
         ('direct_order' | 'invitation'); offered_at; response_deadline; fee (yuan, 0 for
         commission-only invitations); commission_pct; status (offered, accepted, declined,
-        expired, content_submitted, live, completed, cancelled).
+        expired, content_submitted, live, completed, cancelled); content_submitted_at (the
+        creator's content, for content_submitted, live and completed deals, else NaT);
+        content_approved_at (the brand's approval, when it went live: live and completed).
     orders: order_index (sorted by placed_at); brand_index; collaboration_index (-1 = the
         brand's self-broadcast); creator_index and product_index (denormalised from the
         collaboration; creator -1 for self-broadcast); amount; placed_at; delivered_at (NaT if

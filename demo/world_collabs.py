@@ -61,7 +61,7 @@ def make_collaborations(
     creator, fit = creator[keep], fit[keep]
     direct = rng.random(len(campaign)) < 0.4
     deadline = offered_at + np.where(direct, 3, 7) * DAY_S
-    status, live_at, done_at = _fates(
+    status, submitted_at, live_at, done_at = _fates(
         rng, campaigns, campaign, offered_at, deadline, direct, timeline
     )
     data_tools = campaigns["brand_index"].to_numpy()[campaign] == DATA_TOOLS_BRAND
@@ -78,9 +78,23 @@ def make_collaborations(
             "fee": fee,
             "commission_pct": commission,
             "status": pd.Categorical(status, categories=COLLABORATION_STATUSES),
+            **_content_times(status, submitted_at, live_at),
         }
     )
     return Deals(frame=frame, fit=fit, data_tools=data_tools, live_at=live_at, done_at=done_at)
+
+
+def _content_times(status: np.ndarray, submitted_at: np.ndarray, live_at: np.ndarray) -> dict:
+    """When the content was submitted and, once live, approved by the brand (it goes live on
+    approval); NaT for a deal that has no content yet (or was cancelled before any)."""
+    submitted = np.isin(status, ["content_submitted", "live", "completed"])
+    approved = np.isin(status, ["live", "completed"])
+    return {
+        "content_submitted_at": np.where(
+            submitted, _instants(submitted_at), np.datetime64("NaT", "s")
+        ),
+        "content_approved_at": np.where(approved, _instants(live_at), np.datetime64("NaT", "s")),
+    }
 
 
 def offers_per_campaign(creators: int) -> float:
@@ -201,8 +215,9 @@ def _fates(
     deadline: np.ndarray,
     direct: np.ndarray,
     timeline: Timeline,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Status on end_date from the offer's timeline; also when it went live and closed."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Status on end_date from the offer's timeline; also when the content was submitted, when
+    it went live and when the deal closed."""
     now = (timeline.end_day + 1) * DAY_S
     size = len(campaign)
     answered = rng.random(size) < 0.85
@@ -226,7 +241,8 @@ def _fates(
         [unanswered, "declined", "cancelled"],
         progress,
     )
-    return status, live_at.astype(np.int64), done_at.astype(np.int64)
+    times = (submitted_at, live_at, done_at)
+    return status, *(moment.astype(np.int64) for moment in times)
 
 
 def _terms(

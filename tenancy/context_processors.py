@@ -1,7 +1,9 @@
+from functools import partial
+
 from django.utils.translation import gettext_lazy as _
 
 from . import roles
-from .homes import nav_for
+from .homes import nav_with_badges
 from .models import Membership
 from .scoping import current_actor
 from .selectors import memberships_of_user
@@ -21,7 +23,9 @@ def actor(request):
     return {
         "actor": acting,
         "switchable_memberships": memberships_of_user(user=user),
-        "nav_links": nav_for(getattr(acting, "kind", None)),
+        # Called by the template when it draws the header, so a fragment (htmx) costs no badge
+        # query: Django calls a callable context value on use.
+        "nav_links": partial(nav_with_badges, acting),
         "role_label": _role_label(getattr(acting, "role", None)),
     }
 

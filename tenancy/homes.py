@@ -33,3 +33,22 @@ def register_nav(url_name: str, label, *, kinds) -> None:
 def nav_for(kind: str | None) -> list[tuple[str, object]]:
     """``(URL name, label)`` of the links an actor of ``kind`` sees."""
     return [(name, label) for name, label, kinds in NAV_LINKS if kind in kinds]
+
+
+#: URL name of a navigation link → ``count(*, actor) -> int``, the figure its badge shows
+#: (brands: the offers waiting for a creator's answer). Registered like the links themselves.
+NAV_BADGES: dict[str, object] = {}
+
+
+def register_nav_badge(url_name: str, count) -> None:
+    NAV_BADGES[url_name] = count
+
+
+def nav_with_badges(actor) -> list[tuple[str, object, int]]:
+    """``(URL name, label, badge)`` of ``actor``'s links: a badge is counted only for a link the
+    actor sees, and is 0 where none is registered (the template shows no badge then)."""
+    links = nav_for(getattr(actor, "kind", None))
+    return [
+        (name, label, NAV_BADGES[name](actor=actor) if name in NAV_BADGES else 0)
+        for name, label in links
+    ]

@@ -142,6 +142,20 @@ class CollaborationFactory(UnscopedFactory):
     status_changed_at = factory.LazyFunction(timezone.now)
 
 
+class ContentSubmissionFactory(UnscopedFactory):
+    """Content awaiting review (give the collaboration ``status="content_submitted"``)."""
+
+    class Meta:
+        model = "brands.ContentSubmission"
+
+    collaboration = factory.SubFactory(CollaborationFactory, status="content_submitted")
+    organization = factory.SelfAttribute("collaboration.organization")
+    link = factory.Sequence(lambda n: f"https://v.example.com/{n}")
+    caption = "Secret caption"
+    submitted_at = factory.LazyFunction(timezone.now)
+    status = "pending"
+
+
 class OrderFactory(UnscopedFactory):
     class Meta:
         model = "brands.Order"

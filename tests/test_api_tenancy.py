@@ -19,6 +19,7 @@ from tenancy.services import api_key_create, audit_event_record
 from tests.factories import (
     AudienceProfileFactory,
     CollaborationFactory,
+    ContentSubmissionFactory,
     ContractFactory,
     MembershipFactory,
     MetricSnapshotFactory,
@@ -74,8 +75,17 @@ ROUTES = {
     "collaboration-detail": Case("brand"),
     **{
         f"collaboration-{a}": Case("brand", "post")
-        for a in ("accept", "decline", "submit-content", "go-live", "complete", "cancel")
+        for a in (
+            "accept",
+            "decline",
+            "submit-content",
+            "go-live",
+            "review",
+            "complete",
+            "cancel",
+        )
     },
+    "collaboration-submissions": Case("brand"),
     "order-detail": Case("brand"),
     "order-refunds": Case("brand", "post"),
     "order-complaints": Case("brand", "post"),
@@ -169,6 +179,9 @@ def owned_object(name: str, tenant):
         campaign__organization=tenant, campaign__name="Secret launch", product__name="Secret serum"
     )
     order = OrderFactory(collaboration=collab, external_id="SECRET-ORDER")
+    if name == "collaboration-submissions":
+        ContentSubmissionFactory(collaboration=collab, caption="Secret caption")
+        return f"/api/v1/collaborations/{collab.pk}/submissions/", ["Secret caption"]
     paths = {
         "product-detail": (f"/api/v1/products/{collab.product_id}/", ["Secret serum"]),
         "campaign-detail": (f"/api/v1/campaigns/{collab.campaign_id}/", ["Secret launch"]),

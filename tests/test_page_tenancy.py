@@ -32,6 +32,7 @@ from tenancy.scoping import SYSTEM, Actor, acting_as
 from tenancy.services import api_key_create
 from tests.factories import (
     CollaborationFactory,
+    ContentSubmissionFactory,
     ContractFactory,
     CreatorFactory,
     MembershipFactory,
@@ -164,6 +165,17 @@ def brand_cancels(org) -> Built:
     return built
 
 
+def brand_approves(org) -> Built:
+    built = collaboration(org, status="content_submitted")
+    ContentSubmissionFactory(collaboration=built.row)
+    built.done = lambda row: row["status"] == "live"
+    return built
+
+
+def creator_content(creator) -> Built:
+    return collaboration(creator=creator, status="accepted")
+
+
 def creator_accepts(creator) -> Built:
     built = collaboration(creator=creator)
     built.done = lambda row: row["status"] == "accepted"
@@ -247,6 +259,8 @@ PAGES = {
     "brands:product_unarchive": Page("brand", product_restored_by, post={}),
     "brands:collaboration_transition": Page("brand", brand_cancels, post={"to": "cancelled"}),
     "brands:offer_respond": Page("creator", creator_accepts, post={"to": "accepted"}),
+    "brands:offer_content": Page("creator", creator_content),
+    "brands:collaboration_review": Page("brand", brand_approves, post={"decision": "approve"}),
     "mcn:contract_end": Page(
         "agency", agency_contract, post={"end": "2026-06-30", "reason": "Secret reason"}
     ),
@@ -460,7 +474,9 @@ SIMPLE_PAGES = {
     "brands:products": Simple(only("brand")),
     "brands:campaign_new": Simple(only("brand")),
     "brands:product_new": Simple(only("brand")),
+    "brands:offer_new": Simple(only("brand")),
     "brands:offers": Simple(only("creator")),
+    "brands:reviews": Simple(only("brand")),
     "mcn:tier": Simple(only("agency")),
     "mcn:roster": Simple(only("agency")),
     "mcn:portal_contracts": Simple(only("creator")),
@@ -472,9 +488,40 @@ SIMPLE_PAGES = {
 }
 
 
+#: Pages whose path parameter picks a view of the signed-in tenant's own data, not an object:
+#: route name → (its URL arguments, a builder of the owner's secret rows → what they show).
+OWN_DATA_PAGES = {
+    "brands:dashboard_csv": (["campaigns"], lambda org: [campaign(org).secrets[0]]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OWN_DATA_PAGES))
+def test_own_data_page_shows_each_tenant_only_its_own_rows(name):
+    """The owner sees its rows; another tenant of the kind gets its own (none of the owner's);
+    every other kind 404, the anonymous the sign-in page; an unknown view of it 404."""
+    args, build = OWN_DATA_PAGES[name]
+    personas = make_personas("brand")
+    secrets = build(personas.tenant)
+    path = reverse(name, args=args)
+    assert_sees(client_of(personas.member).get(path), secrets, path)
+    other = client_of(personas.outsider).get(path)
+    assert other.status_code == 200
+    assert_hides(other, secrets, f"{path} to another brand")
+    for kind in ("operator", "agency", "partner", "creator"):
+        response = client_of(login_of(kind)).get(path)
+        assert response.status_code == 404, f"{path} gave {response.status_code} to a {kind}"
+        assert_hides(response, secrets, f"{path} to a {kind}")
+    anonymous = Client().get(path)
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith("/login/")
+    unknown = reverse(name, args=missing(args))
+    assert client_of(personas.member).get(unknown).status_code == 404
+
+
 def test_every_page_route_is_covered():
     routes = page_routes()
-    assert {name for name, has_parameter in routes.items() if has_parameter} == set(PAGES)
+    assert {name for name, has_parameter in routes.items() if has_parameter} == set(PAGES) | set(
+        OWN_DATA_PAGES
+    )
     assert {name for name, has_parameter in routes.items() if not has_parameter} == set(
         SIMPLE_PAGES
     )

@@ -44,6 +44,7 @@ from tests.factories import (
     AudienceProfileFactory,
     CampaignFactory,
     CollaborationFactory,
+    ContentSubmissionFactory,
     ContractFactory,
     CreatorFactory,
     MembershipFactory,
@@ -75,7 +76,7 @@ CAPABILITIES = [
     ("campaigns.change", "campaigns, products, offers: create, change"),
     ("collaborations.see", "collaborations: see"),
     ("offers.answer", "answer collaboration offers, submit content"),
-    ("collaborations.live", "mark live"),
+    ("collaborations.live", "review content: approve (goes live), ask for changes"),
     ("collaborations.close", "complete, cancel"),
     ("push.orders", "push orders, refunds, complaints (API)"),
     ("agencies.directory", "agency directory (API)"),
@@ -122,7 +123,7 @@ OPERATOR = {
     "creators_private": "yes",
     "collaborations_see": "yes (all)",
     "offers_answer": NOT_PARTY,
-    "collaborations_live": "403",
+    "collaborations_live": NOT_PARTY,
     "collaborations_close": NOT_PARTY,
     "traffic_see": "yes",
     "traffic_start": "yes",
@@ -156,7 +157,7 @@ AGENCY = {
     "creators_private": "own (signed creators: accepted, started)",
     "collaborations_see": "own (signed creators')",
     "offers_answer": "pages 404, API own (for signed creators)",
-    "collaborations_live": "403",
+    "collaborations_live": NOT_PARTY,
     "collaborations_close": P404_A403,
     "roster_see": "own",
     "roster_change": "own",
@@ -196,6 +197,7 @@ MATRIX: dict[str, dict[str, str]] = {
         VIEWER,
         campaigns_change=READ_ONLY,
         offers_answer=READ_ONLY,
+        collaborations_live=READ_ONLY,
         roster_change="403",
     ),
     "partner owner/admin": _row(PARTNER, OWNER),
@@ -206,7 +208,7 @@ MATRIX: dict[str, dict[str, str]] = {
         VIEWER,
         campaigns_change=READ_ONLY,
         offers_answer=READ_ONLY,
-        collaborations_live="403",
+        collaborations_live=READ_ONLY,
         collaborations_close=READ_ONLY,
     ),
     "creator (portal login)": _row(
@@ -217,7 +219,7 @@ MATRIX: dict[str, dict[str, str]] = {
         creators_private="own",
         collaborations_see="own",
         offers_answer="own",
-        collaborations_live="own",
+        collaborations_live=NOT_PARTY,
         collaborations_close=P404_A403,
         agencies_directory="yes",
         roster_see="pages 404, API own (its own contracts and offers)",
@@ -528,6 +530,22 @@ def moved(w: World, before: str, to: str, path: str, page: bool = False) -> Call
     return Call(path.format(pk=c.pk), data, status_is(c, to))
 
 
+CONTENT = {"link": "https://v.example.com/walk", "caption": "Walk caption"}
+
+
+def submit_call(w: World, path: str) -> Call:
+    """Content for an accepted collaboration: the page's form or the API's body."""
+    c = w.collaboration("accepted")
+    return Call(path.format(pk=c.pk), CONTENT, status_is(c, "content_submitted"))
+
+
+def review_call(w: World, path: str, data: dict | None) -> Call:
+    """Approve the content awaiting review: the collaboration goes live."""
+    c = w.collaboration("content_submitted")
+    ContentSubmissionFactory(collaboration=c)
+    return Call(path.format(pk=c.pk), data, status_is(c, "live"))
+
+
 def count_grows(queryset) -> Callable[[], bool]:
     before = queryset.count()
     return lambda: queryset.count() > before
@@ -721,6 +739,22 @@ def offer_call(w: World) -> Call:
     )
 
 
+def offer_page_call(w: World) -> Call:
+    """The composer posted for a fresh creator of the brand's own campaign and product."""
+    creator = new_unsigned_creator()
+    data = {
+        "campaign": w.campaign.pk,
+        "product": w.product.pk,
+        "creator": creator.handle,
+        "offer_type": "direct_order",
+        "fee": "0",
+        "commission_pct": "10",
+    }
+    return Call(
+        "/brand/offers/new/", data, Collaboration.objects.unscoped().filter(creator=creator).exists
+    )
+
+
 def metrics_call(w: World) -> Call:
     rows = [{"creator": w.creator.handle, "date": LATER.isoformat(), "followers": 123}]
     stored = MetricSnapshot.objects.unscoped().filter(creator=w.creator, date=LATER)
@@ -834,6 +868,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("creators:portal", "GET"): Route("portal", get("/portal/")),
     # Brands: campaigns, products, orders, collaborations.
     ("brands:dashboard", "GET"): Route("campaigns.see", get("/brand/")),
+    ("brands:dashboard_csv", "GET"): Route("campaigns.see", get("/brand/dashboard/campaigns.csv")),
     ("brands:campaigns", "GET"): Route("campaigns.see", get("/brand/campaigns/")),
     ("brands:campaign", "GET"): Route(
         "campaigns.see", lambda w: Call(f"/brand/campaigns/{w.campaign.pk}/")
@@ -876,6 +911,8 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("brands:product_edit", "POST"): Route("campaigns.change", product_page_edit_call),
     ("brands:product_archive", "POST"): archive_route("/brand/products/{pk}/archive/", True),
     ("brands:product_unarchive", "POST"): archive_route("/brand/products/{pk}/unarchive/", False),
+    ("brands:offer_new", "GET"): Route("campaigns.change", get("/brand/offers/new/")),
+    ("brands:offer_new", "POST"): Route("campaigns.change", offer_page_call),
     ("brands:campaign_new", "GET"): Route("campaigns.change", get("/brand/campaigns/new/")),
     ("brands:campaign_new", "POST"): Route("campaigns.change", campaign_page_new_call),
     ("brands:campaign_edit", "GET"): Route(
@@ -918,7 +955,19 @@ ROUTES: dict[tuple[str, str], Route] = {
     ),
     ("api:collaboration-go-live", "POST"): Route(
         "collaborations.live",
-        lambda w: moved(w, "content_submitted", "live", "/api/v1/collaborations/{pk}/go-live/"),
+        lambda w: review_call(w, "/api/v1/collaborations/{pk}/go-live/", None),
+    ),
+    ("api:collaboration-review", "POST"): Route(
+        "collaborations.live",
+        lambda w: review_call(w, "/api/v1/collaborations/{pk}/review/", {"decision": "approve"}),
+    ),
+    ("brands:collaboration_review", "POST"): Route(
+        "collaborations.live",
+        lambda w: review_call(w, "/brand/collaborations/{pk}/review/", {"decision": "approve"}),
+    ),
+    ("brands:reviews", "GET"): Route("campaigns.see", get("/brand/reviews/")),
+    ("api:collaboration-submissions", "GET"): Route(
+        "collaborations.see", lambda w: Call(f"/api/v1/collaborations/{w.offer.pk}/submissions/")
     ),
     ("api:collaboration-complete", "POST"): Route(
         "collaborations.close",
@@ -942,10 +991,14 @@ ROUTES: dict[tuple[str, str], Route] = {
         lambda w: moved(w, "offered", "declined", "/api/v1/collaborations/{pk}/decline/"),
     ),
     ("api:collaboration-submit-content", "POST"): Route(
+        "offers.answer", lambda w: submit_call(w, "/api/v1/collaborations/{pk}/submit-content/")
+    ),
+    ("brands:offer_content", "GET"): Route(
         "offers.answer",
-        lambda w: moved(
-            w, "accepted", "content_submitted", "/api/v1/collaborations/{pk}/submit-content/"
-        ),
+        lambda w: Call(f"/portal/offers/{w.collaboration('accepted').pk}/content/"),
+    ),
+    ("brands:offer_content", "POST"): Route(
+        "offers.answer", lambda w: submit_call(w, "/portal/offers/{pk}/content/")
     ),
     ("api:order-list", "POST"): Route("push.orders", order_call),
     ("api:order-refunds", "POST"): Route("push.orders", refund_call),

@@ -31,6 +31,7 @@ from tenancy.services import audit_event_record
 from tests.factories import (
     AudienceProfileFactory,
     CollaborationFactory,
+    ContentSubmissionFactory,
     CreatorFactory,
     MembershipFactory,
     MetricSnapshotFactory,
@@ -145,6 +146,9 @@ def seed_world() -> World:
         campaign__organization=organizations["brand"], creator=creator
     )
     order = OrderFactory(collaboration=collaboration)
+    ContentSubmissionFactory(  # the review pages show a row
+        collaboration__campaign=collaboration.campaign, collaboration__creator=creator
+    )
     operator = owner_actor(organizations["operator"])
     with acting_as(operator):
         run = allocation_run_create(actor=operator, pool=100_000, target_gini=0.5)
@@ -182,6 +186,7 @@ PARAMETERS: dict[str, Callable[[World], dict]] = {
     "tenancy:api_key_revoke": lambda w: {"prefix": w.api_key.prefix},
     "creators:detail": lambda w: {"handle": w.creator.handle},
     "brands:campaign": _pk("campaign"),
+    "brands:dashboard_csv": lambda w: {"table": "campaigns"},
     **{
         f"brands:campaign_{suffix}": _pk("campaign")
         for suffix in ("edit", "pause", "resume", "close")
@@ -193,6 +198,8 @@ PARAMETERS: dict[str, Callable[[World], dict]] = {
     },
     "brands:collaboration_transition": _pk("collaboration"),
     "brands:offer_respond": _pk("collaboration"),
+    "brands:offer_content": _pk("collaboration"),
+    "brands:collaboration_review": _pk("collaboration"),
     "mcn:contract_end": _pk("contract"),
     "mcn:contract_withdraw": _pk("contract"),
     "mcn:portal_contract_accept": _pk("contract"),
@@ -223,6 +230,8 @@ PARAMETERS: dict[str, Callable[[World], dict]] = {
             "decline",
             "submit-content",
             "go-live",
+            "review",
+            "submissions",
             "complete",
             "cancel",
         )

@@ -113,17 +113,17 @@ def run_csv_rows(*, actor: Actor, run: AllocationRun) -> Iterator[tuple]:
     return rows.iterator(chunk_size=2000)
 
 
-def _sampled_lorenz(values: np.ndarray, points: int) -> list[tuple[str, float]]:
+def _sampled_lorenz(values: np.ndarray, points: int) -> list[tuple[float, float]]:
     if values.size == 0 or not np.isfinite(values).all() or values.sum() <= 0:
         return []
     population, share = engine.lorenz(values)
     at = np.unique(np.round(np.linspace(0, values.size, points + 1)).astype(int))
-    return [(f"{population[i] * 100:.0f}%", round(float(share[i]) * 100, 1)) for i in at]
+    return [(round(float(population[i]) * 100, 1), round(float(share[i]) * 100, 1)) for i in at]
 
 
 def run_lorenz(
     *, actor: Actor, run: AllocationRun, points: int = LORENZ_POINTS
-) -> dict[str, list[tuple[str, float]]]:
+) -> dict[str, list[tuple[float, float]]]:
     """Lorenz curves (population %, impressions %) before (merit-proportional) and after."""
     rows = list(
         allocations_of_run(actor=actor, run=run)

@@ -113,7 +113,10 @@ def _results_context(actor, run) -> dict:
     return {
         "gainers": gainers,
         "losers": losers,
-        "lorenz": lorenz,
+        "lorenz_curves": [
+            (_("Before: merit-proportional"), lorenz["before"]),
+            (_("After: this run"), lorenz["after"]),
+        ],
         "lorenz_rows": [(b[0], b[1], a[1]) for b, a in both],
         "bands": bands,
     }

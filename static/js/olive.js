@@ -9,3 +9,34 @@ document.addEventListener("submit", (event) => {
   const form = event.target.closest("form[data-confirm]");
   if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
 });
+
+// Charts: <div class="plot" data-plot="{…plotly figure…}"> (ui/templatetags/olive_charts.py).
+// plotly.js (served from /static, ~5 MB, cached) is fetched only by pages that have a chart,
+// and charts that htmx swaps in later are drawn too.
+let plotlyLoading = null;
+function loadPlotly() {
+  if (window.Plotly) return Promise.resolve(window.Plotly);
+  if (!plotlyLoading) {
+    plotlyLoading = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = document.querySelector('meta[name="olive-plotly"]').content;
+      script.onload = () => resolve(window.Plotly);
+      script.onerror = reject;
+      document.head.appendChild(script);
+    });
+  }
+  return plotlyLoading;
+}
+function drawCharts(root) {
+  const plots = Array.from(root.querySelectorAll(".plot[data-plot]:not([data-drawn])"));
+  if (!plots.length) return;
+  loadPlotly().then((Plotly) => {
+    for (const plot of plots) {
+      const figure = JSON.parse(plot.dataset.plot);
+      plot.dataset.drawn = "1";
+      Plotly.newPlot(plot, figure.data, figure.layout, figure.config);
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", () => drawCharts(document));
+document.addEventListener("htmx:afterSettle", (event) => drawCharts(event.target));

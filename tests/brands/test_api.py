@@ -90,8 +90,12 @@ def test_offer_then_agency_accepts_for_its_creator_and_the_brand_completes(brand
     assert agency_client.post(path + "accept/").json()["status"] == "accepted"
     illegal = brand_client.post(path + "complete/")
     assert illegal.status_code == 400 and "cannot become" in str(illegal.json())
-    agency_client.post(path + "submit-content/")
-    brand_client.post(path + "go-live/")
+    bare = agency_client.post(path + "submit-content/")
+    assert bare.status_code == 400 and {"link", "caption"} <= set(bare.json()["error"]["fields"])
+    content = {"link": "https://v.example.com/1", "caption": "Try it"}
+    submitted = agency_client.post(path + "submit-content/", content, format="json")
+    assert submitted.json()["status"] == "content_submitted"
+    assert brand_client.post(path + "go-live/").json()["status"] == "live"
     assert brand_client.post(path + "complete/").json()["status"] == "completed"
 
 

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from brands.models import Collaboration
+from brands.review import content_review, content_submit
 from brands.services import collaboration_transition, collaborations_expire
 from tenancy.models import AuditEvent
 from tenancy.scoping import SYSTEM, Actor
@@ -29,21 +30,45 @@ def move(actor, collab, to):
 def test_the_happy_path_from_offer_to_completion():
     collab = CollaborationFactory()
     brand, creator = brand_of(collab), creator_of(collab)
-    for actor, status in [
-        (creator, "accepted"),
-        (creator, "content_submitted"),
-        (brand, "live"),
-        (brand, "completed"),
-    ]:
-        move(actor, collab, status)
-        assert Collaboration.objects.unscoped().get(pk=collab.pk).status == status
+    move(creator, collab, "accepted")
+    submission = content_submit(
+        actor=creator, collaboration=collab, link="https://v.example.com/1", caption="Try it"
+    )
+    assert Collaboration.objects.unscoped().get(pk=collab.pk).status == "content_submitted"
+    content_review(actor=brand, submission=submission, decision="approve")
+    collab.refresh_from_db()
+    assert collab.status == "live"
+    move(brand, collab, "completed")
+    assert Collaboration.objects.unscoped().get(pk=collab.pk).status == "completed"
     actions = list(AuditEvent.objects.unscoped().order_by("id").values_list("action", flat=True))
     assert actions == [
         "collaboration.accepted",
         "collaboration.content_submitted",
+        "content.submitted",
         "collaboration.live",
+        "content.approved",
         "collaboration.completed",
     ]
+
+
+@pytest.mark.parametrize(
+    "start, to, who",
+    [("accepted", "content_submitted", "creator"), ("content_submitted", "live", "brand")],
+)
+def test_content_moves_need_the_content_review(start, to, who):
+    """No bare status change submits content or takes it live: the review services do."""
+    collab = CollaborationFactory(status=start)
+    actor = creator_of(collab) if who == "creator" else brand_of(collab)
+    with pytest.raises(ValidationError):
+        move(actor, collab, to)
+    assert Collaboration.objects.unscoped().get(pk=collab.pk).status == start
+    assert not AuditEvent.objects.unscoped().exists()
+
+
+def test_the_creator_can_no_longer_mark_live():
+    collab = CollaborationFactory(status="content_submitted")
+    with pytest.raises(PermissionDenied):
+        move(creator_of(collab), collab, "live")
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from tenancy.models import AuditEvent
 from tests.factories import (
     CampaignFactory,
     CollaborationFactory,
+    ContentSubmissionFactory,
     CreatorFactory,
     OrganizationFactory,
     UserFactory,
@@ -175,7 +176,7 @@ def test_campaign_detail_filters_collaborations_by_status(personas):
     [
         ("offered", ["cancelled"]),  # accepting is the creator's move, not the brand's
         ("accepted", ["cancelled"]),
-        ("content_submitted", ["live", "cancelled"]),
+        ("content_submitted", ["cancelled"]),  # live only through the content review
         ("live", ["completed"]),
         ("completed", []),
         ("declined", []),
@@ -193,19 +194,21 @@ def test_row_buttons_are_the_moves_the_service_allows_the_brand(personas, status
         assert f'name="to" value="{to}"' in body
 
 
-def test_brand_takes_a_collaboration_live_and_completes_it_with_htmx(personas):
+def test_brand_approves_the_content_then_completes_it_with_htmx(personas):
     collab = CollaborationFactory(
         campaign=CampaignFactory(organization=personas.tenant), status="content_submitted"
     )
+    ContentSubmissionFactory(collaboration=collab)
     client = personas.client(personas.member)
-    response = client.post(transition_url(collab), {"to": "live"}, **HTMX)
-    body = response.content.decode()
-    assert response.status_code == 200
-    assert body.startswith(f'<tr id="collaboration-{collab.pk}">') and "Live" in body
-    assert 'value="completed"' in body  # the row now offers the next move
+    refused = client.post(transition_url(collab), {"to": "live"}, **HTMX)
+    assert "approves the submission" in refused.content.decode() and status_of(collab) != "live"
+    approved = client.post(f"/brand/collaborations/{collab.pk}/review/", {"decision": "approve"})
+    assert approved.status_code == 302 and status_of(collab) == "live"
+    response = client.get(f"/brand/campaigns/{collab.campaign_id}/")
+    assert 'value="completed"' in response.content.decode()  # the row now offers the next move
     client.post(transition_url(collab), {"to": "completed"}, **HTMX)
     assert status_of(collab) == "completed"
-    assert actions() == ["collaboration.live", "collaboration.completed"]
+    assert actions() == ["collaboration.live", "content.approved", "collaboration.completed"]
     event = AuditEvent.objects.unscoped().last()
     assert event.actor_user == personas.member and event.target_id == str(collab.pk)
 
@@ -282,7 +285,7 @@ def test_creator_accepts_an_offer_with_htmx_and_it_is_audited():
     assert 'value="accepted"' in page and 'value="declined"' in page
     response = client.post(respond_url(collab), {"to": "accepted"}, **HTMX)
     assert response.status_code == 200 and f'id="offer-{collab.pk}"' in response.content.decode()
-    assert 'value="content_submitted"' in response.content.decode()
+    assert f'href="/portal/offers/{collab.pk}/content/"' in response.content.decode()
     assert status_of(collab) == "accepted" and actions() == ["collaboration.accepted"]
     event = AuditEvent.objects.unscoped().get()
     assert event.organization_id == collab.organization_id  # the brand sees it in its trail

@@ -164,21 +164,97 @@ def walk_brand_catalogue(walk, live_server) -> None:
     assert campaign.status == Campaign.Status.PAUSED and walk.dialogs
 
 
+def walk_brand_invites(walk, live_server) -> None:
+    """The brand invites the demo creator from the directory: the composer opens with the
+    creator preset; a fee far above the budget is refused on the form, then the offer goes."""
+    page = walk.page
+    sign_in(walk, live_server, "brand")
+    mine = Creator.objects.unscoped().get(user__username="creator")
+    campaign = (
+        Campaign.objects.unscoped()
+        .filter(organization__slug="huayang-beauty", status=Campaign.Status.ACTIVE)
+        .order_by("pk")
+        .first()
+    )
+    product = Product.objects.unscoped().get(name="Walk serum")  # new: no offer open for it
+    page.click("a[href='/creators/']")
+    search = page.locator("form.filters [name=q]")
+    # Typed: the directory searches once typing pauses (Enter as well would race that one).
+    with page.expect_response(lambda response: "q=" in response.url):
+        search.press_sequentially(mine.handle)
+    page.click(f"a[href='/brand/offers/new/?creator={mine.pk}']")
+    walk.shot("composer")
+    assert page.input_value("[name=creator]") == mine.handle
+    page.select_option("[name=campaign]", str(campaign.pk))
+    page.select_option("[name=product]", str(product.pk))
+    page.select_option("[name=offer_type]", Collaboration.OfferType.INVITATION)
+    page.fill("[name=fee]", "999999999")
+    deadline = timezone.localtime() + datetime.timedelta(days=3)
+    page.fill("[name=response_deadline]", deadline.strftime("%Y-%m-%dT%H:%M"))
+    page.fill("[name=message]", "Walk: show the serum on camera.")
+    walk.expected_statuses = {400}
+    page.click("#offer-form button[type=submit]")
+    page.locator("#offer-form .errorlist").first.wait_for()
+    walk.shot("offer-over-budget")
+    walk.expected_statuses = set()
+    offers = Collaboration.objects.unscoped().filter(product=product, creator=mine)
+    assert not offers.exists()
+    page.fill("[name=fee]", "0")
+    page.click("#offer-form button[type=submit]")
+    page.wait_for_url(f"**/brand/campaigns/{campaign.pk}/")
+    walk.shot("offer-sent")
+    assert offers.get().message == "Walk: show the serum on camera."
+
+
 def walk_creator(walk, live_server, accepted: Collaboration) -> None:
     page = walk.page
     sign_in(walk, live_server, "creator")
     assert page.locator("[data-home=creator]").count() == 1
     row = page.locator(f"#offer-{accepted.pk}")
     row.wait_for()  # the portal loads its offers inbox with htmx
+    assert int(page.inner_text("a[href='/portal/offers/'] .badge")) >= 2  # + the invitation
     walk.shot("portal")
     row.locator("form:has(input[value=accepted]) button").click()
     page.wait_for_selector(f"#offer-{accepted.pk} span.status-accepted")
     walk.shot("offer-accepted")
-    row.locator("form:has(input[value=content_submitted]) button").click()
+    with page.expect_navigation():
+        row.locator(f"a[href='/portal/offers/{accepted.pk}/content/']").click()
+    page.fill("[name=link]", "javascript:alert(1)")
+    page.fill("[name=caption]", "Walk caption: a week with the serum")
+    walk.expected_statuses = {400}  # the form answers a refused link with a 400
+    with page.expect_navigation():
+        page.click("form.content-form button[type=submit]")
+    page.locator("form.content-form .errorlist").wait_for()
+    walk.shot("content-link-refused")
+    walk.expected_statuses = set()
+    accepted.refresh_from_db()
+    assert accepted.status == Collaboration.Status.ACCEPTED
+    page.fill("[name=link]", "https://video.olive.example/walk/1")
+    with page.expect_navigation():
+        page.click("form.content-form button[type=submit]")
     page.wait_for_selector(f"#offer-{accepted.pk} span.status-content_submitted")
     walk.shot("content-submitted")
     accepted.refresh_from_db()
     assert accepted.status == Collaboration.Status.CONTENT_SUBMITTED
+
+
+def walk_brand_review(walk, live_server, accepted: Collaboration) -> None:
+    """The brand opens the content review from the navigation and approves the content the
+    creator just submitted: the collaboration goes live."""
+    page = walk.page
+    sign_in(walk, live_server, "brand")
+    with page.expect_navigation():
+        page.click("header nav a[href='/brand/reviews/']")
+    card = page.locator(f"#review-{accepted.pk}")
+    card.wait_for()
+    assert card.locator("a[rel='noopener noreferrer nofollow']").count() == 1
+    walk.shot("reviews")
+    with page.expect_navigation():
+        card.locator("form:has(input[value=approve]) button").click()
+    assert page.locator(f"#review-{accepted.pk}").count() == 0
+    walk.shot("content-approved")
+    accepted.refresh_from_db()
+    assert accepted.status == Collaboration.Status.LIVE
 
 
 def walk_agency(walk, live_server, handle: str) -> None:
@@ -236,6 +312,32 @@ def walk_signee(walk, live_server, handle: str) -> None:
     assert creator.agency_id == contract.organization_id  # starts today: rights begin now
 
 
+def assert_charts_drawn(page) -> None:
+    """Every chart on the page was drawn by plotly.js (served by the app: a request elsewhere
+    fails the walk), and hovering a bar shows its value as the numbers table writes it."""
+    plots = page.locator("figure.chart .plot")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('figure.chart .plot')]"
+        ".every((plot) => plot.querySelector('.main-svg'))"
+    )
+    assert plots.count() >= 1
+    bars = page.locator("figure.chart:has(.barlayer)").first.locator(".barlayer .point path")
+    if bars.count():
+        # The widest bar of the first bar chart (a zero share draws a bar nobody can point at).
+        widths = bars.evaluate_all("(paths) => paths.map((p) => p.getBBox().width)")
+        widest = widths.index(max(widths))
+        figure = page.locator("figure.chart:has(.barlayer)").first
+        cells = figure.locator("details.chart-numbers tbody tr").nth(widest).locator("td")
+        bars.nth(widest).scroll_into_view_if_needed()  # plotly's drag layer takes the events
+        box = bars.nth(widest).bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        hover = page.locator(".plot .hoverlayer .hovertext").first
+        hover.wait_for()
+        shown = hover.text_content()
+        figure.locator("details.chart-numbers summary").click()  # the numbers, one click away
+        assert cells.nth(1).inner_text() in shown, shown
+
+
 def walk_operator(walk, live_server) -> None:
     page = walk.page
     sign_in(walk, live_server, "operator")
@@ -249,6 +351,7 @@ def walk_operator(walk, live_server) -> None:
     walk.shot("run-status")
     # The status card polls until the run has finished, then the page reloads to its results.
     page.locator("section.run-results").wait_for(timeout=30_000)
+    assert_charts_drawn(page)  # the Lorenz curves and the shares by band
     walk.shot("run-results")
     asked = len(walk.dialogs)
     page.click("section.run-results form button[type=submit]")
@@ -285,7 +388,9 @@ def test_every_role_walks_its_main_path(walk, live_server, lang, width):
     steps = {
         "brand": lambda w: walk_brand(w, live_server, cancelled),
         "brand-catalogue": lambda w: walk_brand_catalogue(w, live_server),
+        "brand-invites": lambda w: walk_brand_invites(w, live_server),
         "creator": lambda w: walk_creator(w, live_server, accepted),
+        "brand-review": lambda w: walk_brand_review(w, live_server, accepted),
         "agency": lambda w: walk_agency(w, live_server, handle),
         "signee": lambda w: walk_signee(w, live_server, handle),
         "operator": lambda w: walk_operator(w, live_server),

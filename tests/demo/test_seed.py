@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db.models import Case, DecimalField, Sum, When
+from django.db.models import Case, Count, DecimalField, F, Sum, When
 
-from brands.models import Campaign, Collaboration, Complaint, Order
+from brands.models import Campaign, Collaboration, Complaint, ContentSubmission, Order
 from creators.models import AudienceProfile, Creator, MetricSnapshot
 from mcn.models import Contract
 from tenancy.models import Organization
@@ -70,6 +70,7 @@ def test_a_second_run_changes_nothing():
         Contract.objects.unscoped(),
         Campaign.objects.unscoped(),
         Collaboration.objects.unscoped(),
+        ContentSubmission.objects.unscoped(),
         Order.objects.unscoped(),
     ]
     before = [table.count() for table in tables]
@@ -88,3 +89,26 @@ def test_demo_users_get_real_data():
     assert Creator.objects.unscoped().filter(agency=creator.agency).count() > 10
     statuses = set(Collaboration.objects.unscoped().values_list("status", flat=True))
     assert statuses == set(Collaboration.Status.values)
+
+
+def test_content_behind_every_submitted_or_live_collaboration():
+    """The review pages show content for each deal that got that far: awaiting review for
+    content_submitted, approved when it went live; none for the others; none in the future."""
+    seed(creators=300)
+    rows = ContentSubmission.objects.unscoped()
+    by_status = dict(
+        rows.values_list("collaboration__status")
+        .annotate(n=Count("id"))
+        .values_list("collaboration__status", "n")
+    )
+    collaborations = Collaboration.objects.unscoped()
+    for status in ("content_submitted", "live", "completed"):
+        assert by_status.get(status) == collaborations.filter(status=status).count(), status
+    assert set(by_status) <= {"content_submitted", "live", "completed"}
+    pending = rows.filter(status="pending")
+    assert set(pending.values_list("collaboration__status", flat=True)) == {"content_submitted"}
+    assert not rows.filter(status="approved", reviewed_at__isnull=True).exists()
+    end = datetime.datetime.combine(END + datetime.timedelta(days=1), datetime.time(), datetime.UTC)
+    assert not rows.filter(submitted_at__gte=end).exists()
+    assert not rows.filter(reviewed_at__lt=F("submitted_at")).exists()
+    assert rows.filter(link__startswith="https://").count() == rows.count()

@@ -18,6 +18,7 @@ from tests.factories import (
     OrganizationFactory,
     UserFactory,
 )
+from tests.ui.charts import figures
 from traffic.models import Allocation, AllocationRun
 from traffic.services import allocation_run_create, allocation_run_execute, allocation_run_publish
 
@@ -74,7 +75,9 @@ def test_operator_starts_a_run_through_the_form(
     for figure in ("gini_before", "gini_after", "distance", "merit_retained"):
         assert f'data-figure="{figure}"' in page
     assert f"{run.gini_after:.3f}" in page and f"{run.gini_before:.3f}" in page
-    assert "Lorenz curves" in page and page.count('class="line-chart"') == 2
+    (lorenz,) = [f for f in figures(page) if f["data"][0].get("name") == "Equality"]
+    assert "Lorenz curves" in page and len(lorenz["data"]) == 3  # equality, before, after
+    assert lorenz["data"][2]["x"][0] == 0.0 and lorenz["data"][2]["y"][-1] == 100.0
     assert 'id="lorenz-points"' in page
     assert "Head (≥1M followers)" in page and "Tail (&lt;10k)" in page
     assert 'id="gainers"' in page and 'id="losers"' in page

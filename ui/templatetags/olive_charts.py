@@ -1,12 +1,16 @@
-"""Charts as server-rendered inline SVG, each with the numbers behind it one click away.
+"""Charts drawn by plotly.js (served by the app itself), each with its numbers one click away.
 
-No chart library and no JavaScript: a chart is a small SVG drawn here plus a ``<details>`` table
-holding the same numbers, so the figures stay readable without colour or sight, and the page works
-offline. Callers pass labels already translated (this app cannot know other apps' taxonomies).
+A chart is a ``<div class="plot" data-plot="…">`` holding a plotly figure (data, layout,
+config) as JSON, which static/js/olive.js hands to plotly.js, plus a ``<details>`` table with the
+same numbers, so the figures stay readable without colour, sight or JavaScript. Hover labels show
+each value formatted as the table formats it. Callers pass labels already translated (this app
+cannot know other apps' taxonomies).
 
     {% load olive_charts %}
     {% bar_chart items title=_("Gender") percent=True %}   items: [(label, value)]
     {% line_chart points title=_("Followers") %}            points: [(label, value)], oldest first
+    {% line_chart points title=… reference=1 reference_label=_("Break-even") %}   a target line
+    {% lorenz_chart curves title=… %}   curves: [(name, [(population %, share %)])], equality line
     {{ creator.followers|compact }}                         12.3K / 1.2万
     {{ snapshot.gmv|figure }}                               8,800.00
     {{ creator.engagement_rate|percent }}                   4.5%
@@ -14,20 +18,27 @@ offline. Callers pass labels already translated (this app cannot know other apps
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from decimal import Decimal
 
 from django import template
+from django.templatetags.static import static
 from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from ui.plotly_assets import MAP_STYLE_ID
+
 register = template.Library()
 
-WIDTH = 480  # viewBox units; the SVG scales to its container
-BAR_ROW, LABEL_W, VALUE_W = 22, 150, 70
-LINE_H, PAD = 150, 18
+BAR_ROW, LINE_HEIGHT, MARGIN = 28, 260, 48  # pixels; widths follow the container
+#: One look for every chart: the page's font (CJK included), no toolbar (the numbers table is
+#: the export), hover on the nearest x.
+FONT = {"family": 'system-ui, "Noto Sans CJK SC", "PingFang SC", sans-serif', "size": 12}
+CONFIG = {"displayModeBar": False, "responsive": True}
+ACCENT, MUTED = "#6b7d2a", "#9aa5b1"  # the olive of olive.css
 
 
 def format_value(value, percent: bool = False) -> str:
@@ -74,6 +85,20 @@ def compact(value) -> str:
     return number_format(int(number), force_grouping=True)
 
 
+@register.simple_tag
+def plotly_head():
+    """For base.html's head: plotly.js's stylesheet as a file, under the id that tells the
+    library not to inject it (the CSP refuses inline styles), and where olive.js loads the
+    bundle from, on an element whose id stops the unused map library's own injection."""
+    return format_html(
+        '<link rel="stylesheet" href="{}" id="plotly.js-style-global" class="no-inline-styles">'
+        '<meta name="olive-plotly" id="{}" content="{}">',
+        static("vendor/plotly.css"),
+        MAP_STYLE_ID,
+        static("vendor/plotly.min.js"),
+    )
+
+
 def _numbers_table(items, title: str, percent: bool, label_header: str, value_header: str):
     rows = format_html_join(
         "", "<tr><td>{}</td><td>{}</td></tr>", ((k, format_value(v, percent)) for k, v in items)
@@ -90,9 +115,16 @@ def _numbers_table(items, title: str, percent: bool, label_header: str, value_he
     )
 
 
-def _figure(title: str, svg, table):
+def _plot(title: str, figure: dict, table):
+    """The figure as plotly JSON in a data attribute (escaped as any attribute), then the table."""
+    payload = json.dumps({**figure, "config": CONFIG}, ensure_ascii=False, default=str)
     return format_html(
-        '<figure class="chart"><figcaption>{}</figcaption>{}{}</figure>', title, svg, table
+        '<figure class="chart"><figcaption>{}</figcaption>'
+        '<div class="plot" role="img" aria-label="{}" data-plot="{}"></div>{}</figure>',
+        title,
+        title,
+        payload,
+        table,
     )
 
 
@@ -104,91 +136,147 @@ def _empty(title: str):
     )
 
 
-def _bar_row(index: int, label: str, value, length: float, percent: bool):
-    return format_html(
-        '<g transform="translate(0,{})"><text x="{}" y="15" text-anchor="end">{}</text>'
-        '<rect x="{}" y="4" width="{}" height="14" rx="2"></rect>'
-        '<text x="{}" y="15">{}</text></g>',
-        index * BAR_ROW,
-        LABEL_W - 6,
-        label,
-        LABEL_W,
-        f"{length:.1f}",  # format_html escapes its arguments to text: format numbers first
-        f"{LABEL_W + length + 4:.1f}",
-        format_value(value, percent),
-    )
+def _layout(height: int, x_title: str, y_title: str, **extra) -> dict:
+    return {
+        "height": height,
+        "margin": {"l": MARGIN, "r": 16, "t": 8, "b": MARGIN},
+        "font": FONT,
+        "showlegend": False,
+        "hovermode": "closest",
+        "dragmode": False,  # a stray drag would zoom; these charts are read, not explored
+        "xaxis": {"title": {"text": str(x_title)}, "automargin": True},
+        "yaxis": {"title": {"text": str(y_title)}, "automargin": True},
+        **extra,
+    }
 
 
-def _bar_rows(items: Sequence, percent: bool):
-    top = max((float(v) for _k, v in items), default=0) or 1.0
-    span = WIDTH - LABEL_W - VALUE_W
-    return format_html_join(
-        "",
-        "{}",
-        (
-            (_bar_row(i, label, value, span * max(float(value), 0) / top, percent),)
-            for i, (label, value) in enumerate(items)
-        ),
-    )
+def _number(value, percent: bool = False) -> float:
+    return float(value) * 100 if percent else float(value)
+
+
+def _reference_line(value, label: str, across: str = "x") -> tuple[list, list]:
+    """A dashed line across the plot at ``value``: horizontal (across x) or vertical (across
+    y, for horizontal bars), labelled at its end."""
+    at, along = ("y", "x") if across == "x" else ("x", "y")
+    shape = {
+        "type": "line",
+        f"{along}ref": "paper",
+        f"{along}0": 0,
+        f"{along}1": 1,
+        f"{at}0": float(value),
+        f"{at}1": float(value),
+        "line": {"dash": "dash", "color": MUTED, "width": 1},
+    }
+    note = {
+        f"{along}ref": "paper",
+        along: 1,
+        at: float(value),
+        "xanchor": "right" if across == "x" else "left",
+        "yanchor": "bottom",
+        "text": str(label or format_value(value)),
+        "showarrow": False,
+        "font": {"color": MUTED},
+    }
+    return [shape], [note]
 
 
 @register.simple_tag
-def bar_chart(items, title="", percent=False, label_header="", value_header=""):
-    """Horizontal bars, one per ``(label, value)``, longest bar = largest value."""
+def bar_chart(
+    items,
+    title="",
+    percent=False,
+    label_header="",
+    value_header="",
+    reference=None,
+    reference_label="",
+):
+    """Horizontal bars, one per ``(label, value)``, in the order given (first on top), with an
+    optional vertical reference line (a target, break-even…) at ``reference``."""
     items = list(items or ())
     if not items:
         return _empty(title)
-    height = BAR_ROW * len(items) + 4
-    svg = format_html(
-        '<svg class="bar-chart" viewBox="0 0 {} {}" role="img" aria-label="{}">{}</svg>',
-        WIDTH,
-        height,
-        title,
-        _bar_rows(items, percent),
+    labels = [str(label) for label, _v in items]
+    trace = {
+        "type": "bar",
+        "orientation": "h",
+        "y": labels,
+        "x": [_number(v, percent) for _k, v in items],
+        "text": [format_value(v, percent) for _k, v in items],
+        "textposition": "auto",
+        "hovertemplate": "%{y}: %{text}<extra></extra>",
+        "marker": {"color": ACCENT},
+    }
+    layout = _layout(
+        BAR_ROW * len(items) + 2 * MARGIN,
+        value_header or _("Value"),
+        "",
+        yaxis={"autorange": "reversed", "automargin": True, "type": "category"},
     )
-    return _figure(title, svg, _numbers_table(items, title, percent, label_header, value_header))
-
-
-def _polyline_points(values: list[float]) -> str:
-    low, high = min(values), max(values)
-    span = (high - low) or 1.0  # a flat series draws a flat line in the middle
-    step = (WIDTH - 2 * PAD) / max(len(values) - 1, 1)
-    coords = []
-    for i, value in enumerate(values):
-        x = PAD + i * step if len(values) > 1 else WIDTH / 2
-        y = LINE_H / 2 if high == low else PAD + (high - value) / span * (LINE_H - 2 * PAD)
-        coords.append(f"{x:.1f},{y:.1f}")
-    return " ".join(coords)
-
-
-def _line_svg(points: list, title: str):
-    values = [float(v) for _k, v in points]
-    return format_html(
-        '<svg class="line-chart" viewBox="0 0 {w} {h}" role="img" aria-label="{t}">'
-        '<polyline fill="none" points="{pts}"></polyline>'
-        '<text x="2" y="12" class="max">{maxl}</text>'
-        '<text x="2" y="{lowy}" class="min">{minl}</text>'
-        '<text x="{pad}" y="{h}" class="axis">{first}</text>'
-        '<text x="{right}" y="{h}" class="axis" text-anchor="end">{last}</text></svg>',
-        w=WIDTH,
-        h=LINE_H + 14,
-        t=title,
-        pts=_polyline_points(values),
-        maxl=_("max %(value)s") % {"value": format_value(max(p[1] for p in points))},
-        minl=_("min %(value)s") % {"value": format_value(min(p[1] for p in points))},
-        lowy=LINE_H - 2,
-        pad=PAD,
-        right=WIDTH - PAD,
-        first=points[0][0],
-        last=points[-1][0],
-    )
+    if percent:
+        layout["xaxis"]["ticksuffix"] = "%"
+    if reference is not None:
+        layout["shapes"], layout["annotations"] = _reference_line(
+            _number(reference, percent), reference_label, across="y"
+        )
+    table = _numbers_table(items, title, percent, label_header, value_header)
+    return _plot(title, {"data": [trace], "layout": layout}, table)
 
 
 @register.simple_tag
-def line_chart(points, title="", label_header="", value_header=""):
-    """A trend as a polyline over ``(label, value)`` points (oldest first), min and max marked."""
+def line_chart(
+    points, title="", label_header="", value_header="", reference=None, reference_label=""
+):
+    """A trend over ``(label, value)`` points (oldest first), with an optional reference line."""
     points = [(label, value) for label, value in points or () if value is not None]
     if not points:
         return _empty(title)
+    trace = {
+        "type": "scatter",
+        "mode": "lines+markers",
+        "x": [str(label) for label, _v in points],
+        "y": [_number(v) for _k, v in points],
+        "text": [format_value(v) for _k, v in points],
+        "hovertemplate": "%{x}: %{text}<extra></extra>",
+        "line": {"color": ACCENT},
+    }
+    layout = _layout(LINE_HEIGHT, label_header, value_header)
+    layout["xaxis"]["type"] = "category"
+    if reference is not None:
+        layout["shapes"], layout["annotations"] = _reference_line(reference, reference_label)
     table = _numbers_table(points, title, False, label_header, value_header)
-    return _figure(title, _line_svg(points, title), table)
+    return _plot(title, {"data": [trace], "layout": layout}, table)
+
+
+def _lorenz_trace(name: str, points: Sequence, index: int) -> dict:
+    return {
+        "type": "scatter",
+        "mode": "lines",
+        "name": str(name),
+        "x": [float(x) for x, _y in points],
+        "y": [float(y) for _x, y in points],
+        "line": {"color": ACCENT if index else MUTED, "dash": "dot" if not index else "solid"},
+        "hovertemplate": f"{name}<br>%{{x:.0f}}% → %{{y:.1f}}%<extra></extra>",
+    }
+
+
+@register.simple_tag
+def lorenz_chart(curves, title="", x_header="", y_header=""):
+    """Lorenz curves (population %, share %) against the line of equality (everyone the same)."""
+    curves = [(name, list(points)) for name, points in curves or () if points]
+    if not curves:
+        return _empty(title)
+    equality = {
+        "type": "scatter",
+        "mode": "lines",
+        "name": _("Equality"),
+        "x": [0, 100],
+        "y": [0, 100],
+        "line": {"color": "#cbd2d9", "dash": "dash", "width": 1},
+        "hoverinfo": "skip",
+    }
+    traces = [equality] + [_lorenz_trace(n, p, i) for i, (n, p) in enumerate(curves)]
+    layout = _layout(LINE_HEIGHT + 40, x_header, y_header, showlegend=True)
+    for axis in ("xaxis", "yaxis"):
+        layout[axis].update({"range": [0, 100], "ticksuffix": "%"})
+    layout["legend"] = {"orientation": "h", "y": -0.3}
+    return _plot(title, {"data": traces, "layout": layout}, "")
