@@ -31,6 +31,8 @@ class BrandsConfig(AppConfig):
         register_nav("brands:offers", _("Offers"), kinds=[roles.CREATOR])
         register_nav_badge("brands:offers", open_offers_count)
         register_creator_link(invite_link)
+        register_nav("brands:campaigns", _("Campaigns"), kinds=[roles.BRAND])
+        register_nav("brands:products", _("Products"), kinds=[roles.BRAND])
         register_nav("brands:reviews", _("Content review"), kinds=[roles.BRAND])
         # A brand sees, in the creator directory, its own fees and GMV with each creator only.
         register_directory_columns(

@@ -1,5 +1,7 @@
 """The chart tags build plotly figures from the numbers, and the app serves plotly.js itself."""
 
+from decimal import Decimal
+
 from django.contrib.staticfiles import finders
 from django.template import Context, Template
 
@@ -101,3 +103,9 @@ def test_bar_chart_may_draw_a_vertical_reference_line():
     (shape,) = figures(page)[0]["layout"]["shapes"]
     assert shape["x0"] == shape["x1"] == 1.0 and shape["yref"] == "paper"
     assert figures(page)[0]["layout"]["annotations"][0]["text"] == "Break-even"
+
+
+def test_money_in_the_tables_and_hover_labels_rounds_half_up_to_the_cent():
+    page = render("{% bar_chart items %}", items=[("a", Decimal("12.345")), ("b", 0.125)])
+    assert figures(page)[0]["data"][0]["text"] == ["12.35", "0.13"]
+    assert "<td>a</td><td>12.35</td>" in page

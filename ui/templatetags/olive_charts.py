@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.templatetags.static import static
@@ -48,8 +48,14 @@ def format_value(value, percent: bool = False) -> str:
     if percent:
         return f"{float(value) * 100:.1f}%"
     if isinstance(value, Decimal | float):
-        return number_format(value, 2, force_grouping=True)
+        return number_format(cents(value), 2, force_grouping=True)
     return number_format(value, force_grouping=True)
+
+
+def cents(value) -> Decimal:
+    """Money rounded half up to the cent, as ``floatformat`` rounds it elsewhere on the page:
+    ``number_format`` alone would cut 12.345 to 12.34."""
+    return Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 @register.filter
