@@ -55,6 +55,14 @@ class Key:
     descending: bool
     field: models.Field | None
     nullable: bool
+    #: NULL after every value in both directions (a figure a row lacks), instead of largest.
+    nulls_last: bool = False
+
+    def _nulls_after(self, reverse: bool) -> bool:
+        """Whether NULL comes after the values when reading in this direction."""
+        if self.nulls_last:
+            return not reverse
+        return self.descending == reverse  # NULL is the largest: after them ascending
 
     @property
     def term(self) -> str:
@@ -65,18 +73,19 @@ class Key:
         if not self.nullable:  # a plain name: the query planner matches it to an index as is
             return f"-{self.name}" if descending else self.name
         # NULL sorts after every value ascending (PostgreSQL's default, so its indexes still
-        # serve): fixed here because SQLite puts it first, and the cursor filter must agree.
-        return (
-            F(self.name).desc(nulls_first=True) if descending else F(self.name).asc(nulls_last=True)
-        )
+        # serve) unless ``nulls_last``: fixed here because SQLite puts it first, and the cursor
+        # filter must agree.
+        column = F(self.name).desc if descending else F(self.name).asc
+        return column(nulls_last=True) if self._nulls_after(reverse) else column(nulls_first=True)
 
     def after(self, value, reverse: bool) -> Q | None:
         """Rows strictly after ``value`` in this column's direction (None: no row can be)."""
         descending = self.descending != reverse
-        if value is None:  # NULL is the largest: only descending has rows after it
-            return Q(**{f"{self.name}__isnull": False}) if descending else None
+        nulls_after = self._nulls_after(reverse)
+        if value is None:  # only values come after NULL, and only when NULL comes first
+            return None if nulls_after else Q(**{f"{self.name}__isnull": False})
         after = Q(**{f"{self.name}__{'lt' if descending else 'gt'}": value})
-        if self.nullable and not descending:
+        if self.nullable and nulls_after:
             after |= Q(**{f"{self.name}__isnull": True})
         return after
 
@@ -103,6 +112,9 @@ class CursorPage(CursorPagination):
     #: creator's snapshots, one per date): the pk is then not appended, so the index that
     #: serves the filter and the order serves the page too.
     ordering_is_total = False
+    #: Ordering columns (annotations: figures a row may lack) whose NULLs come after every
+    #: value in both directions, instead of sorting as the largest value.
+    nulls_last: frozenset[str] = frozenset()
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
@@ -112,7 +124,9 @@ class CursorPage(CursorPagination):
         self.base_url = request.build_absolute_uri()
         self.model_label = queryset.model._meta.label_lower
         ordering = self.get_ordering(request, queryset, view)
-        self.keys = _keys(queryset, ordering, total=self.ordering_is_total)
+        self.keys = _keys(
+            queryset, ordering, total=self.ordering_is_total, nulls_last=self.nulls_last
+        )
         self.ordering = tuple(key.term for key in self.keys)  # DRF's attribute, kept true
 
         self.cursor = self.decode_cursor(request)
@@ -202,7 +216,9 @@ class CursorPage(CursorPagination):
         return bool(payload["r"]), [_decode(k, v) for k, v in zip(self.keys, values, strict=True)]
 
 
-def _keys(queryset, ordering: tuple[str, ...], total: bool = False) -> list[Key]:
+def _keys(
+    queryset, ordering: tuple[str, ...], total: bool = False, nulls_last=frozenset()
+) -> list[Key]:
     """The ordering made total: cut after its first unique non-null column, or ended by the pk
     (in the last column's direction, so a (column, id) index serves both) unless the caller
     knows it is ``total`` already."""
@@ -210,8 +226,9 @@ def _keys(queryset, ordering: tuple[str, ...], total: bool = False) -> list[Key]
     for term in ordering:
         name = term.lstrip("-")
         field = _column(queryset, name)
-        nullable = field is None or bool(getattr(field, "null", False))
-        keys.append(Key(name, term.startswith("-"), field, nullable))
+        last = name in nulls_last  # an annotation's output field says null=False regardless
+        nullable = last or field is None or bool(getattr(field, "null", False))
+        keys.append(Key(name, term.startswith("-"), field, nullable, last))
         if field is not None and (field.primary_key or field.unique) and not nullable:
             return keys
     if total and keys:

@@ -17,7 +17,10 @@ ANY_KEY = "*"
 class HasActor(permissions.BasePermission):
     """Signed in (session or key) and acting for someone; keys must hold the view's scope.
 
-    A session user with a read-only role may not write.
+    A session user with a read-only role may not write. Both refusals come from
+    ``has_permission``, which DRF runs in ``initial``, before any handler looks an object up:
+    a read-only caller gets the same 403 for its own object, another tenant's and a missing id
+    (a 404 for some would tell it which ids exist); tests/test_api_read_only_writes.py.
     """
 
     def has_permission(self, request, view) -> bool:

@@ -1,5 +1,14 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
+
+
+def add_sqlite_median(sender, connection, **kwargs) -> None:
+    """SQLite has no median: give each connection the one ``brands.selectors.Median`` calls."""
+    if connection.vendor == "sqlite":
+        from .selectors import SQLiteMedian
+
+        connection.connection.create_aggregate("MEDIAN", 1, SQLiteMedian)
 
 
 class BrandsConfig(AppConfig):
@@ -13,9 +22,10 @@ class BrandsConfig(AppConfig):
         from tenancy.scopes import register_scope
         from webhooks import events
 
-        from .selectors import directory_figures_of_brand, open_offers_count
+        from .selectors import directory_annotations_of_brand, open_offers_count
         from .views_offers import invite_link
 
+        connection_created.connect(add_sqlite_median, dispatch_uid="brands.sqlite_median")
         register_home("brand", "brands:dashboard")
         # A creator's offers inbox, with the count of offers waiting for an answer as its badge.
         register_nav("brands:offers", _("Offers"), kinds=[roles.CREATOR])
@@ -28,7 +38,7 @@ class BrandsConfig(AppConfig):
         register_directory_columns(
             kinds=[roles.BRAND],
             columns=[("median_fee", _("Median fee (yours)")), ("gmv", _("GMV with you"))],
-            figures=directory_figures_of_brand,
+            annotations=directory_annotations_of_brand,
         )
         register_scope("orders:write", _("Push orders, refunds and complaints"))
         register_scope("campaigns:read", _("Read campaigns and collaborations"))

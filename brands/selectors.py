@@ -7,10 +7,25 @@ import datetime
 from decimal import Decimal
 from statistics import median
 
-from django.db.models import Case, Count, DecimalField, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Aggregate,
+    Case,
+    Count,
+    DecimalField,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from creators.selectors import creators_directory
 from tenancy import roles
 from tenancy.scoping import Actor
 
@@ -238,29 +253,87 @@ def submissions_awaiting_review(*, actor: Actor) -> QuerySet[ContentSubmission]:
 PAST_COLLABORATION_STATUSES = ("accepted", "content_submitted", "live", "completed")
 
 
+class Median(Aggregate):
+    """The median (the mean of the middle two of an even count): ``percentile_cont(0.5)`` on
+    PostgreSQL; on SQLite, the ``MEDIAN`` aggregate that ``brands.apps`` adds to each connection
+    (``statistics.median``, the same definition). A float on both."""
+
+    function = "MEDIAN"
+    name = "Median"
+    output_field = FloatField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        template = "PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+        return self.as_sql(compiler, connection, template=template, **extra_context)
+
+
+class SQLiteMedian:
+    """``MEDIAN(x)`` for SQLite (``sqlite3.Connection.create_aggregate``): NULLs ignored, NULL
+    for no rows, as ``percentile_cont`` does."""
+
+    def __init__(self):
+        self.values = []
+
+    def step(self, value):
+        if value is not None:
+            self.values.append(value)
+
+    def finalize(self):
+        return float(median(self.values)) if self.values else None
+
+
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+
+
+def directory_annotations_of_brand(*, actor: Actor) -> dict:
+    """Creator-query annotations: the ``median_fee`` of this brand's own past collaborations
+    with the creator and the ``gmv``, net of refunds, of this brand's orders through them
+    (NULL without such collaborations or orders). Never another brand's rows: each subquery
+    reads through the brand's tenant scope. The directory shows and sorts by these.
+
+    Most creators never worked with the brand: a membership test against its creators (one
+    hashed subquery on PostgreSQL) answers NULL for them before any per-creator subquery runs,
+    which a sorted page otherwise ran for every creator, once per reference in its cursor.
+    """
+    of_creator = OuterRef("pk")
+    worked_with = collaborations_of_brand(actor=actor).values("creator_id")
+
+    def only_worked_with(figure, output_field):
+        return Case(When(pk__in=worked_with, then=figure), output_field=output_field)
+
+    def per_creator(rows, creator_path: str, figure, output_field):
+        grouped = rows.filter(**{creator_path: of_creator}).order_by().values(creator_path)
+        return Subquery(grouped.annotate(figure=figure).values("figure"), output_field=output_field)
+
+    past = collaborations_of_brand(actor=actor).filter(status__in=PAST_COLLABORATION_STATUSES)
+    sold = per_creator(
+        orders_of_brand(actor=actor), "collaboration__creator_id", Sum("amount"), MONEY
+    )
+    refunded = per_creator(
+        refunds_of_brand(actor=actor), "order__collaboration__creator_id", Sum("amount"), MONEY
+    )
+    # Each sum in its own subquery: one join of orders and refunds would count an order once
+    # per refund.
+    net = sold - Coalesce(refunded, Value(Decimal(0)), output_field=MONEY)
+    return {
+        "median_fee": only_worked_with(
+            per_creator(past, "creator_id", Median("fee"), FloatField()), FloatField()
+        ),
+        "gmv": only_worked_with(net, MONEY),
+    }
+
+
 def directory_figures_of_brand(*, actor: Actor, creator_ids) -> dict[int, dict]:
-    """Per creator id: the ``median_fee`` of this brand's own past collaborations with the
-    creator and the ``gmv`` of this brand's orders through them — never another brand's rows
-    (both read through the brand's tenant scope). Two queries for a whole directory page."""
-    ids = list(creator_ids)
-    fees: dict[int, list] = {}
+    """Per creator id: this brand's ``median_fee`` and net ``gmv`` with the creator (one query
+    for a whole directory page; the directory reads the same annotations)."""
     rows = (
-        collaborations_of_brand(actor=actor)
-        .filter(creator_id__in=ids, status__in=PAST_COLLABORATION_STATUSES)
-        .order_by()
-        .values_list("creator_id", "fee")
+        creators_directory(actor=actor)
+        .filter(pk__in=list(creator_ids))
+        .annotate(**directory_annotations_of_brand(actor=actor))
+        .values_list("pk", "median_fee", "gmv")
     )
-    for creator_id, fee in rows:
-        fees.setdefault(creator_id, []).append(fee)
-    gmv = (
-        orders_of_brand(actor=actor)
-        .filter(collaboration__creator_id__in=ids)
-        .order_by()
-        .values("collaboration__creator_id")
-        .annotate(total=Sum("amount"))
-        .values_list("collaboration__creator_id", "total")
-    )
-    figures = {creator_id: {"median_fee": median(paid)} for creator_id, paid in fees.items()}
-    for creator_id, total in gmv:
-        figures.setdefault(creator_id, {})["gmv"] = total
-    return figures
+    return {
+        pk: {"median_fee": fee, "gmv": gmv}
+        for pk, fee, gmv in rows
+        if fee is not None or gmv is not None
+    }

@@ -121,6 +121,12 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Embedded, runserver starts a thread per request, so kept connections would only pile up.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0 if EMBEDDED else 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # a connection the server dropped is replaced
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # PostgreSQL's JIT compiles any plan estimated above jit_above_cost: a sorted directory page
+    # (a brand's figures are a subquery per creator) spent ~1 s compiling for 0.3 s of running.
+    # Requests run short queries; compiling never pays back here (README "Performance").
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -197,7 +197,17 @@ class MetricSnapshot(models.Model):
                 violation_error_code="snapshot_money_not_negative",
             ),
         ]
-        indexes = [models.Index(fields=["date"])]
+        indexes = [
+            # Leads with the date, as the plain date index it replaced did; on PostgreSQL it
+            # also carries the reach columns, so the directory's 28-day figures (an aggregate
+            # over every creator for a sorted page) read the index alone: 300 -> 165 ms a page
+            # at 20k creators (README "Performance"). SQLite ignores ``include``.
+            models.Index(
+                fields=["date", "creator"],
+                include=["views", "likes", "comments", "shares"],
+                name="snapshot_window_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.creator_id} @ {self.date}"

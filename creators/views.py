@@ -18,7 +18,6 @@ from ui.pages import paginate
 from . import taxonomy
 from .filters import CreatorFilter, taxonomy_lang
 from .selectors import (
-    DIRECTORY_ORDERING_FIELDS,
     can_see_private,
     creator_of_portal,
     creator_profile,
@@ -26,7 +25,9 @@ from .selectors import (
     directory_extra_columns,
     directory_figures,
     directory_ordering,
+    directory_ordering_refusal,
     directory_page_rows,
+    directory_sort_fields,
     metric_trend,
 )
 
@@ -80,22 +81,30 @@ def with_links(creators: list, *, actor) -> list:
 def directory(request, *, actor):
     # One FilterSet with the API (creators.api.CreatorViewSet), and the API's ordering values.
     filterset = CreatorFilter(request.GET, queryset=creators_directory(actor=actor))
-    ordering = directory_ordering(request.GET.get("ordering"))
-    page = paginate(request, directory_page_rows(filterset.qs, ordering))
-    page.object_list, extra_labels = with_figures(with_labels(page.object_list), actor=actor)
+    asked = request.GET.get("ordering")
+    refusal = directory_ordering_refusal(actor=actor, value=asked)
+    ordering = directory_ordering(None if refusal else asked, actor=actor)
+    page = paginate(request, directory_page_rows(filterset.qs, ordering, actor=actor))
+    page.object_list, extra_columns = with_figures(with_labels(page.object_list), actor=actor)
     page.object_list = with_links(page.object_list, actor=actor)
+    sort_links = _sort_links(request.GET, ordering, directory_sort_fields(actor=actor))
     context = {
         "filter": filterset,
         "page": page,
         "page_query": _without_page(request.GET),
         "ordering": ordering,
-        "sort_links": _sort_links(request.GET, ordering),
-        "extra_labels": extra_labels,
+        "ordering_error": refusal,
+        "sort_links": sort_links,
+        "extra_headers": [(label, sort_links[key]) for key, label in extra_columns],
+        "extra_labels": [label for _key, label in extra_columns],
         "row_links": any(creator.links for creator in page.object_list),
     }
-    return _page_or_partial(
+    response = _page_or_partial(
         request, "creators/directory.html", "creators/_directory_table.html", context
     )
+    if refusal:
+        response.status_code = 400
+    return response
 
 
 @tenant_view(kinds=(*DIRECTORY_KINDS, roles.CREATOR))
@@ -143,14 +152,15 @@ def _without_page(params) -> str:
     return params.urlencode()
 
 
-def _sort_links(params, ordering: str) -> dict[str, dict]:
-    """Per sortable column: the query string that sorts by it (descending first for counts and
-    dates, ascending for the handle; the sorted column's link flips its direction) and its
-    current direction ("ascending", "descending" or "none"), for the header's ``aria-sort``."""
+def _sort_links(params, ordering: str, fields) -> dict[str, dict]:
+    """Per sortable column in ``fields``: the query string that sorts by it (descending first
+    for counts, figures and dates, ascending for the handle; the sorted column's link flips its
+    direction) and its current direction ("ascending", "descending" or "none"), for the
+    header's ``aria-sort``."""
     params = params.copy()
     params.pop("page", None)
     links = {}
-    for name in DIRECTORY_ORDERING_FIELDS:
+    for name in fields:
         first = name if name == "handle" else f"-{name}"
         flipped = name if ordering == f"-{name}" else f"-{name}"
         params["ordering"] = flipped if ordering.removeprefix("-") == name else first
@@ -166,13 +176,13 @@ def with_figures(creators: list, *, actor) -> tuple[list, list]:
     for this viewer (a brand's own median fee and GMV): a bounded number of queries per page."""
     ids = [creator.pk for creator in creators]
     figures = directory_figures(actor=actor, creator_ids=ids)
-    labels, extra = directory_extra_columns(actor=actor, creator_ids=ids)
+    columns, extra = directory_extra_columns(actor=actor, creator_ids=ids)
     for creator in creators:
         mine = figures.get(creator.pk, {})
         creator.avg_views = mine.get("avg_views")
         creator.engagement_rate = mine.get("engagement_rate")
         creator.extra = extra[creator.pk]
-    return creators, labels
+    return creators, columns
 
 
 def with_labels(creators) -> list:

@@ -170,7 +170,9 @@ def owned_object(name: str, tenant):
         until = datetime.datetime(2099, 1, 1, tzinfo=datetime.UTC)
         offer = {"status": "offered", "offer_expires_at": until}
         terms = offer if action in ("withdraw", "accept", "decline") else {}
-        contract = ContractFactory(organization=tenant, creator__handle="secret-signee", **terms)
+        contract = ContractFactory(
+            organization=tenant, creator__handle=f"secret-signee-{tenant.pk}", **terms
+        )
         suffix = "" if action == "detail" else f"{action}/"
         return f"/api/v1/contracts/{contract.pk}/{suffix}", ["secret-signee"]
     collab = CollaborationFactory(

@@ -68,7 +68,8 @@ def test_the_answer_is_the_detail_fields_in_order_with_working_cursors(client):
     assert followers == sorted(followers, reverse=True)
     detail = client.get("/api/v1/creators/c4/").json()
     assert seen[0] == {name: detail[name] for name in seen[0]}
-    assert list(seen[0]) == [*FIELDS, "status"] and seen[0]["joined"] == detail["joined"]
+    assert list(seen[0]) == [*FIELDS, "status", "engagement_rate", "avg_views"]
+    assert seen[0]["joined"] == detail["joined"]
 
 
 def test_filters_still_apply_and_refuse_when_asked_for(client):
@@ -90,7 +91,10 @@ def leading_index_columns(model) -> set[str]:
 
 def test_every_ordering_of_the_directory_pages_through_an_index():
     # Without one, each cursor page of ?ordering=joined sorted all 300k rows (55-80 ms a page).
+    # The figure columns are computed per request (README "Performance": their cost, measured).
     from creators.api import CreatorViewSet
+    from creators.selectors import DIRECTORY_FIGURE_FIELDS
 
-    unindexed = set(CreatorViewSet.ordering_fields) - leading_index_columns(Creator)
+    columns = set(CreatorViewSet.ordering_fields) - set(DIRECTORY_FIGURE_FIELDS)
+    unindexed = columns - leading_index_columns(Creator)
     assert not unindexed

@@ -1,0 +1,130 @@
+"""A read-only caller is refused every write of the API with 403 before any object is looked up.
+
+Every write route (each non-safe method the URL resolver's views accept) is called by a key
+holding every read scope and no write scope, and by a viewer's session, on the tenant's own
+object, another tenant's and one that does not exist: 403 each time, the same whatever the id
+(a 404 for the other tenant's would tell a read-only caller which ids exist), and no row of
+any table changes. The object routes come from tests/test_api_tenancy.py's ROUTES, so a new
+route is covered as soon as it is registered there.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.test import APIClient
+
+from tenancy.scopes import SCOPES
+from tests.factories import MembershipFactory, OrganizationFactory
+from tests.tenancy_helpers import api_key_client
+from tests.test_api_tenancy import ROUTES, owned_object
+
+pytestmark = pytest.mark.django_db
+
+READ_SCOPES = sorted(scope for scope in SCOPES if scope.endswith(":read"))
+KINDS = ("brand", "agency", "partner", "operator")
+MISSING = "987654321"
+
+
+def write_routes() -> dict[str, tuple[str, list[str], list[str]]]:
+    """``{url name: (route, [kwarg names], [non-safe methods])}`` of every API route."""
+    found = {}
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, prefix + str(pattern.pattern))
+                continue
+            route = prefix + str(pattern.pattern)
+            if not isinstance(pattern, URLPattern) or not route.startswith("api/v1/"):
+                continue
+            methods = _methods(pattern.callback)
+            if methods and "format" not in pattern.pattern.regex.groupindex:
+                found[pattern.name] = (route, list(pattern.pattern.regex.groupindex), methods)
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
+def _methods(callback) -> list[str]:
+    actions = getattr(callback, "actions", None)  # a ViewSet route: method -> action
+    if actions is not None:
+        names = actions
+    else:
+        view = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
+        names = [m for m in getattr(view, "http_method_names", []) if hasattr(view, m)]
+    unsafe = [m.upper() for m in names if m.upper() not in SAFE_METHODS]
+    return sorted(m for m in unsafe if m != "OPTIONS")
+
+
+WRITES = write_routes()
+OBJECT_WRITES = sorted(name for name, (_r, kwargs, _m) in WRITES.items() if kwargs)
+LIST_WRITES = sorted(name for name, (_r, kwargs, _m) in WRITES.items() if not kwargs)
+
+
+def every_row() -> dict:
+    """Every row of every table (an API key's last use is bookkeeping, not a write)."""
+    rows = {}
+    for model in apps.get_models():
+        values = model._base_manager.order_by("pk").values()
+        rows[model._meta.label] = [
+            {k: v for k, v in row.items() if k != "last_used_at"} for row in values
+        ]
+    return rows
+
+
+def read_only_callers(organization) -> dict[str, APIClient]:
+    session = APIClient()
+    session.force_login(MembershipFactory(organization=organization, role="viewer").user)
+    return {"read-only key": api_key_client(organization, READ_SCOPES)[1], "viewer": session}
+
+
+def test_the_object_routes_are_those_of_the_tenancy_walk():
+    assert set(OBJECT_WRITES) <= set(ROUTES), "register the route in test_api_tenancy.ROUTES"
+    assert LIST_WRITES, "the list routes' creates are walked too"
+
+
+def _missing_path(name: str) -> str:
+    """The route's path for an object that exists nowhere."""
+    _route, kwargs, _methods = WRITES[name]
+    return reverse(f"api:{name}", kwargs=dict.fromkeys(kwargs, MISSING))
+
+
+@pytest.mark.parametrize("name", OBJECT_WRITES)
+def test_read_only_callers_get_403_on_every_object_write_whatever_the_id(name, settings):
+    settings.OLIVE_WEBHOOKS_ALLOW_PRIVATE = True
+    kind = ROUTES[name].kind
+    tenant, other = OrganizationFactory(kind=kind), OrganizationFactory(kind=kind)
+    own, _ = owned_object(name, tenant)
+    theirs, _ = owned_object(name, other)
+    paths = {"own": own, "another tenant's": theirs, "missing": _missing_path(name)}
+    callers = read_only_callers(tenant)
+    before = every_row()
+    for caller, client in callers.items():
+        for method in WRITES[name][2]:
+            for whose, path in paths.items():
+                response = getattr(client, method.lower())(path, {}, format="json")
+                assert response.status_code == 403, (
+                    f"{caller} {method} {path} ({whose}): {response.status_code} "
+                    f"{response.content[:200]!r}"
+                )
+                assert response.json()["error"]["code"] == "permission_denied"
+    assert every_row() == before
+
+
+@pytest.mark.parametrize("name", LIST_WRITES)
+@pytest.mark.parametrize("kind", KINDS)
+def test_read_only_callers_get_403_on_every_create(name, kind, settings):
+    settings.OLIVE_WEBHOOKS_ALLOW_PRIVATE = True
+    path, methods = reverse(f"api:{name}"), WRITES[name][2]
+    callers = read_only_callers(OrganizationFactory(kind=kind))
+    before = every_row()
+    for caller, client in callers.items():
+        for method in methods:
+            response = getattr(client, method.lower())(path, {}, format="json")
+            assert response.status_code == 403, (
+                f"{caller} {method} {path}: {response.status_code} {response.content[:200]!r}"
+            )
+    assert every_row() == before
