@@ -11,11 +11,14 @@ tests that run after these see neither the loop nor the variable.
 import io
 import os
 import shutil
+import threading
 import urllib.parse
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.core.servers.basehttp import ServerHandler
+from django.db import connection
 
 from tests.conftest import REQUIRE_SERVICES
 
@@ -175,7 +178,26 @@ class Walk:
 
 
 @pytest.fixture
-def walk(chromium, live_server, demo_world):
+def one_request_at_a_time(monkeypatch):
+    """On in-memory SQLite the live server's threads all share the test's one connection, and
+    two requests at once on it can block each other for good (an htmx search Chromium aborted
+    still running when the next page is asked for; seen in the full suite). Each request is
+    then handled whole, its response written, before the next starts. PostgreSQL (CI) gives
+    each thread its own connection and keeps the threads concurrent."""
+    if connection.vendor != "sqlite":
+        return
+    lock = threading.Lock()
+    run = ServerHandler.run
+
+    def serialised(self, application):
+        with lock:
+            return run(self, application)
+
+    monkeypatch.setattr(ServerHandler, "run", serialised)
+
+
+@pytest.fixture
+def walk(chromium, live_server, demo_world, one_request_at_a_time):
     walks = []
 
     def start(lang: str, role: str, width: int = 1280) -> Walk:

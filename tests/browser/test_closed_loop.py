@@ -126,7 +126,7 @@ def push_orders(live_server, offer: Collaboration) -> None:
             headers={"Authorization": f"Api-Key {secret}", "Content-Type": "application/json"},
             method="POST",
         )
-        with urllib.request.urlopen(request) as response:
+        with urllib.request.urlopen(request, timeout=30) as response:
             assert response.status == 201
 
 
