@@ -25,7 +25,6 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from creators.selectors import creators_directory
 from tenancy import roles
 from tenancy.scoping import Actor
 
@@ -320,20 +319,4 @@ def directory_annotations_of_brand(*, actor: Actor) -> dict:
             per_creator(past, "creator_id", Median("fee"), FloatField()), FloatField()
         ),
         "gmv": only_worked_with(net, MONEY),
-    }
-
-
-def directory_figures_of_brand(*, actor: Actor, creator_ids) -> dict[int, dict]:
-    """Per creator id: this brand's ``median_fee`` and net ``gmv`` with the creator (one query
-    for a whole directory page; the directory reads the same annotations)."""
-    rows = (
-        creators_directory(actor=actor)
-        .filter(pk__in=list(creator_ids))
-        .annotate(**directory_annotations_of_brand(actor=actor))
-        .values_list("pk", "median_fee", "gmv")
-    )
-    return {
-        pk: {"median_fee": fee, "gmv": gmv}
-        for pk, fee, gmv in rows
-        if fee is not None or gmv is not None
     }

@@ -29,7 +29,14 @@ from .dashboard import (
 )
 from .dashboard import TABLES as DASHBOARD_TABLES
 from .filters import CampaignFilter, CollaborationFilter
-from .forms import CampaignForm, ContentForm, ProductForm, ReviewForm, TransitionForm
+from .forms import (
+    CampaignForm,
+    ContentForm,
+    ProductForm,
+    ReviewForm,
+    TransitionForm,
+    remaining_budget,
+)
 from .models import Campaign, Collaboration, ContentSubmission
 from .review import NOTHING_PENDING, content_review, content_submit
 from .selectors import (
@@ -185,7 +192,7 @@ def campaign_detail(request, pk: int, *, actor):
         "figures": campaign_figures(actor=actor, campaign=campaign),
         "filter": filters,
         "page": page,
-        "remaining": campaign.budget - campaign.committed - campaign.spent,
+        "remaining": remaining_budget(campaign),
         "buttons": campaign_buttons(actor, campaign),
         "can_edit": actor.can_write() and bool(EDITABLE.get(campaign.status)),
         "can_offer": actor.can_write() and campaign.status in OFFER_CAMPAIGN_STATUSES,

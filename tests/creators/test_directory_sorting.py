@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from brands.models import Refund
-from brands.selectors import directory_figures_of_brand
+from creators.selectors import directory_extra_columns
 from tenancy.scoping import Actor
 from tests.api.test_keyset_pages import _walk
 from tests.factories import (
@@ -202,8 +202,9 @@ def test_gmv_is_net_of_refunds():
             requested_at=timezone.now(),
         )
     actor = Actor(user_id=None, organization_id=brand.pk, organization_kind="brand", role="owner")
-    figures = directory_figures_of_brand(actor=actor, creator_ids=[creator.pk])
-    assert figures[creator.pk]["gmv"] == Decimal("424.50")  # 500 - 75.50
+    columns, figures = directory_extra_columns(actor=actor, creator_ids=[creator.pk])
+    assert [key for key, _label in columns] == ["median_fee", "gmv"]
+    assert figures[creator.pk][1] == Decimal("424.50")  # 500 - 75.50
     response = signed_in(brand).get(DIRECTORY, {"ordering": "-gmv"})
     assert response.context["page"][0].extra[1] == Decimal("424.50")
 
