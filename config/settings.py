@@ -243,6 +243,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60,
         "kwargs": _AS_SYSTEM,
     },
+    # Daily; the service makes one cycle a month (last month's end), so a missed day or a
+    # second beat changes nothing.
+    "certify-agencies-monthly": {
+        "task": "mcn.certification_cycle_monthly",
+        "schedule": 24 * 60 * 60,
+        "kwargs": _AS_SYSTEM,
+    },
     "expire-contract-offers": {
         "task": "mcn.contracts_expire",
         "schedule": 15 * 60,

@@ -18,7 +18,8 @@ here is exactly what applying it yields.
 Tiers and gates
 ---------------
 A tier is reached when the score is at least its threshold and every gate of that tier passes
-(``Gate``: a metric at least, or below, a bound). The tier is the highest one reached (S above A
+(``Gate``: a metric at least, or below, a bound; a missing value fails an "at least" gate and
+passes a "below" one). The tier is the highest one reached (S above A
 above B), or None. An agency without data (no active signed creators) gets no tier and no score.
 
 The way up
@@ -68,8 +69,10 @@ class Gate:
     at_least: bool = True
 
     def passes(self, value: float) -> bool:
+        """A missing value fails a floor ("at least 20 creators": none shown) and passes a
+        ceiling ("complaints below 0.8%": none recorded, as for an agency without orders)."""
         if value is None or math.isnan(value):
-            return False
+            return not self.at_least
         return value >= self.bound if self.at_least else value < self.bound
 
     def fixed(self, value: float) -> float:
@@ -191,7 +194,9 @@ def _score_moves(values: dict, gap: float, policy: Policy, bounds) -> list[Chang
             continue
         after = _value_for(metric, needed, bounds)
         before = values.get(metric)
-        start = before if before is not None and not math.isnan(before) else after
+        # A missing value sits at the neutral point: moving it costs the way from there.
+        missing = before is None or math.isnan(before)
+        start = _value_for(metric, NEUTRAL, bounds) if missing else before
         lo, hi = bounds[metric]
         moves.append(Change(metric, before, after, abs(after - start) / (hi - lo)))
     return sorted(moves, key=lambda c: (c.cost, c.metric))
@@ -201,8 +206,9 @@ def _way_up(tier: str, values: dict, policy: Policy, bounds) -> NextTier | None:
     fixed = dict(values)
     changes = []
     for gate in policy.gates.get(tier, ()):
-        after = gate.fixed(fixed.get(gate.metric, math.nan))
-        if after != fixed.get(gate.metric):
+        now = fixed.get(gate.metric, math.nan)
+        if not gate.passes(now):
+            after = gate.fixed(now)
             changes.append(Change(gate.metric, values.get(gate.metric), after, 0.0))
             fixed[gate.metric] = after
     score, _ = score_of(fixed, policy, bounds)

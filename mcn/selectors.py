@@ -2,13 +2,20 @@
 and a creator's own contract offers (the one cross-tenant read of contracts: a creator sees
 the contracts and offers made to it, by any agency, and nobody else's)."""
 
-from django.db.models import Case, Count, QuerySet, When
+import math
+
+from django.core.exceptions import ValidationError
+from django.db.models import Case, CharField, Count, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce, NullIf
+from django.utils.translation import gettext as _
 
 from creators.selectors import creators_directory
 from tenancy.models import Organization
 from tenancy.scoping import Actor
 
-from .models import Contract
+from . import engine
+from .certification import assessment_data
+from .models import AgencyAssessment, CertificationRun, Contract
 
 
 def contracts_of_agency(*, actor: Actor, status: str | None = Contract.Status.ACTIVE) -> QuerySet:
@@ -52,8 +59,93 @@ def agencies_directory(*, actor: Actor) -> QuerySet[Organization]:
     """MCN agencies and how many creators each has signed: public to every signed-in tenant."""
     if actor.organization_id is None and not actor.is_creator:
         return Organization.objects.none()
-    return (
-        Organization.objects.filter(kind=Organization.Kind.AGENCY)
-        .annotate(signed_count=Count("signed_creators"))
-        .order_by("-signed_count", "slug")
+    agencies = Organization.objects.filter(kind=Organization.Kind.AGENCY)
+    return with_public_tier(agencies.annotate(signed_count=Count("signed_creators"))).order_by(
+        "-signed_count", "slug"
     )
+
+
+# --- certification (星火计划) ----------------------------------------------------------------
+
+#: Metrics that are shares of something: a what-if value must lie in [0, 1].
+RATES = frozenset(
+    {"engagement_rate", "retention", "originality_rate", "violation_rate", "complaint_rate"}
+)
+
+
+def latest_certification_run() -> CertificationRun | None:
+    """The latest succeeded cycle: its tiers are the public ones. Public by nature (every
+    agency's tier is), so it reads across tenants on purpose."""
+    runs = CertificationRun.objects.unscoped().filter(status=CertificationRun.Status.SUCCEEDED)
+    return runs.order_by("-as_of", "-finished_at", "-pk").first()
+
+
+def _effective_tier_of(assessments: QuerySet) -> Subquery:
+    tier = Coalesce(NullIf("override_tier", Value("")), NullIf("tier", Value("")))
+    return Subquery(
+        assessments.filter(organization_id=OuterRef("pk")).annotate(t=tier).values("t")[:1]
+    )
+
+
+def with_public_tier(agencies: QuerySet[Organization]) -> QuerySet[Organization]:
+    """``agencies`` annotated with ``tier``: the effective tier of the latest cycle."""
+    run = latest_certification_run()
+    if run is None:
+        return agencies.annotate(tier=Value(None, output_field=CharField()))
+    return agencies.annotate(
+        tier=_effective_tier_of(AgencyAssessment.objects.unscoped().filter(run=run))
+    )
+
+
+def assessments_of(*, actor: Actor, agency: Organization) -> QuerySet[AgencyAssessment]:
+    """An agency's assessments, latest first, as ``actor`` may see them (its own agency, the
+    operator, partners); empty for anyone else, so the API answers 404."""
+    rows = AgencyAssessment.objects.for_actor(actor).filter(organization=agency)
+    return rows.filter(run__status=CertificationRun.Status.SUCCEEDED).select_related(
+        "run", "run__policy"
+    )
+
+
+def own_assessments(*, actor: Actor) -> QuerySet[AgencyAssessment]:
+    """The acting agency's own assessments, latest first (the tier page's history)."""
+    if actor.organization_id is None:
+        return AgencyAssessment.objects.none()
+    rows = AgencyAssessment.objects.for_actor(actor).filter(organization_id=actor.organization_id)
+    return rows.filter(run__status=CertificationRun.Status.SUCCEEDED).select_related(
+        "run", "run__policy"
+    )
+
+
+def _what_if_value(metric: str, raw) -> float:
+    if metric not in engine.METRICS:
+        raise ValidationError({metric: _("Unknown metric.")})
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise ValidationError({metric: _("Enter a number.")}) from None
+    low = -1.0 if metric == "gmv_growth" else 0.0
+    high = 1.0 if metric in RATES else 1e15
+    if not (math.isfinite(value) and low <= value <= high):
+        raise ValidationError(
+            {metric: _("Enter a number from %(low)s to %(high)s.") % {"low": low, "high": high}}
+        )
+    return value
+
+
+def assessment_what_if(*, assessment: AgencyAssessment, metrics: dict) -> dict:
+    """The tier, score, gates (and the way up) ``assessment`` would have with ``metrics``
+    replaced, scored against the same cycle's cohort and policy. Writes nothing."""
+    if not isinstance(metrics, dict):
+        raise ValidationError({"metrics": _("Give the metrics as an object of metric: value.")})
+    errors, values = {}, dict(assessment.metrics)
+    for metric, raw in metrics.items():
+        try:
+            values[metric] = _what_if_value(str(metric), raw)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    values = {m: math.nan if v is None else v for m, v in values.items()}
+    bounds = {m: tuple(b) for m, b in assessment.run.bounds.items()}
+    result = engine.assess(values, assessment.run.policy.rubric(), bounds)
+    return assessment_data(result)
