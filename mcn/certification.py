@@ -388,7 +388,8 @@ def certification_cycle_monthly(*, actor: Actor) -> int | None:
     if active_policy() is None:
         return None
     run, created = certification_run_create(actor=actor, as_of=last_month_end(contract_today()))
-    if created or run.status == Status.PENDING:
+    # A run left pending, or running past its lease (its worker died), is executed again.
+    if created or run.status in (Status.PENDING, Status.RUNNING):
         run = certification_run_execute(actor=actor, run_id=run.pk)
     return run.pk
 
