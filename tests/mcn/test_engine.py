@@ -169,3 +169,29 @@ def test_applying_the_way_up_reaches_the_next_tier_for_every_agency(world):
         moved = assess(applied(values, result.next_tier.changes), POLICY, bounds)
         assert order.index(moved.tier) <= order.index(result.next_tier.tier), (values, result)
         assert order.index(result.next_tier.tier) < order.index(result.tier)
+
+
+def test_a_missing_value_fails_a_floor_gate_and_passes_a_ceiling_gate():
+    floor = Gate("at least 20", "active_creators", 20)
+    ceiling = Gate("complaints below 0.8%", "complaint_rate", 0.008, at_least=False)
+    assert not floor.passes(math.nan) and not floor.passes(None)
+    assert ceiling.passes(math.nan) and ceiling.passes(None)
+    # An agency without orders (no complaint rate) is not held back from S by complaints.
+    top = dict(gmv=9e6, gmv_growth=1.0, engagement_rate=0.1, retention=1.0)
+    world = frame(agency(), agency(active_creators=40, complaint_rate=math.nan, **top))
+    result = assess_all(world, POLICY)[2]
+    assert result.tier == "S"
+    assert dict(result.gates)["S: complaint rate below 0.8%"]
+
+
+def test_moving_a_missing_metric_costs_the_way_from_neutral():
+    bounds = {"gmv": (0.0, 1e6), "originality_rate": (0.0, 1.0)}
+    policy = Policy(
+        weights={"gmv": 1, "originality_rate": 1}, thresholds={"S": 90, "A": 70, "B": 1}
+    )
+    result = assess(
+        {"active_creators": 5.0, "gmv": 5e5, "originality_rate": math.nan}, policy, bounds
+    )
+    costs = {c.metric: c.cost for c in result.next_tier.alternatives}
+    # Both sit at 0.5 normalised: the same move costs the same, missing or not.
+    assert costs["originality_rate"] == pytest.approx(costs["gmv"]) and costs["gmv"] > 0
