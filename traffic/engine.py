@@ -71,6 +71,8 @@ IntArray = NDArray[np.int64]
 
 # Bisection on the moved mass halves an interval of doubles; 200 halvings exhaust any of them.
 _BISECTION_STEPS = 200
+# All bits of a double but the sign: for non-negative doubles, ordered like their values.
+_MAGNITUDE_BITS = (1 << 63) - 1
 
 
 class InfeasibleAllocation(ValueError):
@@ -205,12 +207,19 @@ def allocate(
     low_bound, high_bound = _as_bounds(floor, cap, pool)
     _require_feasible(chosen.size, pool, low_bound, high_bound)
 
-    by_merit = chosen[_merit_order(merit_values[chosen])]
-    ranked_merit = _relative(merit_values[by_merit])
+    # Work on the eligible merits last first, so that a tie in merit goes to the lower index.
+    last_first = merit_values[chosen[::-1]]
+    rank_order, ranked_merit = _merit_order(last_first)
+    largest = ranked_merit[-1]  # ascending: the last is the largest (see ``_relative``)
+    if largest > 0:
+        np.divide(ranked_merit, largest, out=ranked_merit)
     ideal = _Ideal.build(_proportional_impressions(ranked_merit, pool), pool)
     plan, counts, achieved = _plan_and_round(ideal, pool, low_bound, high_bound, target)
+    # Undo the merit order with one scatter, then the last-first order with a plain copy.
+    unranked = np.empty_like(counts)
+    unranked[rank_order] = counts
     impressions = np.zeros(merit_values.size, dtype=np.int64)
-    impressions[by_merit] = counts
+    impressions[chosen] = unranked[::-1]
     impressions.flags.writeable = False
     return _result(impressions, ranked_merit, ideal, plan, counts, achieved, target)
 
@@ -228,16 +237,24 @@ class _Ideal:
 
     @classmethod
     def build(cls, shares: FloatArray, pool: int) -> "_Ideal":
+        # Each array is written in place into one buffer (out=): the same float operations in
+        # the same order as the plain expressions in the comments, without their temporaries.
         n = shares.size
-        prefix = np.concatenate(([0.0], np.cumsum(shares)))
-        weights = 2.0 * np.arange(n) - n + 1
-        weighted_prefix = np.concatenate(([0.0], np.cumsum(weights * shares)))
+        prefix = _prefix_sums(shares)
+        # weights 2j − n + 1, exact integers in float64 whichever way they are formed
+        weighted = np.arange(1 - n, n, 2, dtype=np.float64)
+        weighted_prefix = _prefix_sums(np.multiply(weighted, shares, out=weighted))
         counts = np.arange(n, dtype=np.float64)
         # The breakpoints rise in exact arithmetic; the running maximum irons out float noise
         # so that binary search on them stays valid.
-        lift = np.maximum.accumulate(shares * counts - prefix[:-1])
-        top_sums = prefix[-1] - prefix[::-1][:n]  # sum of the k largest, k = 0..n−1
-        trim = np.maximum.accumulate(top_sums - counts * shares[::-1])
+        # lift = max.accumulate(q·k − prefix[k])
+        lift = np.multiply(shares, counts)
+        np.subtract(lift, prefix[:-1], out=lift)
+        np.maximum.accumulate(lift, out=lift)
+        # trim = max.accumulate(top_sums − k·q_{n−1−k}), top_sums[k] = the sum of the k largest
+        trim = np.subtract(prefix[-1], prefix[:0:-1])
+        np.subtract(trim, np.multiply(counts, shares[::-1], out=counts), out=trim)
+        np.maximum.accumulate(trim, out=trim)
         return cls(shares, prefix, weighted_prefix, lift, trim, float(pool))
 
     @property
@@ -277,10 +294,18 @@ class _Ideal:
     def clipped(self, low: float, high: float) -> FloatArray:
         return np.clip(self.shares, low, high)
 
+    def lifted_below(self, level: float) -> int:
+        """How many shares are below ``level`` (the shares ascend)."""
+        return int(np.searchsorted(self.shares, level, side="left"))
+
+    def trimmed_above(self, level: float) -> int:
+        """How many shares are above ``level``."""
+        return self.size - int(np.searchsorted(self.shares, level, side="right"))
+
     def moved_to(self, level: float, *, up: bool) -> float:
         """Mass needed to lift everyone to ``level`` (up) or to trim everyone to it."""
-        gap = level - self.shares if up else self.shares - level
-        return float(np.maximum(gap, 0.0).sum())
+        gap = np.subtract(level, self.shares) if up else np.subtract(self.shares, level)
+        return float(np.maximum(gap, 0.0, out=gap).sum())
 
 
 @dataclass(frozen=True)
@@ -351,20 +376,24 @@ def _round_monotone(amounts: FloatArray, pool: int, cap: int) -> IntArray:
     Equal remainders go to the later (higher-merit) position, so a creator never ends above one
     of higher merit; a creator already at the cap gets no extra impression.
     """
-    counts = np.floor(amounts).astype(np.int64)
+    remainders = np.floor(amounts)
+    counts = remainders.astype(np.int64)
     short = pool - int(counts.sum())
-    remainders = amounts - counts
-    remainders[counts >= cap] = -1.0
-    if not 0 <= short <= np.count_nonzero(remainders >= 0):
+    np.subtract(amounts, remainders, out=remainders)  # in [0, 1)
+    # The amounts ascend, so the creators at the cap are the last ones: they take no extra.
+    open_ = int(np.searchsorted(counts, cap, side="left"))
+    if not 0 <= short <= open_:
         raise RuntimeError(f"rounding lost track of the pool ({short} impressions short)")
     if short == 0:
         return counts
-    cut = remainders.size - short
-    threshold = np.partition(remainders, cut)[cut]
-    above = remainders > threshold
-    tied = np.flatnonzero(remainders == threshold)
-    counts[above] += 1
-    counts[tied[tied.size - (short - int(above.sum())) :]] += 1
+    candidates = remainders[:open_]
+    threshold = np.partition(candidates, open_ - short)[open_ - short]
+    above = candidates > threshold
+    extra = short - int(np.count_nonzero(above))
+    counts[:open_] += above
+    if extra:
+        tied = np.flatnonzero(candidates == threshold)
+        counts[tied[tied.size - extra :]] += 1
     return counts
 
 
@@ -378,34 +407,75 @@ def _result(
     target: float,
 ) -> Allocation:
     reference = ideal.shares
+    whole = counts.astype(np.float64)  # exact: counts stay far below 2**53
+    gaps = np.subtract(whole, reference)
     return Allocation(
         impressions=impressions,
         gini=achieved,
-        distance=float(np.abs(counts - reference).sum() / (2 * ideal.pool)),
-        merit_retained=_merit_retained(ranked_merit, counts, reference),
+        distance=float(np.abs(gaps, out=gaps).sum() / (2 * ideal.pool)),
+        merit_retained=_merit_retained(ranked_merit, whole, reference),
         low_level=plan.low,
         high_level=plan.high,
         proportional_gini=plan.proportional_gini,
         target_gini=target,
         gini_tolerance=counts.size / (2 * ideal.pool),
-        lifted=int(np.count_nonzero(reference < plan.low)),
-        trimmed=int(np.count_nonzero(reference > plan.high)),
+        lifted=ideal.lifted_below(plan.low),
+        trimmed=ideal.trimmed_above(plan.high),
     )
 
 
-def _merit_retained(merit: FloatArray, counts: IntArray, reference: FloatArray) -> float:
+def _merit_retained(merit: FloatArray, counts: FloatArray, reference: FloatArray) -> float:
     # With no merit at all there is nothing to lose: report 1.
     proportional = float(merit @ reference)
     return float(merit @ counts) / proportional if proportional > 0 else 1.0
 
 
-def _merit_order(merit: FloatArray) -> IntArray:
-    """Positions sorted by merit ascending; equal merits by index descending.
+def _merit_order(merit: FloatArray) -> tuple[IntArray, FloatArray]:
+    """Positions sorted by merit ascending, equal merits by position ascending; and the merits.
 
-    Later positions win rounding ties, so among equal merits the lower index is favoured.
+    Exactly the order of a stable argsort (0.0 and −0.0 are equal merits), found faster: one
+    plain sort of 64-bit keys, each a merit's bits with its low bits replaced by its position
+    (the bits of non-negative doubles order like the doubles). That orders by the merit's leading
+    bits, then by position; the rare runs of distinct merits sharing their leading bits are then
+    sorted by (merit, position). ``allocate`` passes the merits last first, so that, since later
+    positions win rounding ties, the lower original index is favoured among equal merits.
     """
-    reversed_order = np.argsort(merit[::-1], kind="stable")
-    return merit.size - 1 - reversed_order
+    n = merit.size
+    shift = (n - 1).bit_length()  # bits for a position
+    if shift > 32:  # keep at least 31 bits of the merit; such sizes do not occur
+        order = np.argsort(merit, kind="stable")
+        return order, merit[order]
+    keys = merit.view(np.uint64) & np.uint64(_MAGNITUDE_BITS)  # −0.0 keys like 0.0
+    keys >>= np.uint64(shift)
+    keys <<= np.uint64(shift)
+    keys |= np.arange(n, dtype=np.uint64)
+    keys.sort()
+    order = (keys & np.uint64((1 << shift) - 1)).view(np.int64)
+    ranked = merit[order]
+    keys >>= np.uint64(shift)  # now each position's leading bits
+    shared = keys[1:] == keys[:-1]
+    mixed = shared & (ranked[1:] != ranked[:-1])
+    if not mixed.any():
+        return order, ranked  # every run of shared leading bits holds one merit, by position
+    # Run r spans starts[r]:starts[r + 1]; gather the runs holding a mixed pair.
+    starts = np.concatenate(([0], np.flatnonzero(~shared) + 1, [n]))
+    runs = np.unique(np.searchsorted(starts, np.flatnonzero(mixed), side="right") - 1)
+    members = np.concatenate([np.arange(starts[r], starts[r + 1]) for r in runs.tolist()])
+    # The runs ascend in merit, so sorting their members by (merit, position) keeps each run
+    # in its place and orders it.
+    positions = order[members]
+    positions = positions[np.lexsort((positions, ranked[members]))]
+    order[members] = positions
+    ranked[members] = merit[positions]
+    return order, ranked
+
+
+def _prefix_sums(values: FloatArray) -> FloatArray:
+    """prefix[k] = Σ_{j<k} values_j, k = 0..n (the same sums as np.cumsum, with a leading 0)."""
+    prefix = np.empty(values.size + 1)
+    prefix[0] = 0.0
+    np.cumsum(values, out=prefix[1:])
+    return prefix
 
 
 def _proportional_impressions(ranked_merit: FloatArray, pool: int) -> FloatArray:

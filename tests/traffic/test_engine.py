@@ -19,6 +19,7 @@ from scipy.optimize import linprog
 from traffic.engine import (
     Allocation,
     InfeasibleAllocation,
+    _merit_order,
     allocate,
     band_labels,
     band_shares,
@@ -396,6 +397,29 @@ def test_equal_merits_break_rounding_ties_by_index() -> None:
     assert allocate([1, 1, 1], 5, 1.0).impressions.tolist() == [2, 2, 1]
     again = allocate([5, 1, 5, 1], 7, 0.0).impressions.tolist()
     assert again == allocate([5, 1, 5, 1], 7, 0.0).impressions.tolist()
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda rng, n: rng.lognormal(0, 2, n),
+        # distinct merits a few ulps apart share their leading bits: the fix-up path
+        lambda rng, n: 1.0 + rng.integers(0, 8, n) * 2.0**-52,
+        lambda rng, n: np.where(
+            rng.random(n) < 0.5, 1.0 + rng.integers(0, 4096, n) * 2.0**-52, rng.random(n)
+        ),
+        lambda rng, n: rng.choice([0.0, -0.0, 5e-324, 1e-310, 1.0, np.nextafter(1.0, 2)], n),
+        lambda rng, n: rng.integers(0, 3, n).astype(np.float64),
+    ],
+)
+@pytest.mark.parametrize("n", [1, 2, 7, 1000, 20_000])
+def test_merit_order_is_exactly_the_stable_argsort(make, n: int) -> None:
+    # allocate's tie-breaking rests on this order; the fast path must never differ from it.
+    merit = make(np.random.default_rng(n), n)
+    order, ranked = _merit_order(merit)
+    expected = np.argsort(merit, kind="stable")
+    np.testing.assert_array_equal(order, expected)
+    np.testing.assert_array_equal(ranked.view(np.uint64), merit[expected].view(np.uint64))
 
 
 def test_rounding_ties_favour_the_higher_merit() -> None:
