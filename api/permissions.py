@@ -29,10 +29,15 @@ class HasActor(permissions.BasePermission):
             return False
         if actor.api_key_id:
             return self._key_may(request, view)
-        if request.method not in permissions.SAFE_METHODS and not actor.can_write():
+        if not self._is_read(request, view) and not actor.can_write():
             self.message = _("Your role in this organization is read-only.")
             return False
         return True
+
+    @staticmethod
+    def _is_read(request, view) -> bool:
+        is_read = getattr(view, "is_read", None)  # a view's POST that only reads (a what-if)
+        return is_read(request) if is_read else request.method in permissions.SAFE_METHODS
 
     def _key_may(self, request, view) -> bool:
         scope = view.required_scope(request)

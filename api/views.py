@@ -67,6 +67,10 @@ class ActorAPIMixin:
 
     read_scope: str | None = None
     write_scope: str | None = None
+    #: Actions that take their question as a POST body but write nothing (a what-if): they
+    #: need ``read_scope`` and a read-only role may call them. tests/test_api_read_only_writes.py
+    #: lists each one (``POST_READS``) and checks that it changes no row.
+    read_actions: frozenset[str] = frozenset()
     keys_refused_message: str | None = None
     actor: Actor | None = None
 
@@ -133,9 +137,13 @@ class ActorAPIMixin:
         if hasattr(response, "render") and not response.is_rendered:
             response.render()
 
-    def required_scope(self, request) -> str | None:
+    def is_read(self, request) -> bool:
+        """A safe method, or one of the view's ``read_actions``."""
         safe = request.method in permissions.SAFE_METHODS
-        return self.read_scope if safe else self.write_scope
+        return safe or getattr(self, "action", None) in self.read_actions
+
+    def required_scope(self, request) -> str | None:
+        return self.read_scope if self.is_read(request) else self.write_scope
 
 
 class TenantAPIView(ActorAPIMixin, APIView):

@@ -12,7 +12,11 @@ class McnConfig(AppConfig):
 
         register_home("agency", "mcn:tier")
         register_scope(
-            "agencies:read", _("Read agencies and their tiers; an agency also its own contracts")
+            "agencies:read",
+            _(
+                "Read agencies and their tiers, and certification assessments and what-ifs (an "
+                "agency its own, partners every agency's); an agency also its own contracts"
+            ),
         )
         register_scope(
             "contracts:write",

@@ -5,11 +5,12 @@ the contracts and offers made to it, by any agency, and nobody else's)."""
 import math
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, CharField, Count, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case, CharField, Count, F, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext as _
 
 from creators.selectors import creators_directory
+from tenancy import roles
 from tenancy.models import Organization
 from tenancy.scoping import Actor
 
@@ -97,13 +98,30 @@ def with_public_tier(agencies: QuerySet[Organization]) -> QuerySet[Organization]
     )
 
 
+def may_read_assessments(*, actor: Actor, agency: Organization) -> bool:
+    """Whether ``actor`` may read ``agency``'s assessments: the agency itself, the operator and
+    partners (``AgencyAssessment``'s queryset rule); anyone else is answered 404."""
+    if actor.is_operator or actor.kind == roles.PARTNER:
+        return True
+    return actor.organization_id is not None and actor.organization_id == agency.pk
+
+
 def assessments_of(*, actor: Actor, agency: Organization) -> QuerySet[AgencyAssessment]:
     """An agency's assessments, latest first, as ``actor`` may see them (its own agency, the
-    operator, partners); empty for anyone else, so the API answers 404."""
+    operator, partners); empty for anyone else, so the API answers 404. Each row carries its
+    cycle's ``as_of`` (the API pages by it)."""
     rows = AgencyAssessment.objects.for_actor(actor).filter(organization=agency)
-    return rows.filter(run__status=CertificationRun.Status.SUCCEEDED).select_related(
-        "run", "run__policy"
+    return (
+        rows.filter(run__status=CertificationRun.Status.SUCCEEDED)
+        .select_related("run", "run__policy")
+        .annotate(as_of=F("run__as_of"))
+        .order_by("-as_of", "-run_id", "-pk")
     )
+
+
+def latest_assessment_of(*, actor: Actor, agency: Organization) -> AgencyAssessment | None:
+    """``agency``'s assessment in its latest succeeded cycle, as ``actor`` may see it."""
+    return assessments_of(actor=actor, agency=agency).first()
 
 
 def own_assessments(*, actor: Actor) -> QuerySet[AgencyAssessment]:

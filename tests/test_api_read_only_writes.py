@@ -6,6 +6,10 @@ object, another tenant's and one that does not exist: 403 each time, the same wh
 (a 404 for the other tenant's would tell a read-only caller which ids exist), and no row of
 any table changes. The object routes come from tests/test_api_tenancy.py's ROUTES, so a new
 route is covered as soon as it is registered there.
+
+The one exception is a POST that only reads (``read_actions`` of a view, such as the agency
+what-if: its body is the question): listed in ``POST_READS``, it answers a read-only caller as
+a read (its own object 200, another tenant's and a missing one 404) and still changes no row.
 """
 
 from __future__ import annotations
@@ -59,7 +63,29 @@ def _methods(callback) -> list[str]:
     return sorted(m for m in unsafe if m != "OPTIONS")
 
 
-WRITES = write_routes()
+def post_reads() -> set[str]:
+    """URL names of the POST routes whose action the view declares a read (``read_actions``)."""
+    found = set()
+
+    def walk(patterns):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns)
+            elif isinstance(pattern, URLPattern):
+                view = getattr(pattern.callback, "cls", None)
+                action = (getattr(pattern.callback, "actions", None) or {}).get("post")
+                if action and action in getattr(view, "read_actions", ()):
+                    found.add(pattern.name)
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
+#: POSTs that only read (a read-only caller may call them) → a body that asks a question. The
+#: agency what-if: the tier its latest assessment would get with some metrics changed; nothing
+#: is saved (mcn/api.py).
+POST_READS = {"agency-what-if": {"metrics": {}}}
+WRITES = {name: route for name, route in write_routes().items() if name not in POST_READS}
 OBJECT_WRITES = sorted(name for name, (_r, kwargs, _m) in WRITES.items() if kwargs)
 LIST_WRITES = sorted(name for name, (_r, kwargs, _m) in WRITES.items() if not kwargs)
 
@@ -127,4 +153,25 @@ def test_read_only_callers_get_403_on_every_create(name, kind, settings):
             assert response.status_code == 403, (
                 f"{caller} {method} {path}: {response.status_code} {response.content[:200]!r}"
             )
+    assert every_row() == before
+
+
+def test_the_post_reads_are_those_the_views_declare():
+    assert post_reads() == set(POST_READS)
+
+
+@pytest.mark.parametrize("name", sorted(POST_READS))
+def test_read_only_callers_may_post_a_read_and_it_changes_nothing(name, settings):
+    settings.OLIVE_WEBHOOKS_ALLOW_PRIVATE = True
+    kind = ROUTES[name].kind
+    tenant, other = OrganizationFactory(kind=kind), OrganizationFactory(kind=kind)
+    own, _ = owned_object(name, tenant)
+    theirs, _ = owned_object(name, other)
+    missing = reverse(f"api:{name}", kwargs=dict.fromkeys(write_routes()[name][1], MISSING))
+    callers = read_only_callers(tenant)
+    before = every_row()
+    for caller, client in callers.items():
+        for path, status in ((own, 200), (theirs, 404), (missing, 404)):
+            response = client.post(path, POST_READS[name], format="json")
+            assert response.status_code == status, (caller, path, response.content[:200])
     assert every_row() == before

@@ -90,6 +90,10 @@ ROUTES = {
     "order-refunds": Case("brand", "post"),
     "order-complaints": Case("brand", "post"),
     "agency-detail": Case("agency", public=True),
+    # The agency is public, its assessments are not: another agency gets 404 (so does a brand;
+    # the operator and partners read them: tests/mcn/test_certification_api.py).
+    "agency-assessments": Case("agency"),
+    "agency-what-if": Case("agency", "post"),
     "contract-detail": Case("agency"),
     "contract-end": Case("agency", "post"),
     # Offers: the agency withdraws, the creator (its own session) accepts or declines; an
@@ -114,6 +118,21 @@ def traffic_run(operator):
     with acting_as(operator):
         run = allocation_run_create(actor=operator, pool=987_654, target_gini=0.5)
         return allocation_run_execute(actor=operator, run_id=run.pk)
+
+
+def assessed(agency) -> None:
+    """A certification cycle that assessed ``agency`` (one signed creator), its tier overridden
+    with a reason only those who may read its assessments should see."""
+    from mcn.models import AgencyAssessment, CertificationRun
+    from tests.mcn.test_certification import AS_OF, run_cycle, signed
+
+    signed(agency)
+    # A cycle of its own (a cycle is a policy and a day): the other tenant's is another one.
+    earlier = datetime.timedelta(days=CertificationRun.objects.unscoped().count())
+    run = run_cycle(AS_OF - earlier)
+    AgencyAssessment.objects.unscoped().filter(run=run, organization=agency).update(
+        override_tier="A", override_reason="secret-override"
+    )
 
 
 def session(user) -> APIClient:
@@ -161,6 +180,10 @@ def owned_object(name: str, tenant):
     if name == "agency-detail":
         ContractFactory(organization=tenant)
         return f"/api/v1/agencies/{tenant.slug}/", []
+    if name in ("agency-assessments", "agency-what-if"):
+        assessed(tenant)
+        suffix = name.removeprefix("agency-")
+        return f"/api/v1/agencies/{tenant.slug}/{suffix}/", ["secret-override"]
     if name.startswith("traffic-run-"):
         run = traffic_run(owner)
         suffix = "allocations/" if name.endswith("allocations") else ""

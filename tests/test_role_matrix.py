@@ -83,6 +83,7 @@ CAPABILITIES = [
     ("roster.see", "agency roster & contracts: see"),
     ("roster.change", "contracts: offer, withdraw, end"),
     ("contracts.answer", "contract offers: accept, decline"),
+    ("certification.see", "agency assessments, what-if (API)"),
     ("traffic.see", "operator home, traffic runs: see"),
     ("traffic.start", "traffic runs: start"),
     ("traffic.publish", "traffic runs: publish"),
@@ -130,6 +131,7 @@ OPERATOR = {
     "traffic_publish": "yes",
     "traffic_api": "yes (all runs)",
     "push_metrics": "yes",
+    "certification_see": "yes",
 }
 OPERATOR_READER = {
     **OPERATOR,
@@ -163,8 +165,14 @@ AGENCY = {
     "roster_change": "own",
     "contracts_answer": NOT_PARTY,
     "push_metrics": "own (signed creators)",
+    "certification_see": "own",
 }
-PARTNER = {**EVERY_TENANT, "traffic_api": "yes (published runs)", "push_metrics": "yes"}
+PARTNER = {
+    **EVERY_TENANT,
+    "traffic_api": "yes (published runs)",
+    "push_metrics": "yes",
+    "certification_see": "yes",
+}
 #: What a read-only role changes in its kind's row: every write is refused with 403.
 VIEWER = {
     "push_orders": "403",
@@ -246,6 +254,7 @@ MATRIX: dict[str, dict[str, str]] = {
         roster_see="`agencies:read`",
         roster_change="`contracts:write`",
         contracts_answer="`contracts:write` (403 on its agency's offers: a key is no creator)",
+        certification_see="`agencies:read` (the what-if too: it writes nothing)",
         traffic_api="`traffic:read`",
         keys_manage="403 (keys cannot manage keys)",
         webhooks_manage="`webhooks:manage`",
@@ -454,6 +463,17 @@ class World:
             self.creator  # noqa: B018 (signs it)
             return Contract.objects.unscoped().get(organization=self.org, creator=self.creator)
         return self.contract()
+
+    @cached_property
+    def assessed_agency(self) -> Organization:
+        """An agency with an assessment (one certification cycle): the persona's own, else a
+        fresh one."""
+        from tests.mcn.test_certification import run_cycle, signed
+
+        agency = self.agency()
+        signed(agency)
+        run_cycle()
+        return agency
 
     @cached_property
     def run(self) -> AllocationRun:
@@ -1010,6 +1030,17 @@ ROUTES: dict[tuple[str, str], Route] = {
         lambda w: Call(f"/api/v1/agencies/{w.own_contract.organization.slug}/"),
     ),
     ("mcn:tier", "GET"): Route("roster.see", get("/agency/tier/")),
+    # Certification: an agency's assessments are its own, the operator's and partners'.
+    ("api:agency-assessments", "GET"): Route(
+        "certification.see",
+        lambda w: Call(f"/api/v1/agencies/{w.assessed_agency.slug}/assessments/"),
+    ),
+    ("api:agency-what-if", "POST"): Route(
+        "certification.see",
+        lambda w: Call(
+            f"/api/v1/agencies/{w.assessed_agency.slug}/what-if/", {"metrics": {"gmv": 1.0}}
+        ),
+    ),
     ("mcn:roster", "GET"): Route("roster.see", get("/agency/roster/")),
     ("api:contract-list", "GET"): Route("roster.see", get("/api/v1/contracts/"), True),
     ("api:contract-detail", "GET"): Route(
@@ -1229,11 +1260,15 @@ def resolver_routes() -> dict[tuple[str, str | None], type | None]:
 
 def key_scopes_of_routes() -> dict[tuple[str, str], str | None]:
     """The scope a key needs on each API route, read from the view (``read_scope`` for safe
-    methods, ``write_scope`` for the rest); None: keys are refused."""
+    methods and POSTs that only read, ``write_scope`` for the rest); None: keys are refused."""
+    from tests.test_api_read_only_writes import post_reads
+
+    reads = {f"api:{name}" for name in post_reads()}
     scopes = {}
     for (name, method), view in resolver_routes().items():
         if method and is_api(name) and view is not None:
-            scopes[(name, method)] = view.read_scope if method in SAFE else view.write_scope
+            read = method in SAFE or (method == "POST" and name in reads)
+            scopes[(name, method)] = view.read_scope if read else view.write_scope
     return scopes
 
 

@@ -237,7 +237,10 @@ PARAMETERS: dict[str, Callable[[World], dict]] = {
         )
     },
     **{f"api:order-{suffix}": _pk("order") for suffix in ("detail", "complaints", "refunds")},
-    "api:agency-detail": lambda w: {"slug": w.contract.organization.slug},
+    **{
+        f"api:agency-{suffix}": lambda w: {"slug": w.contract.organization.slug}
+        for suffix in ("detail", "assessments", "what-if")
+    },
     "api:contract-detail": _pk("contract"),
     "api:contract-end": _pk("contract"),
     "api:contract-withdraw": _pk("contract"),

@@ -114,3 +114,24 @@ def test_the_schema_is_the_same_whatever_language_the_request_asks_for(query):
     assert answers["zh-hans"] == answers["en"] == answers["fr"]
     text = answers["en"].decode()
     assert "City tier" in text and "城市" not in text, "not English"
+
+
+def test_the_certification_endpoints_are_documented(schema):
+    """An agency's assessments page like every list; the what-if takes ``{metrics: {name:
+    number}}`` and answers the tier, score, gates and way up."""
+    listed = schema["paths"]["/api/v1/agencies/{slug}/assessments/"]["get"]
+    page = resolve(schema, listed["responses"]["200"]["content"]["application/json"]["schema"])
+    item = resolve(schema, page["properties"]["results"]["items"])
+    assert {"run", "as_of", "tier", "score", "components", "gates", "next_tier"} <= set(
+        item["properties"]
+    )
+    way_up = resolve(schema, item["properties"]["next_tier"]["allOf"][0])
+    change = resolve(schema, way_up["properties"]["changes"]["items"])
+    assert {"metric", "from", "to"} <= set(change["properties"])
+    asked = schema["paths"]["/api/v1/agencies/{slug}/what-if/"]["post"]
+    body = resolve(schema, asked["requestBody"]["content"]["application/json"]["schema"])
+    assert body["required"] == ["metrics"]
+    assert body["properties"]["metrics"]["additionalProperties"]["type"] == "number"
+    answer = resolve(schema, asked["responses"]["200"]["content"]["application/json"]["schema"])
+    assert {"tier", "score", "gates", "next_tier"} <= set(answer["properties"])
+    assert "404" in asked["responses"] and "400" in asked["responses"]
