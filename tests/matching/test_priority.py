@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 from matching.priority import rank_creators, tie_broken_order
-from mcn.models import AgencyAssessment, CertificationRun, TierBenefit, TierPolicy
+from mcn.models import AgencyAssessment, CertificationRun, TierBenefit
 from tests.factories import CreatorFactory, OrganizationFactory
+from tests.traffic.test_packages import policy_in_force
 
 
 def test_equal_scores_go_to_the_higher_priority_then_keep_their_order():
@@ -33,13 +34,16 @@ def test_a_creator_of_an_s_tier_agency_wins_a_tie():
     assert rank_creators([plain.pk, signed.pk], [0.8, 0.8]) == [plain.pk, signed.pk]
     as_of = datetime.date(2026, 6, 30)
     run = CertificationRun.objects.unscoped().create(
-        policy=TierPolicy.objects.unscoped().get(active=True),
+        policy=policy_in_force(),
         as_of=as_of,
         window_start=as_of - datetime.timedelta(days=89),
         status="succeeded",
     )
     AgencyAssessment.objects.unscoped().create(run=run, organization=agency, tier="S", score=90)
-    assert TierBenefit.objects.unscoped().get(tier="S").brand_priority > 0
+    for tier, priority in (("S", 3), ("B", 1)):
+        TierBenefit.objects.unscoped().update_or_create(
+            tier=tier, defaults={"brand_priority": priority}
+        )
     assert rank_creators([plain.pk, signed.pk], [0.8, 0.8]) == [signed.pk, plain.pk]
     assert rank_creators([plain.pk, signed.pk], [0.81, 0.8]) == [plain.pk, signed.pk]
     # An overridden tier counts (the effective one): B still outranks no tier.

@@ -12,6 +12,7 @@ from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mcn.default_policy import DEFAULT_POLICY
 from mcn.models import AgencyAssessment, CertificationRun, TierBenefit, TierPolicy
 from tenancy.scoping import SYSTEM, acting_as
 from tests.factories import OrganizationFactory
@@ -124,13 +125,28 @@ def certified(world):
     for creator in (world[0], world[5], world[11]):  # world[11] is suspended
         creator.agency = agency
         creator.save(update_fields=["agency"])
-    TierBenefit.objects.unscoped().filter(tier="S").update(monthly_impressions=S_PACKAGE)
+    set_package("S", S_PACKAGE)
     certify({agency: "S", empty: "A"}, as_of=TODAY - datetime.timedelta(days=1))
     return agency
 
 
+def policy_in_force() -> TierPolicy:
+    """The active policy (the migrations seed version 1; a transactional test's flush drops it)."""
+    policy = TierPolicy.objects.unscoped().filter(active=True).first()
+    if policy is None:
+        fields = {k: DEFAULT_POLICY[k] for k in ("weights", "thresholds", "gates", "window_days")}
+        policy = TierPolicy.objects.unscoped().create(version=1, active=True, **fields)
+    return policy
+
+
+def set_package(tier: str, impressions: int) -> None:
+    TierBenefit.objects.unscoped().update_or_create(
+        tier=tier, defaults={"monthly_impressions": impressions}
+    )
+
+
 def certify(tiers: dict, *, as_of) -> CertificationRun:
-    policy = TierPolicy.objects.unscoped().get(active=True)
+    policy = policy_in_force()
     run = CertificationRun.objects.unscoped().create(
         policy=policy,
         as_of=as_of,
@@ -185,7 +201,7 @@ def test_a_certified_agencys_package_is_reserved_before_the_gini_step(world, cer
 @pytest.mark.django_db
 def test_the_fingerprint_changes_with_the_packages_and_later_cycles_do_not_count(world, certified):
     first = run_directly()
-    TierBenefit.objects.unscoped().filter(tier="S").update(monthly_impressions=S_PACKAGE + 1)
+    set_package("S", S_PACKAGE + 1)
     second = run_directly()
     assert second.params_hash != first.params_hash and second.package_impressions == S_PACKAGE + 1
     # A cycle of tomorrow does not grant anything to a run of today.
@@ -199,7 +215,7 @@ def test_the_fingerprint_changes_with_the_packages_and_later_cycles_do_not_count
 
 @pytest.mark.django_db
 def test_packages_beyond_half_the_pool_are_scaled_down(world, certified):
-    TierBenefit.objects.unscoped().filter(tier="S").update(monthly_impressions=5_000_000)
+    set_package("S", 5_000_000)
     run = run_directly(pool=1_000_000, floor=0)
     assert run.package_impressions == 500_000 and run.package_share == 0.5
     assert run.packages["asked"] == 5_000_000 and run.packages["scale"] == pytest.approx(0.1)
