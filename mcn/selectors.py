@@ -166,7 +166,8 @@ def certification_run_as_of(as_of) -> CertificationRun | None:
     return runs.order_by("-as_of", "-finished_at", "-pk").first()
 
 
-def _effective_tiers(run: CertificationRun | None) -> dict[int, str]:
+def tiers_of_cycle(run: CertificationRun | None) -> dict[int, str]:
+    """``{agency_id: effective tier}`` of one cycle (agencies without a tier left out)."""
     if run is None:
         return {}
     rows = AgencyAssessment.objects.unscoped().filter(run=run)
@@ -177,7 +178,7 @@ def _effective_tiers(run: CertificationRun | None) -> dict[int, str]:
 def package_tiers_as_of(as_of) -> dict[int, str]:
     """``{agency_id: effective tier}`` of the cycle :func:`certification_run_as_of` names
     (agencies without a tier left out; empty when no cycle had run by then)."""
-    return _effective_tiers(certification_run_as_of(as_of))
+    return tiers_of_cycle(certification_run_as_of(as_of))
 
 
 def tier_benefits() -> dict[str, TierBenefit]:
@@ -189,7 +190,7 @@ def brand_priority_of_creators(creator_ids) -> dict[int, int]:
     """``{creator_id: brand priority}`` of the creators whose agency holds a public tier (the
     latest cycle's effective tier) with a ``TierBenefit``; the others are left out (priority 0).
     The matcher's tie-breaker reads it."""
-    tiers = _effective_tiers(latest_certification_run())
+    tiers = tiers_of_cycle(latest_certification_run())
     priority = {tier: b.brand_priority for tier, b in tier_benefits().items()}
     rows = Creator.objects.unscoped().filter(pk__in=list(creator_ids), agency_id__in=list(tiers))
     return {

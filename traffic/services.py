@@ -591,7 +591,7 @@ class PackagePlan:
 
     def __init__(self, run: AllocationRun, ids, merit, eligible):
         cycle = mcn_selectors.certification_run_as_of(run.as_of)
-        tiers = mcn_selectors.package_tiers_as_of(run.as_of) if cycle else {}
+        tiers = mcn_selectors.tiers_of_cycle(cycle)  # the same cycle the record names
         sizes = {t: b.monthly_impressions for t, b in mcn_selectors.tier_benefits().items()}
         agency_of = _agencies_of(ids, list(tiers))
         with_creators = set(agency_of[eligible & (agency_of >= 0)].tolist())

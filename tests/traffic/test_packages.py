@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from mcn.default_policy import DEFAULT_POLICY
 from mcn.models import AgencyAssessment, CertificationRun, TierBenefit, TierPolicy
+from mcn.selectors import package_tiers_as_of
 from tenancy.scoping import SYSTEM, acting_as
 from tests.factories import OrganizationFactory
 from tests.tenancy_helpers import api_key_client
@@ -266,3 +267,10 @@ def test_the_api_gives_each_allocations_package(world, certified):
     assert body["package_impressions"] == S_PACKAGE and body["package_share"] == pytest.approx(0.1)
     listed = client.get(f"/api/v1/traffic/runs/{run.pk}/allocations/?limit=100").json()["results"]
     assert sum(r["package_impressions"] for r in listed) == S_PACKAGE
+
+
+@pytest.mark.django_db
+def test_the_tiers_of_a_day_are_the_latest_cycle_ended_by_then(world, certified):
+    assert package_tiers_as_of(TODAY - datetime.timedelta(days=2)) == {}
+    tiers = package_tiers_as_of(TODAY)
+    assert tiers[certified.pk] == "S" and len(tiers) == 2
