@@ -9,6 +9,7 @@ from django.db.models import Case, CharField, Count, F, OuterRef, QuerySet, Subq
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext as _
 
+from creators.models import Creator
 from creators.selectors import creators_directory
 from tenancy import roles
 from tenancy.models import Organization
@@ -16,7 +17,7 @@ from tenancy.scoping import Actor
 
 from . import engine
 from .certification import assessment_data
-from .models import AgencyAssessment, CertificationRun, Contract
+from .models import AgencyAssessment, CertificationRun, Contract, TierBenefit
 
 
 def contracts_of_agency(*, actor: Actor, status: str | None = Contract.Status.ACTIVE) -> QuerySet:
@@ -167,3 +168,51 @@ def assessment_what_if(*, assessment: AgencyAssessment, metrics: dict) -> dict:
     bounds = {m: tuple(b) for m, b in assessment.run.bounds.items()}
     result = engine.assess(values, assessment.run.policy.rubric(), bounds)
     return assessment_data(result)
+
+
+# --- tier benefits read by later apps (traffic packages, the matcher's brand priority) -------
+# Public by nature (every agency's tier and what each tier is worth are), so these read across
+# tenants on purpose and take no actor.
+
+
+def certification_run_as_of(as_of) -> CertificationRun | None:
+    """The latest succeeded cycle whose window ended on or before ``as_of``: the tiers that
+    counted on that day (an allocation run of ``as_of`` grants their packages)."""
+    runs = CertificationRun.objects.unscoped().filter(
+        status=CertificationRun.Status.SUCCEEDED, as_of__lte=as_of
+    )
+    return runs.order_by("-as_of", "-finished_at", "-pk").first()
+
+
+def tiers_of_cycle(run: CertificationRun | None) -> dict[int, str]:
+    """``{agency_id: effective tier}`` of one cycle (agencies without a tier left out)."""
+    if run is None:
+        return {}
+    rows = AgencyAssessment.objects.unscoped().filter(run=run)
+    tiers = rows.values_list("organization_id", "override_tier", "tier")
+    return {agency: override or tier for agency, override, tier in tiers if override or tier}
+
+
+def package_tiers_as_of(as_of) -> dict[int, str]:
+    """``{agency_id: effective tier}`` of the cycle :func:`certification_run_as_of` names
+    (agencies without a tier left out; empty when no cycle had run by then)."""
+    return tiers_of_cycle(certification_run_as_of(as_of))
+
+
+def tier_benefits() -> dict[str, TierBenefit]:
+    """``{tier: TierBenefit}`` of every tier that has one."""
+    return {b.tier: b for b in TierBenefit.objects.unscoped().all()}
+
+
+def brand_priority_of_creators(creator_ids) -> dict[int, int]:
+    """``{creator_id: brand priority}`` of the creators whose agency holds a public tier (the
+    latest cycle's effective tier) with a ``TierBenefit``; the others are left out (priority 0).
+    The matcher's tie-breaker reads it."""
+    tiers = tiers_of_cycle(latest_certification_run())
+    priority = {tier: b.brand_priority for tier, b in tier_benefits().items()}
+    rows = Creator.objects.unscoped().filter(pk__in=list(creator_ids), agency_id__in=list(tiers))
+    return {
+        creator: priority.get(tiers[agency], 0)
+        for creator, agency in rows.values_list("pk", "agency_id")
+        if priority.get(tiers[agency], 0)
+    }

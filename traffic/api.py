@@ -32,6 +32,8 @@ class RunOutput(serializers.ModelSerializer):
             "distance",
             "merit_retained",
             "band_shares",
+            "package_impressions",
+            "package_share",
             "error",
             "created_at",
             "started_at",
@@ -46,7 +48,7 @@ class AllocationOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Allocation
-        fields = ["creator", "merit", "impressions", "eligible"]
+        fields = ["creator", "merit", "impressions", "package_impressions", "eligible"]
 
 
 class MostImpressionsFirst(CursorPage):

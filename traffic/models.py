@@ -82,6 +82,20 @@ class AllocationRun(models.Model):
     high_level = models.FloatField(null=True, blank=True)
     band_shares = models.JSONField(default=dict, blank=True)
     creators = models.PositiveIntegerField(default=0)
+    # Traffic packages (星火计划 tier benefits, ``traffic.packages``): reserved out of the pool
+    # before the Gini step. ``gini_after`` (and ``band_shares``) describe the final impressions,
+    # packages included; ``gini_without_packages`` is the Gini step's own result on the rest of
+    # the pool (the engine's, equal to ``gini_after`` when no package was granted).
+    package_impressions = models.BigIntegerField(
+        default=0, help_text=_("Impressions of the pool granted as tier traffic packages")
+    )
+    package_share = models.FloatField(default=0, help_text=_("Package impressions ÷ pool"))
+    packages = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=_("The certification cycle, scale and per-tier and per-agency packages"),
+    )
+    gini_without_packages = models.FloatField(null=True, blank=True)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -153,6 +167,13 @@ class AllocationRun(models.Model):
                 violation_error_message=_("Only a succeeded run can be published."),
                 violation_error_code="traffic_run_published_only_if_succeeded",
             ),
+            models.CheckConstraint(
+                condition=Q(package_impressions__gte=0)
+                & Q(package_impressions__lte=models.F("pool")),
+                name="traffic_run_packages_within_pool",
+                violation_error_message=_("The packages cannot exceed the pool."),
+                violation_error_code="traffic_run_packages_within_pool",
+            ),
             models.UniqueConstraint(
                 fields=["published"],
                 condition=Q(published=True),
@@ -183,8 +204,18 @@ class Allocation(models.Model):
         "creators.Creator", on_delete=models.CASCADE, related_name="allocations"
     )
     merit = models.FloatField()
-    impressions = models.BigIntegerField()
+    impressions = models.BigIntegerField(help_text=_("Total, the package's part included"))
     eligible = models.BooleanField()
+    #: The part of ``impressions`` that came from the traffic package of ``package_agency``
+    #: (the creator's agency at the run, when that agency's tier had a package).
+    package_impressions = models.BigIntegerField(default=0)
+    package_agency = models.ForeignKey(
+        "tenancy.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     objects = ActorManager.from_queryset(AllocationQuerySet)()
 
@@ -208,6 +239,21 @@ class Allocation(models.Model):
                 name="allocation_ineligible_gets_nothing",
                 violation_error_message=_("An ineligible creator gets no impressions."),
                 violation_error_code="allocation_ineligible_gets_nothing",
+            ),
+            models.CheckConstraint(
+                condition=Q(package_impressions__gte=0)
+                & Q(package_impressions__lte=models.F("impressions")),
+                name="allocation_package_within_impressions",
+                violation_error_message=_(
+                    "The package's impressions are part of the impressions, never more."
+                ),
+                violation_error_code="allocation_package_within_impressions",
+            ),
+            models.CheckConstraint(
+                condition=Q(package_impressions=0) | Q(package_agency__isnull=False),
+                name="allocation_package_has_agency",
+                violation_error_message=_("Package impressions come from an agency's package."),
+                violation_error_code="allocation_package_has_agency",
             ),
         ]
         # The API's order within a run, id last: the keyset cursor pages on (impressions, id),

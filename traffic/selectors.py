@@ -97,7 +97,8 @@ def run_movers(*, actor: Actor, run: AllocationRun, count: int = 10) -> tuple[li
 
 
 def run_csv_rows(*, actor: Actor, run: AllocationRun) -> Iterator[tuple]:
-    """(handle, followers, merit, impressions, proportional, eligible) per creator, streamed."""
+    """(handle, followers, merit, impressions, proportional, eligible, package impressions)
+    per creator, streamed."""
     rows = (
         allocations_with_proportional(actor=actor, run=run)
         .order_by("-impressions", "creator_id")
@@ -108,6 +109,7 @@ def run_csv_rows(*, actor: Actor, run: AllocationRun) -> Iterator[tuple]:
             "impressions",
             "proportional",
             "eligible",
+            "package_impressions",
         )
     )
     return rows.iterator(chunk_size=2000)
@@ -171,17 +173,68 @@ def creator_traffic(*, actor: Actor) -> dict | None:
         "growth": float(mine["growth"]) if mine is not None else 0.0,
         "proportional": None,
         "effect": None,
+        "package": None,
     }
     if allocation is None:
         return result
     proportional = allocation.merit * _proportional_factor(run) if allocation.eligible else 0.0
     result["proportional"] = proportional
+    result["package"] = package_of_allocation(run, allocation)
+    # The floor, cap and target act on the Gini step: its share of the pool less the packages,
+    # against the merit-proportional share of that same rest (the package comes on top).
+    rest = run.pool - run.package_impressions
+    step_share = allocation.impressions - allocation.package_impressions
+    step_proportional = proportional * rest / run.pool
     if not allocation.eligible:
         result["effect"] = "ineligible"
-    elif allocation.impressions > proportional + 1:
+    elif step_share > step_proportional + 1:
         result["effect"] = "lifted"
-    elif allocation.impressions < proportional - 1:
+    elif step_share < step_proportional - 1:
         result["effect"] = "trimmed"
     else:
         result["effect"] = "proportional"
     return result
+
+
+# --- Traffic packages (星火计划) ------------------------------------------------------------------
+
+#: Tiers as pages list them, highest first.
+PACKAGE_TIERS = ["S", "A", "B"]
+
+
+def run_packages(run: AllocationRun) -> dict:
+    """What a run granted as traffic packages, from its stored record: ``total``, ``share`` of
+    the pool, ``scale`` (1 unless the packages were scaled down to fit), ``tiers`` as
+    ``[(tier, agencies, creators, impressions)]`` highest first and ``agencies`` (the record's
+    rows, largest package first)."""
+    record = run.packages or {}
+    tiers = record.get("tiers", {})
+    ordered = sorted(tiers, key=lambda t: (PACKAGE_TIERS + [t]).index(t))
+    rows = sorted(record.get("agencies", []), key=lambda a: (-a["impressions"], a["id"]))
+    return {
+        "total": run.package_impressions,
+        "share": run.package_share,
+        "asked": record.get("asked", 0),
+        "scale": record.get("scale", 1.0),
+        "certification_as_of": record.get("certification_as_of"),
+        "tiers": [
+            (t, tiers[t]["agencies"], tiers[t]["creators"], tiers[t]["impressions"])
+            for t in ordered
+        ],
+        "agencies": rows,
+    }
+
+
+def package_of_allocation(run: AllocationRun, allocation: Allocation) -> dict | None:
+    """``{impressions, agency, tier}`` of the package part of one creator's line (the agency's
+    name and tier as the run recorded them), or None when it had none."""
+    if not allocation.package_impressions:
+        return None
+    for row in (run.packages or {}).get("agencies", []):
+        if row["id"] == allocation.package_agency_id:
+            return {
+                "impressions": allocation.package_impressions,
+                "agency": row["name"],
+                "tier": row["tier"],
+            }
+    return {"impressions": allocation.package_impressions, "agency": "", "tier": ""}

@@ -5,6 +5,24 @@ caller enqueues ``traffic.tasks.allocation_run_execute`` after commit), then
 ``allocation_run_execute`` (claims, computes, writes every row in one transaction), then
 ``allocation_run_publish`` (makes the run the active one and tells the partners).
 
+Traffic packages
+----------------
+Before the Gini step a run reserves each certified agency's traffic package (星火计划: the
+``TierBenefit.monthly_impressions`` of its effective tier in the latest succeeded certification
+cycle whose window ended on or before the run's ``as_of``), for agencies with at least one
+eligible signed creator (``Creator.agency``). ``traffic.packages`` caps them together at
+``PACKAGE_SHARE_MAX`` (half) of the pool, scaling every one down by the same factor beyond it,
+and never takes so much that the floors no longer fit. The engine splits ``pool − packages``
+over every eligible creator (the agency's creators included) with the run's target, floor and
+cap; each package is then spread over its agency's eligible creators by merit and added on top.
+So the floor and the cap bound the Gini step's share, not the package on top of it.
+``Allocation.impressions`` is the total and ``package_impressions`` the package's part of it;
+the run records the total, its share of the pool and the breakdown by tier and agency.
+``gini_after`` and ``band_shares`` describe the final impressions (packages included);
+``gini_without_packages``, ``distance`` and ``merit_retained`` are the Gini step's own
+figures on the rest of the pool. The packages (agencies, tiers, sizes) and each creator's
+agency are part of ``params_hash``.
+
 Merit
 -----
 From the ``MetricSnapshot`` rows of the ``MERIT_WINDOW_DAYS`` days up to and including ``as_of``,
@@ -63,6 +81,7 @@ from django.utils.translation import gettext as _
 
 from bulkload import frames as bulk
 from creators.models import Creator, MetricSnapshot
+from mcn import selectors as mcn_selectors
 from tenancy import roles
 from tenancy.models import Organization
 from tenancy.scoping import Actor
@@ -70,7 +89,7 @@ from tenancy.services import audit_event_record
 from tenancy.tasking import enqueue
 from webhooks.services import webhook_emit
 
-from . import engine
+from . import engine, packages
 from .models import Allocation, AllocationRun
 
 logger = logging.getLogger(__name__)
@@ -335,8 +354,11 @@ def allocation_run_create(
     return run
 
 
-def params_hash(run: AllocationRun, ids, merit, eligible, followers) -> str:
-    """sha256 of the run's parameters and a fingerprint of its input arrays."""
+def params_hash(
+    run: AllocationRun, ids, merit, eligible, followers, *, plan: PackagePlan | None = None
+) -> str:
+    """sha256 of the run's parameters and a fingerprint of its input arrays, the traffic
+    packages asked for (agency, tier, size) and each creator's packaged agency included."""
     digest = hashlib.sha256()
     params = {
         "pool": run.pool,
@@ -344,13 +366,16 @@ def params_hash(run: AllocationRun, ids, merit, eligible, followers) -> str:
         "floor": run.floor,
         "cap": run.cap,
         "as_of": run.as_of.isoformat(),
+        "packages": plan.fingerprint if plan is not None else [],
     }
     digest.update(json.dumps(params, sort_keys=True).encode())
+    groups = plan.groups if plan is not None else np.full(len(ids), -1)
     for array, dtype in (
         (ids, np.int64),
         (merit, np.float64),
         (eligible, bool),
         (followers, np.int64),
+        (groups, np.int64),
     ):
         digest.update(np.ascontiguousarray(array, dtype=dtype).tobytes())
     return digest.hexdigest()
@@ -546,16 +571,98 @@ def allocation_run_execute(*, actor: Actor, run_id: int) -> AllocationRun:
     return run
 
 
+def _agencies_of(ids: np.ndarray, agencies: list[int]) -> np.ndarray:
+    """Per creator of ``ids`` (ascending), its agency when that is one of ``agencies``, else −1."""
+    out = np.full(ids.size, -1, dtype=np.int64)
+    if not agencies or ids.size == 0:
+        return out
+    rows = Creator.objects.unscoped().filter(agency_id__in=agencies)
+    pairs = np.array(list(rows.values_list("pk", "agency_id")), dtype=np.int64).reshape(-1, 2)
+    at = np.searchsorted(ids, pairs[:, 0]).clip(max=ids.size - 1)
+    known = ids[at] == pairs[:, 0]
+    out[at[known]] = pairs[known, 1]
+    return out
+
+
+class PackagePlan:
+    """The traffic packages of one run (see "Traffic packages" above), aligned on its
+    creators: ``groups[i]`` indexes ``agencies`` (−1: none), ``per_creator`` the package part
+    of each creator's impressions, ``record`` what the run stores."""
+
+    def __init__(self, run: AllocationRun, ids, merit, eligible):
+        cycle = mcn_selectors.certification_run_as_of(run.as_of)
+        tiers = mcn_selectors.tiers_of_cycle(cycle)  # the same cycle the record names
+        sizes = {t: b.monthly_impressions for t, b in mcn_selectors.tier_benefits().items()}
+        agency_of = _agencies_of(ids, list(tiers))
+        with_creators = set(agency_of[eligible & (agency_of >= 0)].tolist())
+        self.agencies = sorted(
+            a for a, t in tiers.items() if sizes.get(t, 0) > 0 and a in with_creators
+        )
+        asked = np.array([sizes[tiers[a]] for a in self.agencies], dtype=np.int64)
+        packaged = np.array(self.agencies, dtype=np.int64)
+        at = np.searchsorted(packaged, agency_of).clip(max=max(packaged.size - 1, 0))
+        hit = packaged[at] == agency_of if packaged.size else np.zeros(ids.size, dtype=bool)
+        self.groups = np.where(hit, at, -1).astype(np.int64)
+        self.fingerprint = [[a, tiers[a], sizes[tiers[a]]] for a in self.agencies]
+        limit = packages.reservable(
+            run.pool, floor=math.ceil(run.floor), eligible=int(np.sum(eligible))
+        )
+        granted, scale = packages.reserve(asked, limit)
+        self.per_creator = packages.spread(self.groups, merit, eligible, granted)
+        self.total = int(granted.sum())
+        self.record = self._record(run, cycle, tiers, asked, granted, scale, limit, eligible)
+
+    def _record(self, run, cycle, tiers, asked, granted, scale, limit, eligible) -> dict:
+        names = dict(Organization.objects.filter(pk__in=self.agencies).values_list("pk", "name"))
+        counts = np.bincount(self.groups[eligible & (self.groups >= 0)], minlength=len(asked))
+        agencies, by_tier = [], {}
+        for i, agency in enumerate(self.agencies):
+            tier = tiers[agency]
+            row = {
+                "id": agency,
+                "name": names.get(agency, ""),
+                "tier": tier,
+                "asked": int(asked[i]),
+                "impressions": int(granted[i]),
+                "creators": int(counts[i]),
+            }
+            agencies.append(row)
+            total = by_tier.setdefault(tier, {"agencies": 0, "creators": 0, "impressions": 0})
+            total["agencies"] += 1
+            total["creators"] += row["creators"]
+            total["impressions"] += row["impressions"]
+        return {
+            "certification_run": cycle.pk if cycle else None,
+            "certification_as_of": cycle.as_of.isoformat() if cycle else None,
+            "asked": int(asked.sum()),
+            "limit": limit,
+            "scale": scale,
+            "tiers": by_tier,
+            "agencies": agencies,
+        }
+
+    def agency_column(self, eligible) -> pd.Series:
+        """Each creator's packaged agency (eligible members only), NULL for the others."""
+        ids = np.array(self.agencies + [0], dtype=np.int64)[self.groups]
+        return pd.Series(ids, dtype="Int64").where((self.groups >= 0) & eligible)
+
+
 def _execute(run: AllocationRun, heartbeat: _Heartbeat) -> None:
     ids, merit, eligible, followers = merit_of_creators(as_of=run.as_of)
+    plan = PackagePlan(run, ids, merit, eligible)
     heartbeat.check()
-    run.params_hash = params_hash(run, ids, merit, eligible, followers)
+    run.params_hash = params_hash(run, ids, merit, eligible, followers, plan=plan)
     _progress(run, PROGRESS_MERIT, Step.ALLOCATING, params_hash=run.params_hash)
     try:
         if ids.size == 0:
             raise engine.InfeasibleAllocation("no creators to allocate to")
         result = engine.allocate(
-            merit, run.pool, run.target_gini, floor=run.floor, cap=run.cap, eligible=eligible
+            merit,
+            run.pool - plan.total,
+            run.target_gini,
+            floor=run.floor,
+            cap=run.cap,
+            eligible=eligible,
         )
     except ValueError as error:  # InfeasibleAllocation is a ValueError
         heartbeat.check()
@@ -564,19 +671,27 @@ def _execute(run: AllocationRun, heartbeat: _Heartbeat) -> None:
     heartbeat.check()
     _progress(run, PROGRESS_ALLOCATED, Step.WRITING)
 
+    final = np.asarray(result.impressions, dtype=np.int64) + plan.per_creator
     frame = pd.DataFrame(
         {
             "run_id": np.full(ids.size, run.pk, dtype=np.int64),
             "creator_id": ids,
             "merit": merit,
-            "impressions": np.asarray(result.impressions, dtype=np.int64),
+            "impressions": final,
             "eligible": eligible,
+            "package_impressions": plan.per_creator,
+            "package_agency_id": plan.agency_column(eligible),
         }
     )
-    shares = engine.band_shares(result.impressions, followers, FOLLOWER_BAND_EDGES)
+    shares = engine.band_shares(final, followers, FOLLOWER_BAND_EDGES)
+    gini_after = engine.gini(final[eligible]) if plan.total else result.gini
     results = {
         "gini_before": result.proportional_gini,
-        "gini_after": result.gini,
+        "gini_after": gini_after,
+        "gini_without_packages": result.gini,
+        "package_impressions": plan.total,
+        "package_share": plan.total / run.pool,
+        "packages": plan.record,
         "distance": result.distance,
         "merit_retained": result.merit_retained,
         "low_level": result.low_level,

@@ -33,6 +33,7 @@ from .selectors import (
     run_csv_rows,
     run_lorenz,
     run_movers,
+    run_packages,
 )
 from .services import allocation_run_create, allocation_run_publish
 
@@ -119,6 +120,7 @@ def _results_context(actor, run) -> dict:
         ],
         "lorenz_rows": [(b[0], b[1], a[1]) for b, a in both],
         "bands": bands,
+        "packages": run_packages(run),
     }
 
 
@@ -173,13 +175,22 @@ def run_csv(request, pk: int, *, actor):
         "impressions",
         "proportional_impressions",
         "eligible",
+        "package_impressions",  # last, so the earlier columns keep their places
     ]
 
     def lines():
         yield writer.writerow(header)
-        for handle, followers, merit, impressions, proportional, eligible in rows:
+        for handle, followers, merit, impressions, proportional, eligible, package in rows:
             yield writer.writerow(
-                [handle, followers, f"{merit:.4f}", impressions, f"{proportional:.1f}", eligible]
+                [
+                    handle,
+                    followers,
+                    f"{merit:.4f}",
+                    impressions,
+                    f"{proportional:.1f}",
+                    eligible,
+                    package,
+                ]
             )
 
     # The body is read after this view returned (and reset the actor): stream it as the actor.

@@ -10,13 +10,15 @@ import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db.models import Count
 from django.utils import timezone
 
 from brands.models import Campaign, Collaboration, Product
 from brands.services import collaboration_offer
 from creators import taxonomy
 from creators.models import Creator
-from mcn.models import Contract
+from mcn.default_policy import DEFAULT_BENEFITS, DEFAULT_POLICY
+from mcn.models import AgencyAssessment, CertificationRun, Contract, TierBenefit, TierPolicy
 from tenancy.models import Organization
 from tenancy.scoping import Actor, acting_as
 from traffic.models import AllocationRun
@@ -349,8 +351,38 @@ def assert_charts_drawn(page) -> None:
         assert cells.nth(1).inner_text() in shown, shown
 
 
+def certify_the_biggest_agency() -> str:
+    """An S tier, from a cycle of a month ago, for the agency with the most signed creators (the
+    demo world runs no cycle): its traffic package goes into the operator's run."""
+    agency = (
+        Organization.objects.filter(kind=Organization.Kind.AGENCY, signed_creators__isnull=False)
+        .annotate(n=Count("signed_creators"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    as_of = timezone.localdate() - datetime.timedelta(days=30)
+    # A transactional test's flush drops the rows the migrations seeded: put them back.
+    policy = TierPolicy.objects.unscoped().filter(active=True).first()
+    if policy is None:
+        fields = {k: DEFAULT_POLICY[k] for k in ("weights", "thresholds", "gates", "window_days")}
+        policy = TierPolicy.objects.unscoped().create(version=1, active=True, **fields)
+    impressions, priority = DEFAULT_BENEFITS["S"]
+    TierBenefit.objects.unscoped().get_or_create(
+        tier="S", defaults={"monthly_impressions": impressions, "brand_priority": priority}
+    )
+    cycle = CertificationRun.objects.unscoped().create(
+        policy=policy,
+        as_of=as_of,
+        window_start=as_of - datetime.timedelta(days=89),
+        status=CertificationRun.Status.SUCCEEDED,
+    )
+    AgencyAssessment.objects.unscoped().create(run=cycle, organization=agency, tier="S", score=90)
+    return agency.name
+
+
 def walk_operator(walk, live_server) -> None:
     page = walk.page
+    agency = certify_the_biggest_agency()
     sign_in(walk, live_server, "operator")
     walk.shot("operator-home")
     page.click("a[href='/operator/traffic/']")
@@ -363,6 +395,11 @@ def walk_operator(walk, live_server) -> None:
     # The status card polls until the run has finished, then the page reloads to its results.
     page.locator("section.run-results").wait_for(timeout=30_000)
     assert_charts_drawn(page)  # the Lorenz curves and the shares by band
+    packages = page.locator("#run-packages")
+    assert packages.locator("[data-figure=package_impressions]").inner_text() not in ("", "0")
+    assert packages.locator("tr[data-tier=S]").is_visible()
+    packages.locator("#package-agencies summary").click()
+    assert packages.locator(f"#package-agencies td:text-is('{agency}')").is_visible()
     walk.shot("run-results")
     asked = len(walk.dialogs)
     page.click("section.run-results form button[type=submit]")

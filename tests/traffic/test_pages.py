@@ -145,6 +145,7 @@ def test_csv_has_one_row_per_creator(operator, world):
         "impressions",
         "proportional_impressions",
         "eligible",
+        "package_impressions",
     ]
     assert sorted(r[0] for r in rows[1:]) == sorted(c.handle for c in world)
     suspended = next(r for r in rows[1:] if r[0] == world[11].handle)

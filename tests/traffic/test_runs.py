@@ -291,7 +291,9 @@ def test_the_command_prints_the_four_figures(world, capsys):
         "gini after",
         "distance from proportional",
         "merit retained",
+        "traffic packages",
     ]
+    assert lines[5] == "traffic packages: 0 (0.0% of the pool)"  # no certification cycle
     assert float(lines[2].split(":")[1]) == pytest.approx(run.gini_after, abs=1e-4)
 
 

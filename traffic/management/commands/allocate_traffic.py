@@ -1,7 +1,8 @@
 """``allocate_traffic --pool N --target-gini G [--floor F] [--cap C] [--as-of YYYY-MM-DD]``.
 
 Runs one allocation synchronously as SYSTEM and prints the run id, the Gini before and after,
-the distance from proportional and the merit retained, one line each. Bad input (or an
+the distance from proportional, the merit retained and the traffic packages' total and share of
+the pool, one line each. Bad input (or an
 infeasible request): one line on stderr and exit code 2.
 """
 
@@ -48,6 +49,9 @@ class Command(BaseCommand):
         self.stdout.write(f"gini after: {run.gini_after:.4f}")
         self.stdout.write(f"distance from proportional: {run.distance:.4f}")
         self.stdout.write(f"merit retained: {run.merit_retained:.4f}")
+        self.stdout.write(
+            f"traffic packages: {run.package_impressions} ({run.package_share:.1%} of the pool)"
+        )
 
     def _run(self, pool, target_gini, floor, cap, as_of) -> AllocationRun:
         pool_value = _number("pool", pool, int)
