@@ -236,6 +236,12 @@ def with_contributions(contracts, shares: dict):
     return contracts
 
 
+def roster_row(actor, contract):
+    """One roster row as the list shows it (an htmx answer swaps it in place)."""
+    _days, shares = roster_contributions(actor=actor)
+    return with_contributions(with_vertical_labels([contract]), shares)[0]
+
+
 def roster_page(request, actor, offer_form: ContractOfferForm):
     rows = contracts_of_agency(actor=actor, status=None).order_by("-start", "-id")
     filters = ContractFilter(request.GET, queryset=rows)
@@ -270,7 +276,7 @@ def contract_withdraw_view(request, pk: int, *, actor):
         error = " ".join(refusal.messages)
         contract = contract_of_agency(actor=actor, contract_id=pk)
     context = {
-        "contract": with_vertical_labels([contract])[0],
+        "contract": roster_row(actor, contract),
         "end_form": blank_end_form(),
         "can_write": True,
         "row_error": error,
@@ -293,7 +299,7 @@ def contract_end_view(request, pk: int, *, actor):
     form = ContractEndForm(request.POST, auto_id=False)
     ended = end(actor, contract, form)
     context = {
-        "contract": with_vertical_labels([ended or contract])[0],
+        "contract": roster_row(actor, ended or contract),
         "end_form": blank_end_form() if ended else form,
         "can_write": True,
     }
