@@ -16,8 +16,10 @@ from tenancy.models import Organization
 from tenancy.scoping import Actor
 
 from . import engine
-from .certification import assessment_data
-from .models import AgencyAssessment, CertificationRun, Contract, TierBenefit
+from .certification import active_policy, assessment_data
+from .metrics import window_metrics
+from .models import AgencyAssessment, Appeal, CertificationRun, Contract, TierBenefit
+from .services import contract_today
 
 
 def contracts_of_agency(*, actor: Actor, status: str | None = Contract.Status.ACTIVE) -> QuerySet:
@@ -216,3 +218,46 @@ def brand_priority_of_creators(creator_ids) -> dict[int, int]:
         for creator, agency in rows.values_list("pk", "agency_id")
         if priority.get(tiers[agency], 0)
     }
+
+
+def latest_own_assessment(*, actor: Actor) -> AgencyAssessment | None:
+    """The acting agency's assessment in its latest succeeded cycle (the tier page's), or None
+    when it has not been certified yet."""
+    return own_assessments(actor=actor).first()
+
+
+def tier_benefit_of(*, actor: Actor, tier: str | None) -> TierBenefit | None:
+    """What ``tier`` is worth (monthly traffic package, brand priority); None without a tier or
+    without a benefit row for it. Benefits are public by nature."""
+    if not tier:
+        return None
+    return TierBenefit.objects.for_actor(actor).filter(tier=tier).first()
+
+
+def appeals_of_agency(*, actor: Actor) -> QuerySet[Appeal]:
+    """The acting agency's appeals, latest first, with the assessment and cycle each contests."""
+    return Appeal.objects.for_actor(actor).select_related("assessment__run")
+
+
+DEFAULT_WINDOW_DAYS = 90
+
+
+def roster_contributions(*, actor: Actor) -> tuple[int, dict[int, dict]]:
+    """Each of the acting agency's creators' share of its GMV and views over the active
+    policy's window ending today: ``(window_days, {creator id: {gmv_share, views_share}})``.
+    Only the acting agency is read; anyone without an agency gets nothing."""
+    policy = active_policy()
+    days = policy.window_days if policy else DEFAULT_WINDOW_DAYS
+    if actor.organization_id is None or actor.kind != roles.AGENCY:
+        return days, {}
+    agency = actor.organization_id
+    frame = window_metrics(as_of=contract_today(), window_days=days, agency_ids=[agency]).creators
+    shares = {}
+    for (row_agency, creator), row in frame.iterrows():
+        if row_agency != agency:
+            continue
+        shares[int(creator)] = {
+            "gmv_share": None if math.isnan(row["gmv_share"]) else float(row["gmv_share"]),
+            "views_share": None if math.isnan(row["views_share"]) else float(row["views_share"]),
+        }
+    return days, shares

@@ -4,7 +4,9 @@ from . import views
 
 app_name = "mcn"
 urlpatterns = [
-    path("agency/tier/", views.TierView.as_view(), name="tier"),
+    path("agency/tier/", views.tier, name="tier"),
+    path("agency/tier/what-if/", views.tier_what_if, name="tier_what_if"),
+    path("agency/tier/appeal/", views.tier_appeal, name="tier_appeal"),
     path("agency/roster/", views.roster, name="roster"),
     path("agency/contracts/<int:pk>/end/", views.contract_end_view, name="contract_end"),
     path(

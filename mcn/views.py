@@ -12,22 +12,30 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django.views.generic import TemplateView
 
 from creators.filters import translated_choices
 from tenancy import roles
-from tenancy.views_base import TenantView, tenant_view
+from tenancy.views_base import tenant_view
 from ui.pages import found, paginate, render_list
 
+from .certification import appeal_file
+from .engine import TIERS
 from .filters import ContractFilter
-from .forms import ContractEndForm, ContractOfferForm
+from .forms import AppealForm, ContractEndForm, ContractOfferForm, WhatIfForm
+from .labels import change_rows, component_rows, gate_rows, what_if_result_rows
 from .models import Contract
 from .selectors import (
+    appeals_of_agency,
+    assessment_what_if,
     contract_of_agency,
     contract_of_creator,
     contracts_of_agency,
     contracts_of_creator,
     creator_id_for_handle,
+    latest_own_assessment,
+    own_assessments,
+    roster_contributions,
+    tier_benefit_of,
 )
 from .services import (
     contract_accept,
@@ -39,11 +47,124 @@ from .services import (
 )
 
 
-class TierView(TenantView, TemplateView):
-    """Agency home: the 星火计划 tier page. Certification arrives with its issue."""
+@tenant_view([roles.AGENCY])
+def tier(request, *, actor):
+    """Agency home: the 星火计划 tier page (the history pages itself with htmx)."""
+    context = tier_context(actor, latest_own_assessment(actor=actor))
+    context["history"] = paginate(request, own_assessments(actor=actor))
+    return render_list(request, "mcn/tier.html", "mcn/_tier_history.html", context)
 
-    tenant_kinds = [roles.AGENCY]
-    template_name = "mcn/tier.html"
+
+def tier_context(actor, assessment, *, what_if_form=None, appeal_form=None) -> dict:
+    """What the tier page shows of the agency's latest assessment (None: not certified yet)."""
+    context = {
+        "assessment": assessment,
+        "can_write": actor.can_write(),
+        "appeals": appeals_of_agency(actor=actor),
+        "appeal_form": appeal_form or AppealForm(),
+    }
+    if assessment is None:
+        return context
+    run, policy = assessment.run, assessment.run.policy
+    rows = component_rows(assessment)
+    thresholds = [(t, policy.thresholds[t]) for t in TIERS]
+    next_tier = assessment.next_tier
+    context.update(
+        run=run,
+        policy=policy,
+        components=rows,
+        thresholds=thresholds,
+        score_bars=[(_("Score"), assessment.score or 0.0)]
+        + [(_("Tier %(tier)s threshold") % {"tier": t}, v) for t, v in thresholds],
+        contribution_bars=[(row["label"], row["contribution"]) for row in rows],
+        next_threshold=policy.thresholds[next_tier["tier"]] if next_tier else None,
+        gates=gate_rows(assessment.gates, assessment.metrics, policy.gates),
+        changes=change_rows((next_tier or {}).get("changes")),
+        alternatives=change_rows((next_tier or {}).get("alternatives")),
+        benefit=tier_benefit_of(actor=actor, tier=assessment.effective_tier),
+        what_if_form=what_if_form or WhatIfForm(assessment=assessment, auto_id="what-if-%s"),
+    )
+    return context
+
+
+@tenant_view([roles.AGENCY])
+def tier_what_if(request, *, actor):
+    """GET: the what-if form, prefilled; POST: the tier, score and gates the latest assessment
+    would have with the values given, saving nothing (bad values: the form again, status 400).
+    htmx gets the partial, a plain post the whole page."""
+    assessment = latest_own_assessment(actor=actor)
+    data = request.POST if request.method == "POST" else None
+    if assessment is None:
+        status = 400 if data is not None else 200
+        return render(request, "mcn/_tier_what_if.html", {"assessment": None}, status=status)
+    form = WhatIfForm(data, assessment=assessment, auto_id="what-if-%s")
+    context = {"assessment": assessment, "what_if_form": form, "can_write": actor.can_write()}
+    status = 200
+    if form.is_bound:
+        result = what_if(assessment, form)
+        if result is None:
+            status = 400
+        else:
+            values = {**assessment.metrics, **form.metrics()}
+            context["result"] = what_if_result_rows(result, assessment.run.policy.gates, values)
+    if request.htmx:
+        return render(request, "mcn/_tier_what_if.html", context, status=status)
+    page = tier_context(actor, assessment, what_if_form=form)
+    page.update(
+        result=context.get("result"), history=paginate(request, own_assessments(actor=actor))
+    )
+    return render(request, "mcn/tier.html", page, status=status)
+
+
+def what_if(assessment, form: WhatIfForm) -> dict | None:
+    """The what-if answer, or None with the reasons on ``form``."""
+    if not form.is_valid():
+        return None
+    try:
+        return assessment_what_if(assessment=assessment, metrics=form.metrics())
+    except ValidationError as error:
+        add_service_error(form, error, {})
+        return None
+
+
+@require_POST
+@tenant_view([roles.AGENCY])
+def tier_appeal(request, *, actor):
+    """Appeal the latest assessment (a viewer's POST is 403 before this). htmx gets the appeals
+    section back; a plain post the tier page. Refusals answer 400 with the reasons."""
+    assessment = latest_own_assessment(actor=actor)
+    form = AppealForm(request.POST)
+    filed = appeal(actor, assessment, form)
+    if filed and not request.htmx:
+        messages.success(request, _("Appeal filed: the platform's operators will decide it."))
+        return redirect("mcn:tier")
+    status = 200 if filed else 400
+    if request.htmx:
+        context = {
+            "assessment": assessment,
+            "can_write": True,
+            "appeals": appeals_of_agency(actor=actor),
+            "appeal_form": AppealForm() if filed else form,
+            "appeal_filed": filed,
+        }
+        return render(request, "mcn/_tier_appeals.html", context, status=status)
+    page = tier_context(actor, assessment, appeal_form=form)
+    page["history"] = paginate(request, own_assessments(actor=actor))
+    return render(request, "mcn/tier.html", page, status=status)
+
+
+def appeal(actor, assessment, form: AppealForm) -> bool:
+    if assessment is None:
+        form.add_error(None, _("There is no assessment to appeal yet."))
+        return False
+    if not form.is_valid():
+        return False
+    try:
+        appeal_file(actor=actor, assessment=assessment, text=form.cleaned_data["text"])
+    except ValidationError as error:
+        add_service_error(form, error, {})
+        return False
+    return True
 
 
 def add_service_error(form, error: ValidationError, renamed: dict[str, str]) -> None:
@@ -108,11 +229,25 @@ def offer(actor, form: ContractOfferForm) -> bool:
     return True
 
 
+def with_contributions(contracts, shares: dict):
+    """Each contract's creator's share of the agency's GMV and views over the window."""
+    for contract in contracts:
+        contract.contribution = shares.get(contract.creator_id)
+    return contracts
+
+
+def roster_row(actor, contract):
+    """One roster row as the list shows it (an htmx answer swaps it in place)."""
+    _days, shares = roster_contributions(actor=actor)
+    return with_contributions(with_vertical_labels([contract]), shares)[0]
+
+
 def roster_page(request, actor, offer_form: ContractOfferForm):
     rows = contracts_of_agency(actor=actor, status=None).order_by("-start", "-id")
     filters = ContractFilter(request.GET, queryset=rows)
     page = paginate(request, filters.qs)
-    page.object_list = with_vertical_labels(page.object_list)
+    days, shares = roster_contributions(actor=actor)
+    page.object_list = with_contributions(with_vertical_labels(page.object_list), shares)
     shown = filters.form.cleaned_data.get("status") or Contract.Status.ACTIVE
     context = {
         "filter": filters,
@@ -123,6 +258,7 @@ def roster_page(request, actor, offer_form: ContractOfferForm):
         "shown_status": shown,
         "statuses": Contract.Status.choices,
         "open_offers": rows.filter(status=Contract.Status.OFFERED).count(),
+        "window_days": days,
     }
     return render_list(request, "mcn/roster.html", "mcn/_roster_table.html", context)
 
@@ -140,7 +276,7 @@ def contract_withdraw_view(request, pk: int, *, actor):
         error = " ".join(refusal.messages)
         contract = contract_of_agency(actor=actor, contract_id=pk)
     context = {
-        "contract": with_vertical_labels([contract])[0],
+        "contract": roster_row(actor, contract),
         "end_form": blank_end_form(),
         "can_write": True,
         "row_error": error,
@@ -163,7 +299,7 @@ def contract_end_view(request, pk: int, *, actor):
     form = ContractEndForm(request.POST, auto_id=False)
     ended = end(actor, contract, form)
     context = {
-        "contract": with_vertical_labels([ended or contract])[0],
+        "contract": roster_row(actor, ended or contract),
         "end_form": blank_end_form() if ended else form,
         "can_write": True,
     }

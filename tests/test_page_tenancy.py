@@ -478,6 +478,11 @@ SIMPLE_PAGES = {
     "brands:offers": Simple(only("creator")),
     "brands:reviews": Simple(only("brand")),
     "mcn:tier": Simple(only("agency")),
+    "mcn:tier_what_if": Simple(only("agency")),  # GET: the form (a fresh agency: none yet)
+    # POST: a fresh agency has no assessment to appeal (400); other kinds 404.
+    "mcn:tier_appeal": Simple(
+        {**only("agency"), "agency": 400}, method="post", data=lambda _: {"text": "Why?"}
+    ),
     "mcn:roster": Simple(only("agency")),
     "mcn:portal_contracts": Simple(only("creator")),
     "traffic:runs": Simple(only("operator")),

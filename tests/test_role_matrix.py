@@ -84,6 +84,7 @@ CAPABILITIES = [
     ("roster.change", "contracts: offer, withdraw, end"),
     ("contracts.answer", "contract offers: accept, decline"),
     ("certification.see", "agency assessments, what-if (API)"),
+    ("tier.appeal", "tier page: what-if, appeal"),
     ("traffic.see", "operator home, traffic runs: see"),
     ("traffic.start", "traffic runs: start"),
     ("traffic.publish", "traffic runs: publish"),
@@ -164,6 +165,7 @@ AGENCY = {
     "roster_see": "own",
     "roster_change": "own",
     "contracts_answer": NOT_PARTY,
+    "tier_appeal": "own",
     "push_metrics": "own (signed creators)",
     "certification_see": "own",
 }
@@ -207,6 +209,7 @@ MATRIX: dict[str, dict[str, str]] = {
         offers_answer=READ_ONLY,
         collaborations_live=READ_ONLY,
         roster_change="403",
+        tier_appeal="403",
     ),
     "partner owner/admin": _row(PARTNER, OWNER),
     "partner member": _row(PARTNER, NOT_ADMIN),
@@ -607,6 +610,44 @@ def answer_call(w: World, path: str, to: str) -> Call:
     """Accept (``to="active"``) or decline an open offer."""
     offer = w.contract_offer()
     return Call(path.format(pk=offer.pk), {}, contract_status_is(offer, to))
+
+
+def own_assessment(w: World) -> None:
+    """An agency persona's tenant assessed in a succeeded cycle (what the what-if and the
+    appeal act on); the other personas reach no assessment through the tier page anyway."""
+    from mcn.certification import active_policy
+    from mcn.models import AgencyAssessment, CertificationRun
+
+    if (
+        w.persona.kind != "agency"
+        or AgencyAssessment.objects.unscoped().filter(organization=w.own_org).exists()
+    ):
+        return
+    run = CertificationRun.objects.unscoped().create(
+        policy=active_policy(), as_of=DAY, window_start=DAY - datetime.timedelta(days=89),
+        status="succeeded",
+    )  # fmt: skip
+    AgencyAssessment.objects.unscoped().create(
+        organization=w.own_org, run=run, tier="B", score=40.0,
+        metrics={"active_creators": 5.0, "gmv": 1000.0},
+    )  # fmt: skip
+
+
+def what_if_call(w: World) -> Call:
+    own_assessment(w)
+    return Call("/agency/tier/what-if/", {"active_creators": "25"})
+
+
+def appeal_call(w: World) -> Call:
+    from mcn.models import Appeal
+
+    own_assessment(w)
+    Appeal.objects.unscoped().filter(organization=w.own_org, status="open").delete()
+    return Call(
+        "/agency/tier/appeal/",
+        {"text": "Walk appeal"},
+        count_grows(Appeal.objects.unscoped().filter(organization=w.own_org)),
+    )
 
 
 def end_call(w: World, path: str) -> Call:
@@ -1042,6 +1083,9 @@ ROUTES: dict[tuple[str, str], Route] = {
         ),
     ),
     ("mcn:roster", "GET"): Route("roster.see", get("/agency/roster/")),
+    ("mcn:tier_what_if", "GET"): Route("roster.see", get("/agency/tier/what-if/")),
+    ("mcn:tier_what_if", "POST"): Route("tier.appeal", what_if_call),
+    ("mcn:tier_appeal", "POST"): Route("tier.appeal", appeal_call),
     ("api:contract-list", "GET"): Route("roster.see", get("/api/v1/contracts/"), True),
     ("api:contract-detail", "GET"): Route(
         "roster.see", lambda w: Call(f"/api/v1/contracts/{w.own_contract.pk}/")

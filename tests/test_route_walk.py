@@ -24,6 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from creators.models import ContentItem
+from mcn.certification import certification_run_create, certification_run_execute
 from mcn.services import contract_accept, contract_offer, contract_today
 from tenancy.scopes import SCOPES
 from tenancy.scoping import Actor, acting_as
@@ -153,6 +154,9 @@ def seed_world() -> World:
     with acting_as(operator):
         run = allocation_run_create(actor=operator, pool=100_000, target_gini=0.5)
         run = allocation_run_execute(actor=operator, run_id=run.pk)
+        # A certification cycle: the agency's tier page shows an assessment, not the empty state.
+        cycle, _created = certification_run_create(actor=operator, as_of=contract_today())
+        certification_run_execute(actor=operator, run_id=cycle.pk)
     partner = owner_actor(organizations["partner"])
     with acting_as(partner):
         webhook, _secret = webhook_endpoint_create(

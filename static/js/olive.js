@@ -40,3 +40,13 @@ function drawCharts(root) {
 }
 document.addEventListener("DOMContentLoaded", () => drawCharts(document));
 document.addEventListener("htmx:afterSettle", (event) => drawCharts(event.target));
+
+// <form data-swap-400 hx-post=…>: a 400 answer (the form again, with its errors) is swapped in
+// like a success, instead of being dropped as an error (htmx's default for 4xx).
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const source = event.detail.requestConfig && event.detail.requestConfig.elt;
+  if (event.detail.xhr.status === 400 && source && source.closest("[data-swap-400]")) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
