@@ -224,7 +224,9 @@ def test_the_heartbeat_thread_keeps_a_long_step_alive_and_stops(world, monkeypat
     assert run.status == "succeeded" and run.claims == 1
     assert seen["beats"] >= 5 and seen["stale"] == []
     assert set(threading.enumerate()) <= before  # the heartbeat thread has stopped
-    assert closed == [f"allocation-run-{run.pk}-heartbeat"]
+    # Only the heartbeat thread closes connections (its own). It may close them more than once:
+    # a beat that met a busy database (SQLite's table lock, under load) reconnects at the next.
+    assert set(closed) == {f"allocation-run-{run.pk}-heartbeat"}
 
 
 @pytest.mark.postgres
