@@ -261,3 +261,23 @@ def roster_contributions(*, actor: Actor) -> tuple[int, dict[int, dict]]:
             "views_share": None if math.isnan(row["views_share"]) else float(row["views_share"]),
         }
     return days, shares
+
+
+# --- package use, told by the traffic app ------------------------------------------------------
+
+#: The traffic app (right of mcn) registers here, from its AppConfig.ready, the reader of an
+#: agency's package use: ``fn(*, agency_id) -> dict | None`` with ``run_id``, ``as_of``,
+#: ``impressions`` and ``creators`` of the latest published allocation run that granted the
+#: agency a package (None when none did).
+PACKAGE_USE_READERS: list = []
+
+
+def package_use_of(*, actor: Actor) -> dict | None:
+    """How much of its tier's traffic package the acting agency's creators received."""
+    if actor.organization_id is None or actor.kind != roles.AGENCY:
+        return None
+    for reader in PACKAGE_USE_READERS:
+        use = reader(agency_id=actor.organization_id)
+        if use:
+            return use
+    return None

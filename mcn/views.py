@@ -34,6 +34,7 @@ from .selectors import (
     creator_id_for_handle,
     latest_own_assessment,
     own_assessments,
+    package_use_of,
     roster_contributions,
     tier_benefit_of,
 )
@@ -82,6 +83,7 @@ def tier_context(actor, assessment, *, what_if_form=None, appeal_form=None) -> d
         changes=change_rows((next_tier or {}).get("changes")),
         alternatives=change_rows((next_tier or {}).get("alternatives")),
         benefit=tier_benefit_of(actor=actor, tier=assessment.effective_tier),
+        package_use=package_use_of(actor=actor),
         what_if_form=what_if_form or WhatIfForm(assessment=assessment, auto_id="what-if-%s"),
     )
     return context

@@ -6,7 +6,17 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import numpy as np
-from django.db.models import Case, ExpressionWrapper, F, FloatField, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.http import Http404
 
 from tenancy.scoping import Actor
@@ -238,3 +248,19 @@ def package_of_allocation(run: AllocationRun, allocation: Allocation) -> dict | 
                 "tier": row["tier"],
             }
     return {"impressions": allocation.package_impressions, "agency": "", "tier": ""}
+
+
+def package_use_of_agency(*, agency_id: int) -> dict | None:
+    """The latest published run's package granted to ``agency_id``'s creators: the run, its day,
+    the impressions and how many creators shared them (None when that run granted none). The
+    agency's own figure only, so it reads the allocations across the operator's runs on purpose."""
+    run = AllocationRun.objects.unscoped().filter(published=True).first()
+    if run is None:
+        return None
+    rows = Allocation.objects.unscoped().filter(run=run, package_agency_id=agency_id)
+    totals = rows.filter(package_impressions__gt=0).aggregate(
+        impressions=Sum("package_impressions"), creators=Count("pk")
+    )
+    if not totals["impressions"]:
+        return None
+    return {"run_id": run.pk, "as_of": run.as_of, **totals}
