@@ -5,7 +5,17 @@ the contracts and offers made to it, by any agency, and nobody else's)."""
 import math
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, CharField, Count, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext as _
 
@@ -15,7 +25,15 @@ from tenancy.scoping import Actor
 
 from . import engine
 from .certification import assessment_data
-from .models import AgencyAssessment, CertificationRun, Contract
+from .metrics import agency_gmv_by_quarter
+from .models import (
+    AgencyAssessment,
+    Appeal,
+    CertificationRun,
+    Contract,
+    TierBenefit,
+    TierPolicy,
+)
 
 
 def contracts_of_agency(*, actor: Actor, status: str | None = Contract.Status.ACTIVE) -> QuerySet:
@@ -149,3 +167,68 @@ def assessment_what_if(*, assessment: AgencyAssessment, metrics: dict) -> dict:
     bounds = {m: tuple(b) for m, b in assessment.run.bounds.items()}
     result = engine.assess(values, assessment.run.policy.rubric(), bounds)
     return assessment_data(result)
+
+
+# --- the operator's certification pages ------------------------------------------------------
+
+
+def certification_runs_list(*, actor: Actor) -> QuerySet[CertificationRun]:
+    """Every cycle, latest first, with its policy version (the operator's runs page)."""
+    return CertificationRun.objects.for_actor(actor).select_related("policy", "created_by")
+
+
+def certification_run_get(*, actor: Actor, run_id: int) -> CertificationRun:
+    return certification_runs_list(actor=actor).get(pk=run_id)
+
+
+def run_assessments(*, actor: Actor, run: CertificationRun) -> QuerySet[AgencyAssessment]:
+    """The run's assessments as ``actor`` may see them, best score first (no score last)."""
+    rows = AgencyAssessment.objects.for_actor(actor).filter(run_id=run.pk)
+    return rows.select_related("organization").order_by(
+        F("score").desc(nulls_last=True), "organization__name", "pk"
+    )
+
+
+def tier_distribution(*, actor: Actor, limit: int = 24) -> list[CertificationRun]:
+    """The latest ``limit`` succeeded runs, oldest first: the tier counts over time."""
+    runs = certification_runs_list(actor=actor).filter(status=CertificationRun.Status.SUCCEEDED)
+    return list(runs.order_by("-as_of", "-pk")[:limit])[::-1]
+
+
+def appeals_queue(*, actor: Actor) -> QuerySet[Appeal]:
+    """Every appeal ``actor`` may see: the open ones first (oldest first, as they wait), then
+    the decided ones (latest decision first)."""
+    is_open = Case(When(status=Appeal.Status.OPEN, then=Value(0)), default=Value(1))
+    return (
+        Appeal.objects.for_actor(actor)
+        .select_related("organization", "assessment", "assessment__run", "decided_by")
+        .annotate(is_open=is_open)
+        .order_by("is_open", F("decided_at").desc(nulls_last=True), "filed_at", "pk")
+    )
+
+
+def appeal_get(*, actor: Actor, appeal_id: int) -> Appeal:
+    return appeals_queue(actor=actor).get(pk=appeal_id)
+
+
+def open_appeals_count(*, actor: Actor) -> int:
+    return Appeal.objects.for_actor(actor).filter(status=Appeal.Status.OPEN).count()
+
+
+def tier_policies(*, actor: Actor) -> QuerySet[TierPolicy]:
+    """Every version of the rubric, latest first (the active one among them)."""
+    return TierPolicy.objects.for_actor(actor).select_related("created_by")
+
+
+def tier_benefits(*, actor: Actor) -> dict[str, TierBenefit | None]:
+    """Tier → its benefits row (None where none is set yet), S first."""
+    rows = {b.tier: b for b in TierBenefit.objects.for_actor(actor)}
+    return {tier: rows.get(tier) for tier in engine.TIERS}
+
+
+def market_concentration(*, actor: Actor) -> list:
+    """CR5, CR10 and HHI by quarter (``mcn.metrics.agency_gmv_by_quarter``): every creator's
+    figures, so the operator's alone (anyone else gets nothing)."""
+    if not actor.is_operator:
+        return []
+    return agency_gmv_by_quarter()
