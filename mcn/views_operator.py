@@ -143,7 +143,7 @@ def _appeals_page(request, actor, forms=None, status=200):
     for appeal in page:  # a refused form stays with its appeal, decided meanwhile or not
         appeal.form = forms.get(appeal.pk)
         if appeal.status == "open" and appeal.form is None:
-            appeal.form = AppealDecisionForm(prefix=f"appeal-{appeal.pk}")
+            appeal.form = AppealDecisionForm(auto_id=f"appeal-{appeal.pk}-%s")
     context = {"page": page, "metric_labels": METRIC_LABELS}
     return render(request, "mcn/operator_appeals.html", context, status=status)
 
@@ -158,7 +158,7 @@ def appeals(request, *, actor):
 def appeal_decision(request, pk: int, *, actor):
     """Accept (a new tier and a reason) or reject (a reason) one open appeal."""
     appeal = found(appeal_get, actor=actor, appeal_id=pk)
-    form = AppealDecisionForm(request.POST, prefix=f"appeal-{appeal.pk}")
+    form = AppealDecisionForm(request.POST, auto_id=f"appeal-{appeal.pk}-%s")
     if form.is_valid():
         data = form.cleaned_data
         try:

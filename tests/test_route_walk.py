@@ -103,6 +103,8 @@ class World:
     api_key: object
     audit_event: object
     key_clients: dict
+    certification_run: object = None
+    appeal: object = None
 
 
 def owner_actor(organization) -> Actor:
@@ -153,6 +155,7 @@ def seed_world() -> World:
     with acting_as(operator):
         run = allocation_run_create(actor=operator, pool=100_000, target_gini=0.5)
         run = allocation_run_execute(actor=operator, run_id=run.pk)
+    certification_run, appeal = certification_cycle(operator, organizations["agency"])
     partner = owner_actor(organizations["partner"])
     with acting_as(partner):
         webhook, _secret = webhook_endpoint_create(
@@ -174,7 +177,24 @@ def seed_world() -> World:
         api_key=keys["brand"][0],
         audit_event=audit_event,
         key_clients={kind: client for kind, (_key, client) in keys.items()},
+        certification_run=certification_run,
+        appeal=appeal,
     )
+
+
+def certification_cycle(operator: Actor, agency) -> tuple:
+    """Today's certification cycle and an open appeal of the agency's assessment."""
+    from mcn.certification import appeal_file, certification_run_create, certification_run_execute
+    from mcn.models import AgencyAssessment
+
+    with acting_as(operator):
+        run, _ = certification_run_create(actor=operator, as_of=contract_today())
+        run = certification_run_execute(actor=operator, run_id=run.pk)
+    assessment = AgencyAssessment.objects.unscoped().get(run=run, organization=agency)
+    agency_actor = owner_actor(agency)
+    with acting_as(agency_actor):
+        appeal = appeal_file(actor=agency_actor, assessment=assessment, text="Walk appeal")
+    return run, appeal
 
 
 def _pk(attribute: str) -> Callable[[World], dict]:
@@ -205,6 +225,8 @@ PARAMETERS: dict[str, Callable[[World], dict]] = {
     "mcn:portal_contract_accept": _pk("contract"),
     "mcn:portal_contract_decline": _pk("contract"),
     "traffic:run": _pk("run"),
+    "mcn:certification_run": _pk("certification_run"),
+    "mcn:certification_appeal_decide": _pk("appeal"),
     "traffic:run_status": _pk("run"),
     "traffic:run_publish": _pk("run"),
     "traffic:run_csv": _pk("run"),

@@ -87,7 +87,7 @@ def test_other_kinds_get_404_on_every_page(kind, cycle, world):
         assert response.status_code == 404, path
         assert "Big Star MCN" not in text(response)
     decide = f"/operator/certification/appeals/{appeal.pk}/decide/"
-    data = {f"appeal-{appeal.pk}-decision": "reject", f"appeal-{appeal.pk}-reason": "no"}
+    data = {"decision": "reject", "reason": "no"}
     assert client.post(decide, data).status_code == 404
     assert client.post("/operator/certification/", {"as_of": "2026-05-31"}).status_code == 404
     assert Appeal.objects.unscoped().get(pk=appeal.pk).status == "open"
@@ -113,7 +113,7 @@ def test_an_operator_viewer_reads_but_cannot_run_or_decide(cycle, world):
     assert viewer.get("/operator/certification/").status_code == 200
     assert viewer.post("/operator/certification/", {"as_of": "2026-05-31"}).status_code == 403
     decide = f"/operator/certification/appeals/{appeal.pk}/decide/"
-    data = {f"appeal-{appeal.pk}-decision": "reject", f"appeal-{appeal.pk}-reason": "no"}
+    data = {"decision": "reject", "reason": "no"}
     assert viewer.post(decide, data).status_code == 403
     assert Appeal.objects.unscoped().get(pk=appeal.pk).status == "open"
     assert CertificationRun.objects.unscoped().count() == 1
@@ -187,7 +187,7 @@ def test_the_run_page_lists_every_agency_best_score_first(operator, cycle, world
 
 
 def decide(client, appeal, **fields):
-    data = {f"appeal-{appeal.pk}-{k}": v for k, v in fields.items()}
+    data = dict(fields)
     return client.post(f"/operator/certification/appeals/{appeal.pk}/decide/", data)
 
 

@@ -301,9 +301,7 @@ def _series_table(labels, series, title: str, percent: bool, label_header: str):
         (
             (
                 label,
-                format_html_join(
-                    "", "<td>{}</td>", ((format_value(v, percent),) for v in row)
-                ),
+                format_html_join("", "<td>{}</td>", ((format_value(v, percent),) for v in row)),
             )
             for label, row in zip(labels, zip(*(v for _n, v in series), strict=True), strict=True)
         ),
