@@ -172,12 +172,23 @@ def demo_certification_seed(*, end_date: datetime.date) -> list:
     (as the monthly beat job would have run them, through ``mcn.certification``) and one open
     appeal from the demo agency on its latest assessment. Idempotent: a cycle that exists is
     reused and the appeal is filed once."""
+    from mcn import certification
     from mcn.certification import appeal_file, certification_run_create, certification_run_execute
+    from mcn.default_policy import DEFAULT_BENEFITS, DEFAULT_POLICY
     from mcn.models import AgencyAssessment, Appeal
     from tenancy.scoping import SYSTEM, Actor, acting_as
 
     runs = []
     with acting_as(SYSTEM):
+        if certification.active_policy() is None:  # a flushed database lost migration 0006's
+            certification.tier_policy_publish(actor=SYSTEM, note="demo", **DEFAULT_POLICY)
+            for tier, (impressions, priority) in DEFAULT_BENEFITS.items():
+                certification.tier_benefit_set(
+                    actor=SYSTEM,
+                    tier=tier,
+                    monthly_impressions=impressions,
+                    brand_priority=priority,
+                )
         for as_of in month_ends(end_date, 3):
             run, _created = certification_run_create(actor=SYSTEM, as_of=as_of)
             runs.append(certification_run_execute(actor=SYSTEM, run_id=run.pk))

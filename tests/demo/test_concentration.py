@@ -53,8 +53,8 @@ def head_share_by_quarter() -> pd.Series:
 
 def test_head_agencies_share_moves_from_about_32_to_about_47_percent(seeded):
     """The first two full quarters against the last two. Tolerance: three head agencies of 20
-    make the share noisy between seeds (seed 1: 28% → 46%; seeds 2 and 3 measured 46% → 61%
-    and 35% → 61%); seed 1 is asserted at ±5 points of the story."""
+    make the share noisy between seeds (seed 1: 31% → 45%; seeds 2 and 3 measured 48% → 60%
+    and 43% → 60%); seed 1 is asserted at ±5 points of the story."""
     share = head_share_by_quarter()
     start, end = share.iloc[1:3].mean(), share.iloc[-2:].mean()
     assert 0.27 <= start <= 0.37, share
