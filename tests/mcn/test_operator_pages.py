@@ -370,3 +370,19 @@ def test_concentration_by_quarter_from_rows(operator):
     hhi = [f for f in figures(page) if f["title"] == "HHI of the agency market"][0]
     expected = sum((s / 210) ** 2 for s in sizes)
     assert hhi["data"][0]["y"] == [round(expected * 10_000), 10_000]
+
+
+def test_the_market_concentration_command_prints_the_quarters(capsys):
+    from django.core.management import call_command
+
+    agency = OrganizationFactory(kind="agency")
+    creator = CreatorFactory()
+    ContractFactory(organization=agency, creator=creator, start=datetime.date(2025, 1, 1))
+    MetricSnapshotFactory(creator=creator, date=datetime.date(2026, 2, 10), gmv=Decimal(30))
+    MetricSnapshotFactory(
+        creator=CreatorFactory(), date=datetime.date(2026, 2, 11), gmv=Decimal(70)
+    )
+    call_command("market_concentration")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("quarter")
+    assert lines[1].split()[:5] == ["2026-Q1", "30.0%", "30.0%", "10000", "1"]
