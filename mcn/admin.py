@@ -5,7 +5,15 @@ from django.contrib import admin
 
 from tenancy.admin import ReadOnlyAdmin
 
-from .models import AgencyProfile, Contract
+from .models import (
+    AgencyAssessment,
+    AgencyProfile,
+    Appeal,
+    CertificationRun,
+    Contract,
+    TierBenefit,
+    TierPolicy,
+)
 
 
 @admin.register(AgencyProfile)
@@ -20,3 +28,41 @@ class ContractAdmin(ReadOnlyAdmin):
     list_filter = ["status", "organization"]
     search_fields = ["creator__handle", "organization__name"]
     list_select_related = ["creator", "organization"]
+
+
+# Certification: read-only here. Policy versions, cycles, benefits and appeal decisions are
+# written by ``mcn.certification`` (audited) from the operator's /operator/certification/ pages.
+
+
+@admin.register(TierPolicy)
+class TierPolicyAdmin(ReadOnlyAdmin):
+    list_display = ["version", "active", "window_days", "created_at", "note"]
+    list_filter = ["active"]
+
+
+@admin.register(TierBenefit)
+class TierBenefitAdmin(ReadOnlyAdmin):
+    list_display = ["tier", "monthly_impressions", "brand_priority", "updated_at"]
+
+
+@admin.register(CertificationRun)
+class CertificationRunAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "as_of", "policy", "status", "agencies", "finished_at"]
+    list_filter = ["status"]
+    list_select_related = ["policy"]
+
+
+@admin.register(AgencyAssessment)
+class AgencyAssessmentAdmin(ReadOnlyAdmin):
+    list_display = ["organization", "run", "tier", "score", "change", "override_tier"]
+    list_filter = ["tier", "change"]
+    search_fields = ["organization__name"]
+    list_select_related = ["organization", "run"]
+
+
+@admin.register(Appeal)
+class AppealAdmin(ReadOnlyAdmin):
+    list_display = ["organization", "assessment", "status", "filed_at", "decided_at"]
+    list_filter = ["status"]
+    search_fields = ["organization__name", "text"]
+    list_select_related = ["organization", "assessment"]
