@@ -194,6 +194,9 @@ def _creator_shares(window: pd.DataFrame) -> pd.DataFrame:
     return per
 
 
+LAST_DAY = date(2262, 1, 1)
+
+
 def quarter_of(day) -> str:
     """``2023-Q2`` for any day of April to June 2023."""
     return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
@@ -207,7 +210,9 @@ def agency_gmv_by_quarter(*, since: date | None = None, until: date | None = Non
     Returns ``[(quarter, engine.Concentration, market GMV)]``, oldest first, for every quarter
     with any GMV. CR5/CR10 are shares of the whole market; the HHI is over the agencies' shares of
     the agency market (see :func:`mcn.engine.concentration`)."""
-    rows = MetricSnapshot.objects.unscoped().all()
+    # Days pandas can hold (nanoseconds since 1970: up to 2262-04-11); a row dated past that is
+    # no market anyone measures, and must not take the page down.
+    rows = MetricSnapshot.objects.unscoped().filter(date__lt=LAST_DAY)
     if since is not None:
         rows = rows.filter(date__gte=since)
     if until is not None:

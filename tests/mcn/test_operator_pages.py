@@ -386,3 +386,11 @@ def test_the_market_concentration_command_prints_the_quarters(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("quarter")
     assert lines[1].split()[:5] == ["2026-Q1", "30.0%", "30.0%", "10000", "1"]
+
+
+def test_a_snapshot_beyond_pandas_dates_does_not_take_the_page_down(operator):
+    MetricSnapshotFactory(creator=CreatorFactory(), date=datetime.date(2026, 2, 1), gmv=1)
+    MetricSnapshotFactory(creator=CreatorFactory(), date=datetime.date(2701, 2, 13), gmv=1)
+    response = operator.get("/operator/certification/concentration/")
+    assert response.status_code == 200
+    assert "2026-Q1" in response.content.decode() and "2701" not in response.content.decode()
