@@ -147,3 +147,61 @@ def _link_demo_creator(world: World, keys: dict) -> None:
     chosen = best["creator_index"].iloc[0] if len(best) else 0
     user = get_user_model().objects.get(username="creator")
     Creator.objects.unscoped().filter(pk=int(keys["creator"][chosen])).update(user=user)
+
+
+DEMO_APPEAL = (
+    "我们的两位头部创作者在窗口期内因平台故障停播两周，导致 GMV 与活跃创作者数偏低，"
+    "申请按恢复后的数据复核评级。 (Two of our top creators could not go live for two weeks "
+    "during the window because of a platform outage; please review the tier on the figures "
+    "since.)"
+)
+
+
+def month_ends(end_date: datetime.date, count: int) -> list[datetime.date]:
+    """The last ``count`` month-ends on or before ``end_date``, oldest first."""
+    day = end_date + datetime.timedelta(days=1)
+    ends = []
+    for _ in range(count):
+        day = day.replace(day=1) - datetime.timedelta(days=1)
+        ends.append(day)
+    return ends[::-1]
+
+
+def demo_certification_seed(*, end_date: datetime.date) -> list:
+    """Certification history for the operator's pages: the cycles of the last three month-ends
+    (as the monthly beat job would have run them, through ``mcn.certification``) and one open
+    appeal from the demo agency on its latest assessment. Idempotent: a cycle that exists is
+    reused and the appeal is filed once."""
+    from mcn import certification
+    from mcn.certification import appeal_file, certification_run_create, certification_run_execute
+    from mcn.default_policy import DEFAULT_BENEFITS, DEFAULT_POLICY
+    from mcn.models import AgencyAssessment, Appeal
+    from tenancy.scoping import SYSTEM, Actor, acting_as
+
+    runs = []
+    with acting_as(SYSTEM):
+        if certification.active_policy() is None:  # a flushed database lost migration 0006's
+            certification.tier_policy_publish(actor=SYSTEM, note="demo", **DEFAULT_POLICY)
+            for tier, (impressions, priority) in DEFAULT_BENEFITS.items():
+                certification.tier_benefit_set(
+                    actor=SYSTEM,
+                    tier=tier,
+                    monthly_impressions=impressions,
+                    brand_priority=priority,
+                )
+        for as_of in month_ends(end_date, 3):
+            run, _created = certification_run_create(actor=SYSTEM, as_of=as_of)
+            runs.append(certification_run_execute(actor=SYSTEM, run_id=run.pk))
+    agency = Organization.objects.get(slug=DEMO_AGENCY_SLUGS[0])
+    latest = AgencyAssessment.objects.unscoped().filter(run=runs[-1], organization=agency).first()
+    if latest is not None and not Appeal.objects.unscoped().filter(organization=agency).exists():
+        owner = Membership.objects.unscoped().filter(organization=agency, role="owner").first()
+        actor = Actor(
+            user_id=owner.user_id if owner else None,
+            organization_id=agency.pk,
+            organization_kind="agency",
+            role="owner",
+        )
+        with acting_as(actor):
+            appeal_file(actor=actor, assessment=latest, text=DEMO_APPEAL)
+    return runs

@@ -6,11 +6,17 @@ class McnConfig(AppConfig):
     name = "mcn"
 
     def ready(self):
-        from tenancy.homes import register_home
+        from tenancy import roles
+        from tenancy.homes import register_home, register_nav, register_nav_badge
         from tenancy.scopes import register_scope
         from webhooks import events
 
+        from .selectors import open_appeals_count
+
         register_home("agency", "mcn:tier")
+        # The operator's certification pages; the badge counts the appeals waiting.
+        register_nav("mcn:certification_runs", _("Certification"), kinds=[roles.OPERATOR])
+        register_nav_badge("mcn:certification_runs", open_appeals_count)
         register_scope(
             "agencies:read",
             _(

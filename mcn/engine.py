@@ -248,3 +248,38 @@ def assess_all(metrics: pd.DataFrame, policy: Policy) -> dict:
 def applied(values: dict, changes) -> dict:
     """``values`` with ``changes`` made (what the what-if form does)."""
     return {**values, **{c.metric: c.after for c in changes}}
+
+
+# --- market concentration --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Concentration:
+    """One period's concentration: ``cr5``/``cr10`` the top 5/10 agencies' share of the whole
+    market's GMV (independent creators included), ``hhi`` the Herfindahl–Hirschman index of the
+    agencies' shares of the *agency* market (Σ sᵢ² with Σ sᵢ = 1, so in [1/n, 1]), ``agencies``
+    how many agencies had GMV."""
+
+    cr5: float | None
+    cr10: float | None
+    hhi: float | None
+    agencies: int
+
+
+def concentration(agency_gmv, market_gmv: float) -> Concentration:
+    """CR5, CR10 and HHI of one period from each agency's GMV (any iterable of non-negative
+    numbers; zeros are no share) and the market's total (every creator's GMV). Undefined figures
+    are None: no agency GMV gives no HHI, no market GMV no CR."""
+    values = np.asarray([float(v) for v in agency_gmv], dtype=np.float64)
+    values = np.sort(values[values > 0])[::-1]
+    total = float(values.sum())
+    if total <= 0:
+        return Concentration(None, None, None, 0)
+    shares = values / total
+    hhi = float(np.square(shares).sum())
+    market = float(market_gmv)
+    if market <= 0:
+        return Concentration(None, None, hhi, len(values))
+    market = max(market, total)  # the agencies' part of the market cannot exceed it
+    cr5, cr10 = (float(values[:k].sum() / market) for k in (5, 10))
+    return Concentration(cr5, cr10, hhi, len(values))

@@ -107,3 +107,127 @@ class AppealForm(forms.Form):
         max_length=APPEAL_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+# --- the operator's certification pages ------------------------------------------------------
+
+#: The rubric's metrics as the operator's pages name them.
+METRIC_LABELS = {
+    "active_creators": _("Active signed creators"),
+    "gmv": _("GMV"),
+    "gmv_growth": _("GMV growth"),
+    "engagement_rate": _("Engagement rate"),
+    "retention": _("Creator retention"),
+    "originality_rate": _("Originality rate"),
+    "violation_rate": _("Violation rate"),
+    "complaint_rate": _("Complaint rate"),
+    "severe_violations": _("Severe violations"),
+}
+SCORED = [m for m in METRIC_LABELS if m != "severe_violations"]  # gated, never weighted
+TIERS = ("S", "A", "B")
+
+
+class CertificationRunForm(forms.Form):
+    as_of = forms.DateField(label=_("Cycle ends on"), widget=ISO_DATE)
+
+
+class AppealDecisionForm(forms.Form):
+    """The operator's decision; what it needs (a reason, a tier when accepting) is the
+    service's rule (``mcn.certification.appeal_decide``), shown on these fields."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("accept", _("Accept")), ("reject", _("Reject"))],
+        widget=forms.RadioSelect,
+    )
+    new_tier = forms.ChoiceField(
+        label=_("New tier"),
+        choices=[("", _("(only when accepting)"))] + [(t, t) for t in TIERS],
+        required=False,
+    )
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class TierPolicyForm(forms.Form):
+    """A new version of the rubric: a weight per scored metric, a threshold per tier, the
+    window, and the gates as JSON (``{tier: [{name, metric, bound, at_least}]}``)."""
+
+    window_days = forms.IntegerField(label=_("Window (days)"), min_value=7, max_value=366)
+    gates = forms.JSONField(label=_("Gates (JSON)"), widget=forms.Textarea(attrs={"rows": 12}))
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for metric in SCORED:
+            self.fields[f"weight_{metric}"] = forms.FloatField(
+                label=_("Weight: %(metric)s") % {"metric": METRIC_LABELS[metric]}, min_value=0
+            )
+        for tier in TIERS:
+            self.fields[f"threshold_{tier}"] = forms.FloatField(
+                label=_("Score needed for %(tier)s") % {"tier": tier},
+                min_value=0,
+                max_value=100,
+            )
+
+    @staticmethod
+    def initial_from(policy) -> dict:
+        if policy is None:
+            return {"window_days": 90, "gates": {}}
+        initial = {"window_days": policy.window_days, "gates": policy.gates}
+        initial.update({f"weight_{m}": policy.weights.get(m, 0) for m in SCORED})
+        initial.update({f"threshold_{t}": policy.thresholds.get(t) for t in TIERS})
+        return initial
+
+    def clean_gates(self):
+        gates = self.cleaned_data["gates"]
+        if not isinstance(gates, dict):
+            raise forms.ValidationError(_("Gates are an object: tier → list of gates."))
+        return gates
+
+    def weight_fields(self):
+        return [self[f"weight_{m}"] for m in SCORED]
+
+    def threshold_fields(self):
+        return [self[f"threshold_{t}"] for t in TIERS]
+
+    def policy_data(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "weights": {m: data[f"weight_{m}"] for m in SCORED},
+            "thresholds": {t: data[f"threshold_{t}"] for t in TIERS},
+            "gates": data["gates"],
+            "window_days": data["window_days"],
+            "note": data.get("note") or "",
+        }
+
+
+class TierBenefitForm(forms.Form):
+    """Every tier's monthly traffic package and brand priority, set together."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for tier in TIERS:
+            self.fields[f"impressions_{tier}"] = forms.IntegerField(
+                label=_("Tier %(tier)s: monthly impressions") % {"tier": tier},
+                min_value=0,
+                max_value=10**12,
+            )
+            self.fields[f"priority_{tier}"] = forms.IntegerField(
+                label=_("Tier %(tier)s: brand priority") % {"tier": tier},
+                min_value=0,
+                max_value=100,
+            )
+
+    @staticmethod
+    def initial_from(benefits: dict) -> dict:
+        initial = {}
+        for tier, row in benefits.items():
+            initial[f"impressions_{tier}"] = row.monthly_impressions if row else 0
+            initial[f"priority_{tier}"] = row.brand_priority if row else 0
+        return initial
+
+    def per_tier(self) -> dict[str, tuple[int, int]]:
+        data = self.cleaned_data
+        return {t: (data[f"impressions_{t}"], data[f"priority_{t}"]) for t in TIERS}

@@ -192,3 +192,46 @@ def _creator_shares(window: pd.DataFrame) -> pd.DataFrame:
     per["views_share"] = _ratio(per["views"], agency_views)
     per["engagement_rate"] = _ratio(per["engagement"], per["views"])
     return per
+
+
+LAST_DAY = date(2262, 1, 1)
+
+
+def quarter_of(day) -> str:
+    """``2023-Q2`` for any day of April to June 2023."""
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def agency_gmv_by_quarter(*, since: date | None = None, until: date | None = None):
+    """Market concentration by calendar quarter, from rows: each quarter's GMV per agency (Σ
+    snapshot GMV of the creators under contract with it on the snapshot's day, as the window
+    metrics count it) and the whole market's (every creator's, independent ones too).
+
+    Returns ``[(quarter, engine.Concentration, market GMV)]``, oldest first, for every quarter
+    with any GMV. CR5/CR10 are shares of the whole market; the HHI is over the agencies' shares of
+    the agency market (see :func:`mcn.engine.concentration`)."""
+    # Days pandas can hold (nanoseconds since 1970: up to 2262-04-11); a row dated past that is
+    # no market anyone measures, and must not take the page down.
+    rows = MetricSnapshot.objects.unscoped().filter(date__lt=LAST_DAY)
+    if since is not None:
+        rows = rows.filter(date__gte=since)
+    if until is not None:
+        rows = rows.filter(date__lte=until)
+    snaps = pd.DataFrame(
+        list(rows.filter(gmv__gt=0).values_list("creator_id", "date", "gmv")),
+        columns=["creator", "date", "gmv"],
+    )
+    if snaps.empty:
+        return []
+    snaps["gmv"] = snaps["gmv"].astype(np.float64)
+    snaps["quarter"] = [quarter_of(d) for d in snaps["date"]]
+    snaps["date"] = pd.to_datetime(snaps["date"]).astype("datetime64[ns]")
+    market = snaps.groupby("quarter")["gmv"].sum()
+    attributed = _attributed(snaps, _contracts(), "date")
+    per_agency: dict[str, list[float]] = {}
+    for (quarter, _agency), gmv in attributed.groupby(["quarter", "agency"])["gmv"].sum().items():
+        per_agency.setdefault(quarter, []).append(float(gmv))
+    return [
+        (quarter, engine.concentration(per_agency.get(quarter, []), float(total)), float(total))
+        for quarter, total in market.sort_index().items()
+    ]

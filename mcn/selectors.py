@@ -17,8 +17,15 @@ from tenancy.scoping import Actor
 
 from . import engine
 from .certification import active_policy, assessment_data
-from .metrics import window_metrics
-from .models import AgencyAssessment, Appeal, CertificationRun, Contract, TierBenefit
+from .metrics import agency_gmv_by_quarter, window_metrics
+from .models import (
+    AgencyAssessment,
+    Appeal,
+    CertificationRun,
+    Contract,
+    TierBenefit,
+    TierPolicy,
+)
 from .services import contract_today
 
 
@@ -201,7 +208,7 @@ def package_tiers_as_of(as_of) -> dict[int, str]:
     return tiers_of_cycle(certification_run_as_of(as_of))
 
 
-def tier_benefits() -> dict[str, TierBenefit]:
+def benefits_by_tier() -> dict[str, TierBenefit]:
     """``{tier: TierBenefit}`` of every tier that has one."""
     return {b.tier: b for b in TierBenefit.objects.unscoped().all()}
 
@@ -211,7 +218,7 @@ def brand_priority_of_creators(creator_ids) -> dict[int, int]:
     latest cycle's effective tier) with a ``TierBenefit``; the others are left out (priority 0).
     The matcher's tie-breaker reads it."""
     tiers = tiers_of_cycle(latest_certification_run())
-    priority = {tier: b.brand_priority for tier, b in tier_benefits().items()}
+    priority = {tier: b.brand_priority for tier, b in benefits_by_tier().items()}
     rows = Creator.objects.unscoped().filter(pk__in=list(creator_ids), agency_id__in=list(tiers))
     return {
         creator: priority.get(tiers[agency], 0)
@@ -281,3 +288,68 @@ def package_use_of(*, actor: Actor) -> dict | None:
         if use:
             return use
     return None
+
+
+# --- the operator's certification pages ------------------------------------------------------
+
+
+def certification_runs_list(*, actor: Actor) -> QuerySet[CertificationRun]:
+    """Every cycle, latest first, with its policy version (the operator's runs page)."""
+    return CertificationRun.objects.for_actor(actor).select_related("policy", "created_by")
+
+
+def certification_run_get(*, actor: Actor, run_id: int) -> CertificationRun:
+    return certification_runs_list(actor=actor).get(pk=run_id)
+
+
+def run_assessments(*, actor: Actor, run: CertificationRun) -> QuerySet[AgencyAssessment]:
+    """The run's assessments as ``actor`` may see them, best score first (no score last)."""
+    rows = AgencyAssessment.objects.for_actor(actor).filter(run_id=run.pk)
+    return rows.select_related("organization").order_by(
+        F("score").desc(nulls_last=True), "organization__name", "pk"
+    )
+
+
+def tier_distribution(*, actor: Actor, limit: int = 24) -> list[CertificationRun]:
+    """The latest ``limit`` succeeded runs, oldest first: the tier counts over time."""
+    runs = certification_runs_list(actor=actor).filter(status=CertificationRun.Status.SUCCEEDED)
+    return list(runs.order_by("-as_of", "-pk")[:limit])[::-1]
+
+
+def appeals_queue(*, actor: Actor) -> QuerySet[Appeal]:
+    """Every appeal ``actor`` may see: the open ones first (oldest first, as they wait), then
+    the decided ones (latest decision first)."""
+    is_open = Case(When(status=Appeal.Status.OPEN, then=Value(0)), default=Value(1))
+    return (
+        Appeal.objects.for_actor(actor)
+        .select_related("organization", "assessment", "assessment__run", "decided_by")
+        .annotate(is_open=is_open)
+        .order_by("is_open", F("decided_at").desc(nulls_last=True), "filed_at", "pk")
+    )
+
+
+def appeal_get(*, actor: Actor, appeal_id: int) -> Appeal:
+    return appeals_queue(actor=actor).get(pk=appeal_id)
+
+
+def open_appeals_count(*, actor: Actor) -> int:
+    return Appeal.objects.for_actor(actor).filter(status=Appeal.Status.OPEN).count()
+
+
+def tier_policies(*, actor: Actor) -> QuerySet[TierPolicy]:
+    """Every version of the rubric, latest first (the active one among them)."""
+    return TierPolicy.objects.for_actor(actor).select_related("created_by")
+
+
+def tier_benefits(*, actor: Actor) -> dict[str, TierBenefit | None]:
+    """Tier → its benefits row (None where none is set yet), S first."""
+    rows = {b.tier: b for b in TierBenefit.objects.for_actor(actor)}
+    return {tier: rows.get(tier) for tier in engine.TIERS}
+
+
+def market_concentration(*, actor: Actor) -> list:
+    """CR5, CR10 and HHI by quarter (``mcn.metrics.agency_gmv_by_quarter``): every creator's
+    figures, so the operator's alone (anyone else gets nothing)."""
+    if not actor.is_operator:
+        return []
+    return agency_gmv_by_quarter()

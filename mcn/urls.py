@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_operator
 
 app_name = "mcn"
 urlpatterns = [
@@ -13,6 +13,38 @@ urlpatterns = [
         "agency/contracts/<int:pk>/withdraw/",
         views.contract_withdraw_view,
         name="contract_withdraw",
+    ),
+    # The operator's certification pages.
+    path(
+        "operator/certification/",
+        views_operator.certification_runs,
+        name="certification_runs",
+    ),
+    path(
+        "operator/certification/<int:pk>/",
+        views_operator.certification_run,
+        name="certification_run",
+    ),
+    path(
+        "operator/certification/appeals/",
+        views_operator.appeals,
+        name="certification_appeals",
+    ),
+    path(
+        "operator/certification/appeals/<int:pk>/decide/",
+        views_operator.appeal_decision,
+        name="certification_appeal_decide",
+    ),
+    path("operator/certification/policy/", views_operator.policy, name="certification_policy"),
+    path(
+        "operator/certification/benefits/",
+        views_operator.benefits,
+        name="certification_benefits",
+    ),
+    path(
+        "operator/certification/concentration/",
+        views_operator.concentration,
+        name="certification_concentration",
     ),
     # The creator answers offers in its portal, next to the creators app's own portal pages.
     path("portal/contracts/", views.portal_contracts, name="portal_contracts"),

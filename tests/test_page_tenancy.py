@@ -246,6 +246,43 @@ def run_with(secrets: list[str], done=None) -> Callable[[object], Built]:
 
 NOT_OPERATORS = ("brand", "agency", "partner", "creator")
 
+
+def certification_run(operator_org) -> Built:
+    """A succeeded cycle over one agency with a creator: runs are the platform's."""
+    from mcn.certification import certification_run_create, certification_run_execute
+
+    as_of = datetime.date(2026, 3, 28)
+    agency = OrganizationFactory(kind="agency", name="Secret Certified MCN")
+    contract = ContractFactory(organization=agency, start=datetime.date(2026, 1, 1))
+    MetricSnapshotFactory(creator=contract.creator, date=as_of - datetime.timedelta(days=3))
+    with acting_as(SYSTEM):
+        run, _ = certification_run_create(actor=SYSTEM, as_of=as_of)
+        run = certification_run_execute(actor=SYSTEM, run_id=run.pk)
+    return Built([run.pk], ["Secret Certified MCN"], run)
+
+
+def certification_appeal(operator_org) -> Built:
+    """An open appeal of the cycle's agency; the operator's POST rejects it."""
+    from mcn.certification import appeal_file
+    from mcn.models import AgencyAssessment
+
+    run = certification_run(operator_org).row
+    assessment = AgencyAssessment.objects.unscoped().get(
+        run=run, organization__name="Secret Certified MCN"
+    )
+    agency = Actor(
+        user_id=None,
+        organization_id=assessment.organization_id,
+        organization_kind="agency",
+        role="owner",
+    )
+    with acting_as(agency):
+        appeal = appeal_file(actor=agency, assessment=assessment, text="Secret appeal text")
+    return Built(
+        [appeal.pk], ["Secret appeal text"], appeal, done=lambda row: row["status"] == "rejected"
+    )
+
+
 PAGES = {
     "tenancy:api_key_revoke": Page("partner", api_key, post={}),
     "creators:detail": Page("agency", creator_profile, public=True),
@@ -268,6 +305,13 @@ PAGES = {
     "mcn:portal_contract_accept": Page("creator", offer_accepted_by, post={}),
     "mcn:portal_contract_decline": Page("creator", offer_declined_by, post={}),
     "traffic:run": Page("operator", allocation_run, outsiders=NOT_OPERATORS),
+    "mcn:certification_run": Page("operator", certification_run, outsiders=NOT_OPERATORS),
+    "mcn:certification_appeal_decide": Page(
+        "operator",
+        certification_appeal,
+        post={"decision": "reject", "reason": "Secret reason"},
+        outsiders=NOT_OPERATORS,
+    ),
     "traffic:run_status": Page(
         "operator", run_with(['data-status="succeeded"']), outsiders=NOT_OPERATORS
     ),
@@ -459,6 +503,8 @@ class Simple:
     data: Callable[[str], dict] | None = None  # the POST body, given the persona's context
 
 
+BENEFITS = {f"{field}_{tier}": "1" for tier in "SAB" for field in ("impressions", "priority")}
+
 SIMPLE_PAGES = {
     "tenancy:home": Simple(everyone(302, anonymous=LOGIN)),  # each kind to its own home
     "tenancy:login": Simple(everyone(302, anonymous=200)),  # signed in: on to the home
@@ -488,6 +534,13 @@ SIMPLE_PAGES = {
     "traffic:runs": Simple(only("operator")),
     "traffic:my_traffic": Simple(only("creator")),
     "analytics:operator_home": Simple(only("operator")),
+    "mcn:certification_runs": Simple(only("operator")),
+    "mcn:certification_appeals": Simple(only("operator")),
+    "mcn:certification_policy": Simple(only("operator")),
+    "mcn:certification_concentration": Simple(only("operator")),
+    "mcn:certification_benefits": Simple(
+        {**only("operator"), "operator": 302}, method="post", data=lambda _: BENEFITS
+    ),
     "set_language": Simple(everyone(302), method="post", data=lambda _: {"language": "en"}),
     "healthz": Simple(everyone(200)),
 }

@@ -16,6 +16,7 @@ APPS = ["tenancy", "api", "webhooks", "ui", "creators", "brands", "mcn", "traffi
 #: Request-serving modules, by file name (and every module of the api/ package).
 SERVING = {
     "views.py",
+    "views_operator.py",
     "views_base.py",
     "api.py",
     "forms.py",

@@ -35,7 +35,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from brands.models import Campaign, Collaboration, Complaint, Order, Product, Refund
 from creators.models import ContentItem, Creator, MetricSnapshot
-from mcn.models import Contract
+from mcn.models import AgencyAssessment, Appeal, CertificationRun, Contract, TierBenefit, TierPolicy
 from tenancy.models import ApiKey, AuditEvent, Organization
 from tenancy.scopes import SCOPES
 from tenancy.scoping import SYSTEM, Actor, acting_as
@@ -83,12 +83,14 @@ CAPABILITIES = [
     ("roster.see", "agency roster & contracts: see"),
     ("roster.change", "contracts: offer, withdraw, end"),
     ("contracts.answer", "contract offers: accept, decline"),
-    ("certification.see", "agency assessments, what-if (API)"),
+    ("assessments.api", "agency assessments, what-if (API)"),
     ("tier.appeal", "tier page: what-if, appeal"),
     ("traffic.see", "operator home, traffic runs: see"),
     ("traffic.start", "traffic runs: start"),
     ("traffic.publish", "traffic runs: publish"),
     ("traffic.api", "traffic runs (API)"),
+    ("certification.see", "certification: cycles, appeals, policy, concentration: see"),
+    ("certification.change", "certification: run a cycle, decide appeals, publish policy"),
     ("portal", "creator portal, my traffic panel, my contracts"),
     ("keys.manage", "API keys: manage"),
     ("webhooks.manage", "webhooks: manage"),
@@ -131,8 +133,10 @@ OPERATOR = {
     "traffic_start": "yes",
     "traffic_publish": "yes",
     "traffic_api": "yes (all runs)",
-    "push_metrics": "yes",
     "certification_see": "yes",
+    "certification_change": "yes",
+    "push_metrics": "yes",
+    "assessments_api": "yes",
 }
 OPERATOR_READER = {
     **OPERATOR,
@@ -143,6 +147,7 @@ OPERATOR_READER = {
     "contracts_answer": READ_ONLY,
     "traffic_start": "403",
     "traffic_publish": "403",
+    "certification_change": "403",
     "push_metrics": "403",
 }
 BRAND = {
@@ -167,13 +172,13 @@ AGENCY = {
     "contracts_answer": NOT_PARTY,
     "tier_appeal": "own",
     "push_metrics": "own (signed creators)",
-    "certification_see": "own",
+    "assessments_api": "own",
 }
 PARTNER = {
     **EVERY_TENANT,
     "traffic_api": "yes (published runs)",
     "push_metrics": "yes",
-    "certification_see": "yes",
+    "assessments_api": "yes",
 }
 #: What a read-only role changes in its kind's row: every write is refused with 403.
 VIEWER = {
@@ -257,7 +262,7 @@ MATRIX: dict[str, dict[str, str]] = {
         roster_see="`agencies:read`",
         roster_change="`contracts:write`",
         contracts_answer="`contracts:write` (403 on its agency's offers: a key is no creator)",
-        certification_see="`agencies:read` (the what-if too: it writes nothing)",
+        assessments_api="`agencies:read` (the what-if too: it writes nothing)",
         traffic_api="`traffic:read`",
         keys_manage="403 (keys cannot manage keys)",
         webhooks_manage="`webhooks:manage`",
@@ -272,6 +277,7 @@ MATRIX: dict[str, dict[str, str]] = {
         contracts_answer="no (it is no creator; `contracts_expire` expires unanswered offers)",
         traffic_start="yes (`allocate_traffic`)",
         traffic_publish="yes",
+        certification_change="yes (`certify_agencies`, the monthly beat job)",
         keys_manage="yes (`create_api_key`)",
         webhooks_manage="no",
         push_metrics="no (it sees no creator: every handle is unknown to it)",
@@ -885,6 +891,59 @@ def run_start_call(w: World) -> Call:
     return Call("/operator/traffic/", data, count_grows(AllocationRun.objects.unscoped().all()))
 
 
+def certification_cycle_call(w: World) -> Call:
+    runs = CertificationRun.objects.unscoped().all()
+    return Call("/operator/certification/", {"as_of": DAY.isoformat()}, count_grows(runs))
+
+
+def certification_appeal(w: World):
+    """An open appeal of a fresh agency's assessment in a cycle of its own."""
+    from mcn.certification import appeal_file, certification_run_create, certification_run_execute
+
+    agency = OrganizationFactory(kind="agency")
+    ContractFactory(organization=agency, creator=CreatorFactory(), start=DAY)
+    as_of = LATER - datetime.timedelta(days=CertificationRun.objects.unscoped().count())
+    with acting_as(SYSTEM):
+        run, _ = certification_run_create(actor=SYSTEM, as_of=min(as_of, contract_day()))
+        run = certification_run_execute(actor=SYSTEM, run_id=run.pk)
+    assessment = AgencyAssessment.objects.unscoped().get(run=run, organization=agency)
+    by = Actor(user_id=None, organization_id=agency.pk, organization_kind="agency", role="owner")
+    with acting_as(by):
+        return appeal_file(actor=by, assessment=assessment, text="Walk appeal")
+
+
+def contract_day() -> datetime.date:
+    from mcn.services import contract_today
+
+    return contract_today()
+
+
+def appeal_decide_call(w: World) -> Call:
+    appeal = certification_appeal(w)
+    decided = Appeal.objects.unscoped().filter(pk=appeal.pk, status="rejected")
+    data = {"decision": "reject", "reason": "Walk reason"}
+    return Call(f"/operator/certification/appeals/{appeal.pk}/decide/", data, decided.exists)
+
+
+def policy_publish_call(w: World) -> Call:
+    from mcn.default_policy import DEFAULT_POLICY
+
+    data = {f"weight_{m}": str(v) for m, v in DEFAULT_POLICY["weights"].items()}
+    data.update({f"threshold_{t}": str(v) for t, v in DEFAULT_POLICY["thresholds"].items()})
+    data.update({"window_days": "60", "gates": json.dumps(DEFAULT_POLICY["gates"])})
+    return Call(
+        "/operator/certification/policy/", data, count_grows(TierPolicy.objects.unscoped().all())
+    )
+
+
+def benefits_call(w: World) -> Call:
+    impressions = 7_000 + TierBenefit.objects.unscoped().count()
+    data = {f"{f}_{t}": "1" for t in "SAB" for f in ("impressions", "priority")}
+    data["impressions_S"] = str(impressions)
+    done = TierBenefit.objects.unscoped().filter(tier="S", monthly_impressions=impressions)
+    return Call("/operator/certification/benefits/", data, done.exists)
+
+
 def switch_call(w: World) -> Call:
     context = "creator" if w.persona.creator else (w.org.pk if w.org else "")
     return Call("/switch/", {"context": context})
@@ -1073,11 +1132,11 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("mcn:tier", "GET"): Route("roster.see", get("/agency/tier/")),
     # Certification: an agency's assessments are its own, the operator's and partners'.
     ("api:agency-assessments", "GET"): Route(
-        "certification.see",
+        "assessments.api",
         lambda w: Call(f"/api/v1/agencies/{w.assessed_agency.slug}/assessments/"),
     ),
     ("api:agency-what-if", "POST"): Route(
-        "certification.see",
+        "assessments.api",
         lambda w: Call(
             f"/api/v1/agencies/{w.assessed_agency.slug}/what-if/", {"metrics": {"gmv": 1.0}}
         ),
@@ -1145,6 +1204,25 @@ ROUTES: dict[tuple[str, str], Route] = {
         "traffic.api", lambda w: Call(f"/api/v1/traffic/runs/{w.run.pk}/allocations/")
     ),
     ("traffic:my_traffic", "GET"): Route("portal", get("/portal/traffic/")),
+    # Certification (mcn): the operator's cycles, appeals, policy and concentration.
+    ("mcn:certification_runs", "GET"): Route("certification.see", get("/operator/certification/")),
+    ("mcn:certification_run", "GET"): Route(
+        "certification.see",
+        lambda w: Call(f"/operator/certification/{certification_appeal(w).assessment.run_id}/"),
+    ),
+    ("mcn:certification_appeals", "GET"): Route(
+        "certification.see", get("/operator/certification/appeals/")
+    ),
+    ("mcn:certification_policy", "GET"): Route(
+        "certification.see", get("/operator/certification/policy/")
+    ),
+    ("mcn:certification_concentration", "GET"): Route(
+        "certification.see", get("/operator/certification/concentration/")
+    ),
+    ("mcn:certification_runs", "POST"): Route("certification.change", certification_cycle_call),
+    ("mcn:certification_appeal_decide", "POST"): Route("certification.change", appeal_decide_call),
+    ("mcn:certification_policy", "POST"): Route("certification.change", policy_publish_call),
+    ("mcn:certification_benefits", "POST"): Route("certification.change", benefits_call),
     # The organization's own settings: keys, webhooks, audit.
     ("tenancy:api_keys", "GET"): Route("keys.manage", get("/settings/api-keys/")),
     ("tenancy:api_keys", "POST"): Route(
@@ -1507,7 +1585,14 @@ def _system_metrics(w):
 
 
 #: capability → a service call as the system; its MATRIX cell says whether it is accepted.
+def _system_certify(w):
+    from mcn.certification import certification_run_create
+
+    certification_run_create(actor=SYSTEM, as_of=DAY)
+
+
 SYSTEM_CHECKS = {
+    "certification.change": _system_certify,
     "offers.answer": _system_transition,
     "roster.change": _system_offer,
     "contracts.answer": _system_answer,

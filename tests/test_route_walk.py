@@ -24,7 +24,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from creators.models import ContentItem
-from mcn.certification import certification_run_create, certification_run_execute
+from mcn.certification import appeal_file, certification_run_create, certification_run_execute
+from mcn.models import AgencyAssessment
 from mcn.services import contract_accept, contract_offer, contract_today
 from tenancy.scopes import SCOPES
 from tenancy.scoping import Actor, acting_as
@@ -104,6 +105,8 @@ class World:
     api_key: object
     audit_event: object
     key_clients: dict
+    certification_run: object = None
+    appeal: object = None
 
 
 def owner_actor(organization) -> Actor:
@@ -154,9 +157,9 @@ def seed_world() -> World:
     with acting_as(operator):
         run = allocation_run_create(actor=operator, pool=100_000, target_gini=0.5)
         run = allocation_run_execute(actor=operator, run_id=run.pk)
-        # A certification cycle: the agency's tier page shows an assessment, not the empty state.
-        cycle, _created = certification_run_create(actor=operator, as_of=contract_today())
-        certification_run_execute(actor=operator, run_id=cycle.pk)
+    # A certification cycle (the agency's tier page shows an assessment, not the empty state) and
+    # an open appeal (the operator's queue has one to decide).
+    certification_run, appeal = certification_cycle(operator, organizations["agency"])
     partner = owner_actor(organizations["partner"])
     with acting_as(partner):
         webhook, _secret = webhook_endpoint_create(
@@ -178,7 +181,21 @@ def seed_world() -> World:
         api_key=keys["brand"][0],
         audit_event=audit_event,
         key_clients={kind: client for kind, (_key, client) in keys.items()},
+        certification_run=certification_run,
+        appeal=appeal,
     )
+
+
+def certification_cycle(operator: Actor, agency) -> tuple:
+    """Today's certification cycle and an open appeal of the agency's assessment."""
+    with acting_as(operator):
+        run, _ = certification_run_create(actor=operator, as_of=contract_today())
+        run = certification_run_execute(actor=operator, run_id=run.pk)
+    assessment = AgencyAssessment.objects.unscoped().get(run=run, organization=agency)
+    agency_actor = owner_actor(agency)
+    with acting_as(agency_actor):
+        appeal = appeal_file(actor=agency_actor, assessment=assessment, text="Walk appeal")
+    return run, appeal
 
 
 def _pk(attribute: str) -> Callable[[World], dict]:
@@ -209,6 +226,8 @@ PARAMETERS: dict[str, Callable[[World], dict]] = {
     "mcn:portal_contract_accept": _pk("contract"),
     "mcn:portal_contract_decline": _pk("contract"),
     "traffic:run": _pk("run"),
+    "mcn:certification_run": _pk("certification_run"),
+    "mcn:certification_appeal_decide": _pk("appeal"),
     "traffic:run_status": _pk("run"),
     "traffic:run_publish": _pk("run"),
     "traffic:run_csv": _pk("run"),

@@ -592,7 +592,7 @@ class PackagePlan:
     def __init__(self, run: AllocationRun, ids, merit, eligible):
         cycle = mcn_selectors.certification_run_as_of(run.as_of)
         tiers = mcn_selectors.tiers_of_cycle(cycle)  # the same cycle the record names
-        sizes = {t: b.monthly_impressions for t, b in mcn_selectors.tier_benefits().items()}
+        sizes = {t: b.monthly_impressions for t, b in mcn_selectors.benefits_by_tier().items()}
         agency_of = _agencies_of(ids, list(tiers))
         with_creators = set(agency_of[eligible & (agency_of >= 0)].tolist())
         self.agencies = sorted(

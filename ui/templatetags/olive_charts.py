@@ -11,6 +11,7 @@ cannot know other apps' taxonomies).
     {% line_chart points title=_("Followers") %}            points: [(label, value)], oldest first
     {% line_chart points title=… reference=1 reference_label=_("Break-even") %}   a target line
     {% lorenz_chart curves title=… %}   curves: [(name, [(population %, share %)])], equality line
+    {% series_chart labels series title=… %}   series: [(name, [value per label])], one line each
     {{ creator.followers|compact }}                         12.3K / 1.2万
     {{ snapshot.gmv|figure }}                               8,800.00
     {{ creator.engagement_rate|percent }}                   4.5%
@@ -286,3 +287,63 @@ def lorenz_chart(curves, title="", x_header="", y_header=""):
         layout[axis].update({"range": [0, 100], "ticksuffix": "%"})
     layout["legend"] = {"orientation": "h", "y": -0.3}
     return _plot(title, {"data": traces, "layout": layout}, "")
+
+
+#: Line colours of ``series_chart``, one per series in turn (the olive first).
+SERIES_COLOURS = (ACCENT, "#c2813a", "#3a7cc2", MUTED, "#8e44ad", "#2a9d8f")
+
+
+def _series_table(labels, series, title: str, percent: bool, label_header: str):
+    head = format_html_join("", "<th>{}</th>", ((str(name),) for name, _v in series))
+    body = format_html_join(
+        "",
+        "<tr><td>{}</td>{}</tr>",
+        (
+            (
+                label,
+                format_html_join("", "<td>{}</td>", ((format_value(v, percent),) for v in row)),
+            )
+            for label, row in zip(labels, zip(*(v for _n, v in series), strict=True), strict=True)
+        ),
+    )
+    return format_html(
+        '<details class="chart-numbers"><summary>{}</summary><table class="table">'
+        "<caption>{}</caption><thead><tr><th>{}</th>{}</tr></thead><tbody>{}</tbody></table>"
+        "</details>",
+        _("Show the numbers"),
+        title,
+        label_header or _("Item"),
+        head,
+        body,
+    )
+
+
+@register.simple_tag
+def series_chart(labels, series, title="", label_header="", value_header="", percent=False):
+    """Several trends over the same ``labels`` (oldest first): ``series`` is ``[(name,
+    [value per label])]``, one line each with a legend; a missing value (None) leaves a gap.
+    The numbers table has a column per series."""
+    labels = [str(label) for label in labels or ()]
+    series = [(str(name), list(values)) for name, values in series or ()]
+    if not labels or not series:
+        return _empty(title)
+    traces = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": name,
+            "x": labels,
+            "y": [None if v is None else _number(v, percent) for v in values],
+            "text": [format_value(v, percent) for v in values],
+            "hovertemplate": f"{name}<br>%{{x}}: %{{text}}<extra></extra>",
+            "line": {"color": SERIES_COLOURS[index % len(SERIES_COLOURS)]},
+        }
+        for index, (name, values) in enumerate(series)
+    ]
+    layout = _layout(LINE_HEIGHT + 40, label_header, value_header, showlegend=True)
+    layout["xaxis"]["type"] = "category"
+    layout["legend"] = {"orientation": "h", "y": -0.3}
+    if percent:
+        layout["yaxis"]["ticksuffix"] = "%"
+    table = _series_table(labels, series, title, percent, label_header)
+    return _plot(title, {"data": traces, "layout": layout}, table)

@@ -10,7 +10,13 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from demo.services import DEMO_LOGINS, DEMO_PASSWORD, demo_tenants_seed, demo_world_seed
+from demo.services import (
+    DEMO_LOGINS,
+    DEMO_PASSWORD,
+    demo_certification_seed,
+    demo_tenants_seed,
+    demo_world_seed,
+)
 
 
 class Command(BaseCommand):
@@ -32,11 +38,12 @@ class Command(BaseCommand):
             raise CommandError("--creators and --weeks must be at least 1.")
         started = time.perf_counter()
         demo_tenants_seed()
+        end_date = end_date or timezone.localdate() - datetime.timedelta(days=1)
         counts = demo_world_seed(
             creators=creators,
             seed=seed,
             weeks=weeks,
-            end_date=end_date or timezone.localdate() - datetime.timedelta(days=1),
+            end_date=end_date,
             progress=self._progress,
         )
         if counts is None:
@@ -46,6 +53,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Demo world loaded in {time.perf_counter() - started:.1f} s: {summary}."
             )
+            runs = demo_certification_seed(end_date=end_date)
+            cycles = "; ".join(
+                f"{run.as_of}: " + ", ".join(f"{t} {n}" for t, n in run.tier_counts.items())
+                for run in runs
+            )
+            self.stdout.write(f"Certification cycles: {cycles}.")
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for login in DEMO_LOGINS:
