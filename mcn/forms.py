@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import engine
 from .certification import APPEAL_MAX
-from .labels import PERCENT_METRICS, metric_label
+from .labels import METRIC_LABELS, PERCENT_METRICS, metric_label
 from .services import OFFER_DAYS_DEFAULT, OFFER_DAYS_MAX
 
 #: The browser's date picker needs ISO dates whatever the locale's input format is.
@@ -111,20 +111,8 @@ class AppealForm(forms.Form):
 
 # --- the operator's certification pages ------------------------------------------------------
 
-#: The rubric's metrics as the operator's pages name them.
-METRIC_LABELS = {
-    "active_creators": _("Active signed creators"),
-    "gmv": _("GMV"),
-    "gmv_growth": _("GMV growth"),
-    "engagement_rate": _("Engagement rate"),
-    "retention": _("Creator retention"),
-    "originality_rate": _("Originality rate"),
-    "violation_rate": _("Violation rate"),
-    "complaint_rate": _("Complaint rate"),
-    "severe_violations": _("Severe violations"),
-}
 SCORED = [m for m in METRIC_LABELS if m != "severe_violations"]  # gated, never weighted
-TIERS = ("S", "A", "B")
+TIERS = engine.TIERS
 
 
 class CertificationRunForm(forms.Form):

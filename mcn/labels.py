@@ -121,3 +121,8 @@ def what_if_result_rows(result: dict, policy_gates: dict, values: dict) -> dict:
         "next_tier": result["next_tier"],
         "changes": change_rows((result["next_tier"] or {}).get("changes")),
     }
+
+
+def tier_counts_line(counts: dict) -> str:
+    """``S 3, A 7, B 12, none 4``: a run's tier counts, best tier first (JSON keeps no order)."""
+    return ", ".join(f"{tier} {counts.get(tier, 0)}" for tier in (*engine.TIERS, "none"))

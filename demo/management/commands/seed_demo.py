@@ -17,6 +17,7 @@ from demo.services import (
     demo_tenants_seed,
     demo_world_seed,
 )
+from mcn.labels import tier_counts_line
 
 
 class Command(BaseCommand):
@@ -54,10 +55,7 @@ class Command(BaseCommand):
                 f"Demo world loaded in {time.perf_counter() - started:.1f} s: {summary}."
             )
             runs = demo_certification_seed(end_date=end_date)
-            cycles = "; ".join(
-                f"{run.as_of}: " + ", ".join(f"{t} {n}" for t, n in run.tier_counts.items())
-                for run in runs
-            )
+            cycles = "; ".join(f"{run.as_of}: {tier_counts_line(run.tier_counts)}" for run in runs)
             self.stdout.write(f"Certification cycles: {cycles}.")
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")

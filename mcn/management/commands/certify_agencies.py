@@ -9,12 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand
 
 from mcn.certification import certification_run_create, certification_run_execute
-from mcn.engine import TIERS
+from mcn.labels import tier_counts_line
 from tenancy.scoping import SYSTEM, acting_as
-
-
-def tier_counts_line(counts: dict) -> str:
-    return ", ".join(f"{tier} {counts.get(tier, 0)}" for tier in (*TIERS, "none"))
 
 
 class Command(BaseCommand):
