@@ -88,3 +88,12 @@ def assert_outsider_gets_404(
     body = response.content.decode(errors="replace")
     for secret in secrets:
         assert str(secret) not in body, f"{path} leaked {secret!r} to an outsider"
+
+
+def member_client(organization: Organization | None = None, role: str = "owner", *, kind="brand"):
+    """A browser client signed in as a new member (``role``) of ``organization`` (a new one of
+    ``kind`` when none is given)."""
+    organization = organization or OrganizationFactory(kind=kind)
+    client = Client()
+    client.force_login(MembershipFactory(organization=organization, role=role).user)
+    return client

@@ -17,12 +17,12 @@ from tenancy.scoping import acting_as
 from tests.factories import (
     ContractFactory,
     CreatorFactory,
-    MembershipFactory,
     MetricSnapshotFactory,
     OrganizationFactory,
     UserFactory,
 )
 from tests.mcn.test_certification import AS_OF, org_actor, run_cycle, signed
+from tests.tenancy_helpers import member_client
 from tests.ui.charts import figures
 
 pytestmark = pytest.mark.django_db
@@ -35,10 +35,7 @@ PAGES = [
 
 
 def client_of(kind: str, role: str = "owner") -> Client:
-    user = MembershipFactory(organization=OrganizationFactory(kind=kind), role=role).user
-    client = Client()
-    client.force_login(user)
-    return client
+    return member_client(role=role, kind=kind)
 
 
 @pytest.fixture

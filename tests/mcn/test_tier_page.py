@@ -16,11 +16,11 @@ from tenancy.models import AuditEvent
 from tests.factories import (
     ContractFactory,
     CreatorFactory,
-    MembershipFactory,
     MetricSnapshotFactory,
     OrganizationFactory,
 )
 from tests.mcn.test_certification import assessment, run_cycle, world
+from tests.tenancy_helpers import member_client
 
 pytestmark = pytest.mark.django_db
 TIER = "/agency/tier/"
@@ -30,9 +30,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def client_for(agency, role="owner") -> Client:
-    client = Client()
-    client.force_login(MembershipFactory(organization=agency, role=role).user)
-    return client
+    return member_client(agency, role)
 
 
 def rows_now() -> tuple:

@@ -8,7 +8,6 @@ import io
 
 import numpy as np
 import pytest
-from django.test import Client
 from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,8 +16,8 @@ from mcn.default_policy import DEFAULT_POLICY
 from mcn.models import AgencyAssessment, CertificationRun, TierBenefit, TierPolicy
 from mcn.selectors import package_tiers_as_of
 from tenancy.scoping import SYSTEM, acting_as
-from tests.factories import MembershipFactory, OrganizationFactory
-from tests.tenancy_helpers import api_key_client
+from tests.factories import OrganizationFactory
+from tests.tenancy_helpers import api_key_client, member_client
 from tests.traffic.test_pages import creator_client, run_directly
 from traffic import engine, packages
 from traffic.models import Allocation
@@ -279,8 +278,7 @@ def test_the_tiers_of_a_day_are_the_latest_cycle_ended_by_then(world, certified)
 
 @pytest.mark.django_db
 def test_the_agencys_tier_page_shows_what_its_package_gave(world, certified):
-    client = Client()
-    client.force_login(MembershipFactory(organization=certified, role="owner").user)
+    client = member_client(certified)
     before = client.get("/agency/tier/").content.decode()
     assert "No published traffic allocation has used your package yet." in before
     run = run_directly()
@@ -290,8 +288,7 @@ def test_the_agencys_tier_page_shows_what_its_package_gave(world, certified):
     assert f"{S_PACKAGE:,} impressions to 2 of your creators" in page
     # Another agency sees no package of its own.
     other = OrganizationFactory(kind="agency")
-    other_client = Client()
-    other_client.force_login(MembershipFactory(organization=other, role="owner").user)
+    other_client = member_client(other)
     assert (
         "impressions to 2 of your creators"
         not in other_client.get("/agency/tier/").content.decode()
