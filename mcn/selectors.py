@@ -349,7 +349,8 @@ def tier_benefits(*, actor: Actor) -> dict[str, TierBenefit | None]:
 
 def market_concentration(*, actor: Actor) -> list:
     """CR5, CR10 and HHI by quarter (``mcn.metrics.agency_gmv_by_quarter``): every creator's
-    figures, so the operator's alone (anyone else gets nothing)."""
+    figures, so the operator's alone (anyone else gets nothing). Up to today: a snapshot dated
+    in the future (a partner's typo) is no market history."""
     if not actor.is_operator:
         return []
-    return agency_gmv_by_quarter()
+    return agency_gmv_by_quarter(until=contract_today())

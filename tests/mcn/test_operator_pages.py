@@ -385,7 +385,7 @@ def test_the_market_concentration_command_prints_the_quarters(capsys):
     assert lines[1].split()[:5] == ["2026-Q1", "30.0%", "30.0%", "10000", "1"]
 
 
-def test_a_snapshot_beyond_pandas_dates_does_not_take_the_page_down(operator):
+def test_a_snapshot_dated_in_the_future_is_no_market_history(operator):
     MetricSnapshotFactory(creator=CreatorFactory(), date=datetime.date(2026, 2, 1), gmv=1)
     MetricSnapshotFactory(creator=CreatorFactory(), date=datetime.date(2701, 2, 13), gmv=1)
     response = operator.get("/operator/certification/concentration/")
