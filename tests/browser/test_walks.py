@@ -352,15 +352,16 @@ def assert_charts_drawn(page) -> None:
 
 
 def certify_the_biggest_agency() -> str:
-    """An S tier, from a cycle of a month ago, for the agency with the most signed creators (the
-    demo world runs no cycle): its traffic package goes into the operator's run."""
+    """An S tier, from a cycle of today (after the demo's month-end cycles, so it is the one in
+    force), for the agency with the most signed creators: its traffic package goes into the
+    operator's run."""
     agency = (
         Organization.objects.filter(kind=Organization.Kind.AGENCY, signed_creators__isnull=False)
         .annotate(n=Count("signed_creators"))
         .order_by("-n", "pk")
         .first()
     )
-    as_of = timezone.localdate() - datetime.timedelta(days=30)
+    as_of = timezone.localdate()
     # A transactional test's flush drops the rows the migrations seeded: put them back.
     policy = TierPolicy.objects.unscoped().filter(active=True).first()
     if policy is None:

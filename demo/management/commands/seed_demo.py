@@ -39,6 +39,8 @@ class Command(BaseCommand):
             raise CommandError("--creators and --weeks must be at least 1.")
         started = time.perf_counter()
         demo_tenants_seed()
+        if isinstance(end_date, str):  # call_command passes options as given, unparsed
+            end_date = datetime.date.fromisoformat(end_date)
         end_date = end_date or timezone.localdate() - datetime.timedelta(days=1)
         counts = demo_world_seed(
             creators=creators,
