@@ -40,7 +40,7 @@ from .models import (
     TierPolicy,
     policy_from_data,
 )
-from .services import contract_today
+from .services import _require_agency_writer, contract_today
 
 logger = logging.getLogger(__name__)
 
@@ -395,13 +395,6 @@ def certification_cycle_monthly(*, actor: Actor) -> int | None:
 
 
 # --- appeals -------------------------------------------------------------------------------
-
-
-def _require_agency_writer(actor: Actor) -> None:
-    message = "Only a member of an agency with write access can appeal."
-    actor.require(kinds=[roles.AGENCY], write=True, message=message)
-    if actor.organization_id is None:
-        raise PermissionDenied(message)
 
 
 def appeal_file(*, actor: Actor, assessment: AgencyAssessment, text: str) -> Appeal:

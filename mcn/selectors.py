@@ -17,6 +17,7 @@ from tenancy.scoping import Actor
 
 from . import engine
 from .certification import active_policy, assessment_data
+from .default_policy import DEFAULT_POLICY
 from .metrics import agency_gmv_by_quarter, window_metrics
 from .models import (
     AgencyAssessment,
@@ -84,11 +85,18 @@ RATES = frozenset(
 )
 
 
-def latest_certification_run() -> CertificationRun | None:
-    """The latest succeeded cycle: its tiers are the public ones. Public by nature (every
-    agency's tier is), so it reads across tenants on purpose."""
+def certification_run_as_of(as_of=None) -> CertificationRun | None:
+    """The latest succeeded cycle (whose window ended on or before ``as_of``, when given): its
+    tiers are the public ones, and the ones an allocation run of ``as_of`` grants packages by.
+    Public by nature (every agency's tier is), so it reads across tenants on purpose."""
     runs = CertificationRun.objects.unscoped().filter(status=CertificationRun.Status.SUCCEEDED)
+    if as_of is not None:
+        runs = runs.filter(as_of__lte=as_of)
     return runs.order_by("-as_of", "-finished_at", "-pk").first()
+
+
+def latest_certification_run() -> CertificationRun | None:
+    return certification_run_as_of()
 
 
 def _effective_tier_of(assessments: QuerySet) -> Subquery:
@@ -120,7 +128,11 @@ def assessments_of(*, actor: Actor, agency: Organization) -> QuerySet[AgencyAsse
     """An agency's assessments, latest first, as ``actor`` may see them (its own agency, the
     operator, partners); empty for anyone else, so the API answers 404. Each row carries its
     cycle's ``as_of`` (the API pages by it)."""
-    rows = AgencyAssessment.objects.for_actor(actor).filter(organization=agency)
+    return _of_succeeded_runs(AgencyAssessment.objects.for_actor(actor).filter(organization=agency))
+
+
+def _of_succeeded_runs(rows: QuerySet[AgencyAssessment]) -> QuerySet[AgencyAssessment]:
+    """``rows`` of succeeded cycles only, latest cycle first, each with its cycle's ``as_of``."""
     return (
         rows.filter(run__status=CertificationRun.Status.SUCCEEDED)
         .select_related("run", "run__policy")
@@ -138,9 +150,8 @@ def own_assessments(*, actor: Actor) -> QuerySet[AgencyAssessment]:
     """The acting agency's own assessments, latest first (the tier page's history)."""
     if actor.organization_id is None:
         return AgencyAssessment.objects.none()
-    rows = AgencyAssessment.objects.for_actor(actor).filter(organization_id=actor.organization_id)
-    return rows.filter(run__status=CertificationRun.Status.SUCCEEDED).select_related(
-        "run", "run__policy"
+    return _of_succeeded_runs(
+        AgencyAssessment.objects.for_actor(actor).filter(organization_id=actor.organization_id)
     )
 
 
@@ -182,15 +193,6 @@ def assessment_what_if(*, assessment: AgencyAssessment, metrics: dict) -> dict:
 # --- tier benefits read by later apps (traffic packages, the matcher's brand priority) -------
 # Public by nature (every agency's tier and what each tier is worth are), so these read across
 # tenants on purpose and take no actor.
-
-
-def certification_run_as_of(as_of) -> CertificationRun | None:
-    """The latest succeeded cycle whose window ended on or before ``as_of``: the tiers that
-    counted on that day (an allocation run of ``as_of`` grants their packages)."""
-    runs = CertificationRun.objects.unscoped().filter(
-        status=CertificationRun.Status.SUCCEEDED, as_of__lte=as_of
-    )
-    return runs.order_by("-as_of", "-finished_at", "-pk").first()
 
 
 def tiers_of_cycle(run: CertificationRun | None) -> dict[int, str]:
@@ -246,15 +248,12 @@ def appeals_of_agency(*, actor: Actor) -> QuerySet[Appeal]:
     return Appeal.objects.for_actor(actor).select_related("assessment__run")
 
 
-DEFAULT_WINDOW_DAYS = 90
-
-
 def roster_contributions(*, actor: Actor) -> tuple[int, dict[int, dict]]:
     """Each of the acting agency's creators' share of its GMV and views over the active
     policy's window ending today: ``(window_days, {creator id: {gmv_share, views_share}})``.
     Only the acting agency is read; anyone without an agency gets nothing."""
     policy = active_policy()
-    days = policy.window_days if policy else DEFAULT_WINDOW_DAYS
+    days = policy.window_days if policy else DEFAULT_POLICY["window_days"]
     if actor.organization_id is None or actor.kind != roles.AGENCY:
         return days, {}
     agency = actor.organization_id
