@@ -68,4 +68,14 @@ def test_operator_decides_an_appeal_from_the_queue(walk, live_server, lang, widt
     assert (appeal.status, appeal.new_tier, appeal.decision_reason) == ("accepted", "A", REASON)
     assessment = AgencyAssessment.objects.unscoped().get(pk=appeal.assessment_id)
     assert assessment.override_tier == "A"
+    # The rubric's versions and market concentration, one tab each.
+    with page.expect_navigation():
+        page.click("nav.tabs a[href='/operator/certification/policy/']")
+    assert page.locator("form.policy-form").is_visible()
+    assert page.locator("form.benefit-form").is_visible()
+    walk.shot("policy")
+    with page.expect_navigation():
+        page.click("nav.tabs a[href='/operator/certification/concentration/']")
+    assert_charts_drawn(page)  # CR5/CR10 and HHI by quarter
+    walk.shot("concentration")
     walk.check()
