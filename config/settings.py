@@ -255,7 +255,19 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 15 * 60,
         "kwargs": _AS_SYSTEM,
     },
+    # Every 15 minutes: the match index is rebuilt when portraits, figures or collaborations
+    # changed since the index in force (the service compares fingerprints; unchanged = nothing).
+    "rebuild-match-index": {
+        "task": "matching.match_index_refresh",
+        "schedule": 15 * 60,
+        "kwargs": _AS_SYSTEM,
+    },
 }
+
+# --- matching -------------------------------------------------------------------------------
+# Where the match index versions live: every web and worker process maps the same files
+# read-only (matching/index.py), so on several machines this is a shared volume.
+MATCH_INDEX_DIR = Path(env("MATCH_INDEX_DIR", default=str(BASE_DIR / "var" / "match_index")))
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
