@@ -205,3 +205,12 @@ def demo_certification_seed(*, end_date: datetime.date) -> list:
         with acting_as(actor):
             appeal_file(actor=actor, assessment=latest, text=DEMO_APPEAL)
     return runs
+
+
+def demo_match_index_seed():
+    """The selection centre's index over the demo world (``build_match_index`` does the same)."""
+    from matching.services import match_index_build
+    from tenancy.scoping import SYSTEM, acting_as
+
+    with acting_as(SYSTEM):
+        return match_index_build(actor=SYSTEM)

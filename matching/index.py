@@ -23,7 +23,7 @@ from .engine import ConversionModel, Creators
 
 MODEL_FILE = "model.joblib"
 _FIELDS = tuple(Creators.__dataclass_fields__)
-_loaded: dict[tuple[str, int], tuple[Creators, ConversionModel | None]] = {}
+_loaded: dict[tuple, tuple[Creators, ConversionModel | None]] = {}
 _lock = threading.Lock()
 
 
@@ -52,17 +52,26 @@ def write(root: Path, version: int, creators: Creators, model: ConversionModel |
 
 
 def load(root: Path, version: int) -> tuple[Creators, ConversionModel | None]:
-    """Version ``version`` mapped read-only (once per process; later calls reuse the map)."""
-    key = (str(Path(root).resolve()), version)
+    """Version ``version`` mapped read-only (once per process; later calls reuse the map).
+
+    The map is keyed by the directory's inode and mtime as well: a version number written
+    again (a database restored, a test's fresh world) is a new directory, mapped afresh.
+    """
+    directory = version_dir(root, version)
+    try:
+        stat = directory.stat()
+    except FileNotFoundError:
+        raise FileNotFoundError(f"match index {directory} is missing") from None
+    key = (str(directory.resolve()), version, stat.st_ino, stat.st_mtime_ns)
     with _lock:
         if key not in _loaded:
-            _loaded[key] = _map(version_dir(root, version))
+            for stale in [k for k in _loaded if k[:2] == key[:2]]:
+                del _loaded[stale]
+            _loaded[key] = _map(directory)
         return _loaded[key]
 
 
 def _map(directory: Path) -> tuple[Creators, ConversionModel | None]:
-    if not directory.is_dir():
-        raise FileNotFoundError(f"match index {directory} is missing")
     arrays = {name: np.load(directory / f"{name}.npy", mmap_mode="r") for name in _FIELDS}
     model_path = directory / MODEL_FILE
     model = joblib.load(model_path) if model_path.exists() else None

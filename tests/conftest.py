@@ -74,6 +74,12 @@ def _eager_celery_unless_live_worker(request):
 
 
 @pytest.fixture(autouse=True)
+def _match_index_dir(settings, tmp_path):
+    """Each test's match index versions in its own directory (never the checkout's var/)."""
+    settings.MATCH_INDEX_DIR = tmp_path / "match_index"
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

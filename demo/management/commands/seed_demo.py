@@ -14,6 +14,7 @@ from demo.services import (
     DEMO_LOGINS,
     DEMO_PASSWORD,
     demo_certification_seed,
+    demo_match_index_seed,
     demo_tenants_seed,
     demo_world_seed,
 )
@@ -59,6 +60,11 @@ class Command(BaseCommand):
             runs = demo_certification_seed(end_date=end_date)
             cycles = "; ".join(f"{run.as_of}: {tier_counts_line(run.tier_counts)}" for run in runs)
             self.stdout.write(f"Certification cycles: {cycles}.")
+            build = demo_match_index_seed()
+            self.stdout.write(
+                f"Match index v{build.pk}: {build.creators} creators, "
+                f"{build.training_pairs} collaborations trained on."
+            )
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for login in DEMO_LOGINS:
