@@ -23,7 +23,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.spatial.distance import jensenshannon
 
 from creators import taxonomy as tx
 
@@ -195,14 +194,36 @@ class Product:
 
 def audience_fit(creator_shares: np.ndarray, target_shares: np.ndarray) -> np.ndarray:
     """``(n, axes)`` fit per audience axis: 1 − Jensen–Shannon distance (base 2, in [0, 1])."""
-    creator_shares = np.atleast_2d(creator_shares)
-    target_shares = np.broadcast_to(target_shares, creator_shares.shape)
+    creator_shares = np.atleast_2d(np.asarray(creator_shares, dtype=np.float64))
+    target_shares = np.broadcast_to(
+        np.asarray(target_shares, dtype=np.float64), creator_shares.shape
+    )
     fits = np.empty((len(creator_shares), len(AUDIENCE_AXES)))
     for column, axis in enumerate(AUDIENCE_AXES):
         block = AXIS_SLICES[axis]
-        distance = jensenshannon(creator_shares[:, block], target_shares[:, block], base=2, axis=1)
-        fits[:, column] = 1.0 - np.nan_to_num(distance, nan=1.0)
+        fits[:, column] = 1.0 - _js_distance(creator_shares[:, block], target_shares[:, block])
     return np.clip(fits, 0.0, 1.0)
+
+
+def _js_distance(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Row-wise Jensen–Shannon distance, base 2; an empty row is at distance 1 from anything.
+
+    Written out rather than scipy's: rounding can make the divergence of two equal rows a hair
+    below 0, and scipy's square root of that is NaN."""
+    p = _normalised(p)
+    q = _normalised(q)
+    m = (p + q) / 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        left = np.where(p > 0, p * np.log2(p / m), 0.0).sum(axis=1)
+        right = np.where(q > 0, q * np.log2(q / m), 0.0).sum(axis=1)
+    divergence = np.clip((left + right) / 2, 0.0, 1.0)
+    empty = (p.sum(axis=1) == 0) | (q.sum(axis=1) == 0)
+    return np.where(empty, 1.0, np.sqrt(divergence))
+
+
+def _normalised(rows: np.ndarray) -> np.ndarray:
+    totals = rows.sum(axis=1, keepdims=True)
+    return np.divide(rows, totals, out=np.zeros_like(rows), where=totals > 0)
 
 
 def band_affinity(price_bands: np.ndarray, bands: np.ndarray) -> np.ndarray:
@@ -437,8 +458,15 @@ def top_rows(similarity: np.ndarray, keep: np.ndarray, k: int) -> np.ndarray:
     k = min(k, allowed)
     if k <= 0:
         return np.empty(0, dtype=np.int64)
-    part = np.argpartition(-similarity, k - 1)[:k] if k < len(similarity) else np.arange(k)
-    part = part[np.isfinite(similarity[part])]
+    if k < len(similarity):
+        # argpartition picks any of the rows tied at the k-th value: take the lowest ones, so
+        # the answer is the same as a full sort's (and the same on every machine).
+        threshold = similarity[np.argpartition(-similarity, k - 1)[k - 1]]
+        above = np.flatnonzero(similarity > threshold)
+        tied = np.flatnonzero(similarity == threshold)[: k - len(above)]
+        part = np.concatenate([above, tied])
+    else:
+        part = np.flatnonzero(np.isfinite(similarity))
     return part[np.lexsort((part, -similarity[part]))]
 
 
