@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from brands.forms import remaining_budget
 from brands.selectors import campaigns_taking_offers
 from creators import taxonomy
+from creators.filters import translated_choices
 
 from . import engine
 
@@ -18,19 +19,29 @@ MAX_FOLLOWERS = 10**12
 
 
 def _choices(axis: str) -> list[tuple[str, str]]:
-    return [("", _("Any"))] + [(key, _(label)) for key, label in taxonomy.choices(axis)]
+    return [("", _("Any")), *translated_choices(axis)]
 
 
 class MatchFilterForm(forms.Form):
     """``limit``, follower range, city tier, interest, vertical, and a campaign whose remaining
     budget caps the creators' likely fee."""
 
-    limit = forms.IntegerField(required=False, min_value=1, max_value=MAX_LIMIT, initial=20)
-    min_followers = forms.IntegerField(required=False, min_value=0, max_value=MAX_FOLLOWERS)
-    max_followers = forms.IntegerField(required=False, min_value=0, max_value=MAX_FOLLOWERS)
-    city_tier = forms.ChoiceField(required=False, choices=_choices("city_tier"))
-    interest = forms.ChoiceField(required=False, choices=_choices("interests"))
-    vertical = forms.ChoiceField(required=False, choices=_choices("vertical"))
+    limit = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_LIMIT, initial=20, label=_("Show")
+    )
+    min_followers = forms.IntegerField(
+        required=False, min_value=0, max_value=MAX_FOLLOWERS, label=_("Followers from")
+    )
+    max_followers = forms.IntegerField(
+        required=False, min_value=0, max_value=MAX_FOLLOWERS, label=_("Followers up to")
+    )
+    city_tier = forms.ChoiceField(
+        required=False, choices=_choices("city_tier"), label=_("Creator's city tier")
+    )
+    interest = forms.ChoiceField(
+        required=False, choices=_choices("interests"), label=_("Fans' interest")
+    )
+    vertical = forms.ChoiceField(required=False, choices=_choices("vertical"), label=_("Vertical"))
     campaign = forms.ModelChoiceField(
         required=False, queryset=None, empty_label=_("No budget limit"), label=_("Within budget of")
     )
@@ -43,9 +54,7 @@ class MatchFilterForm(forms.Form):
         data = super().clean()
         low, high = data.get("min_followers"), data.get("max_followers")
         if low is not None and high is not None and low > high:
-            raise ValidationError(
-                {"max_followers": _("The largest follower count is below the smallest.")}
-            )
+            raise ValidationError({"max_followers": _("Must be at least the minimum followers.")})
         return data
 
     @property
