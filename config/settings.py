@@ -268,6 +268,8 @@ CELERY_BEAT_SCHEDULE = {
 # Where the match index versions live: every web and worker process maps the same files
 # read-only (matching/index.py), so on several machines this is a shared volume.
 MATCH_INDEX_DIR = Path(env("MATCH_INDEX_DIR", default=str(BASE_DIR / "var" / "match_index")))
+# At most this share of a ranked top-k from one agency (the diversity rule; at least one each).
+MATCH_MAX_AGENCY_SHARE = env.float("MATCH_MAX_AGENCY_SHARE", default=0.3)
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

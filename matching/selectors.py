@@ -32,8 +32,6 @@ from .services import index_in_force
 
 #: Scores compare as shown (two decimals) for the brand-priority tie-break.
 SCORE_DECIMALS = 2
-#: At most this share of a top-k from one agency (settings.MATCH_MAX_AGENCY_SHARE overrides).
-MAX_AGENCY_SHARE = 0.3
 
 
 @dataclass(frozen=True)
@@ -55,7 +53,8 @@ class Matches:
 
 
 def max_agency_share() -> float:
-    return float(getattr(settings, "MATCH_MAX_AGENCY_SHARE", MAX_AGENCY_SHARE))
+    """At most this share of a top-k from one agency (``MATCH_MAX_AGENCY_SHARE``)."""
+    return float(settings.MATCH_MAX_AGENCY_SHARE)
 
 
 def _loaded(build: IndexBuild):
