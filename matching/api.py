@@ -185,7 +185,8 @@ def form_errors(form) -> dict[str, list[str]]:
 
 
 def _answer(output, matches: Matches) -> Response:
-    return Response(output({"results": matches.results, "index_version": matches.index_version}).data)
+    body = {"results": matches.results, "index_version": matches.index_version}
+    return Response(output(body).data)
 
 
 class MatchingView(TenantAPIView):

@@ -249,7 +249,11 @@ FILTERS = [
 ]
 
 
-@pytest.mark.parametrize("filters", FILTERS, ids=lambda f: ",".join(f"{k}={v}" for k, v in f.items()))
+def _label(filters: dict) -> str:
+    return ",".join(f"{k}={v}" for k, v in filters.items())
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=_label)
 def test_every_result_satisfies_every_filter(world, filters):
     results = ranked(owner(world.brand), world.product, limit=100, **filters)["results"]
     for creator in _rows(results):
