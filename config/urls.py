@@ -7,6 +7,7 @@ from api import tenancy as tenancy_api
 from api.views import ApiRootView
 from brands import api as brands_api
 from creators import api as creators_api
+from matching import api as matching_api
 from mcn import api as mcn_api
 from traffic import api as traffic_api
 from webhooks import api as webhooks_api
@@ -45,6 +46,23 @@ api_v1 = [
     path("me/", tenancy_api.MeView.as_view(), name="me"),
     path("metrics/bulk/", creators_api.MetricsBulkView.as_view(), name="metrics-bulk"),
     path("content/bulk/", creators_api.ContentBulkView.as_view(), name="content-bulk"),
+    # The selection centre (matching/api.py). The lookalikes sit among the creators' URLs, but
+    # the creators app cannot know the matcher: served from here, before the router's routes.
+    path(
+        "matching/products/<int:product_id>/creators/",
+        matching_api.ProductCreatorsView.as_view(),
+        name="matching-product-creators",
+    ),
+    path(
+        "matching/creators/<slug:handle>/products/",
+        matching_api.CreatorProductsView.as_view(),
+        name="matching-creator-products",
+    ),
+    path(
+        "creators/<slug:handle>/lookalikes/",
+        matching_api.CreatorLookalikesView.as_view(),
+        name="creator-lookalikes",
+    ),
     *router.urls,
 ]
 

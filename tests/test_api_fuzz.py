@@ -16,6 +16,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
@@ -63,6 +64,8 @@ def gunicorn_server(tmp_path):
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "OLIVE_API_KEY_RATE": "1000000/min",
+        # The index seed_demo built (the selection centre's endpoints answer with results).
+        "MATCH_INDEX_DIR": str(settings.MATCH_INDEX_DIR),
     }
     env.pop("REDIS_URL", None)  # tasks run eagerly in the server: no worker needed
     log = (tmp_path / "gunicorn.log").open("w")  # a file: an unread pipe would fill and block

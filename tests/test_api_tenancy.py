@@ -18,12 +18,15 @@ from tenancy.scoping import SYSTEM, Actor, acting_as
 from tenancy.services import api_key_create, audit_event_record
 from tests.factories import (
     AudienceProfileFactory,
+    CampaignFactory,
     CollaborationFactory,
     ContentSubmissionFactory,
     ContractFactory,
+    CreatorFactory,
     MembershipFactory,
     MetricSnapshotFactory,
     OrderFactory,
+    ProductFactory,
 )
 from tests.tenancy_helpers import assert_only_tenant_sees, assert_outsider_gets_404, make_personas
 from webhooks.services import webhook_endpoint_create
@@ -101,6 +104,11 @@ ROUTES = {
     "contract-withdraw": Case("agency", "post"),
     "contract-accept": Case("agency", "post"),
     "contract-decline": Case("agency", "post"),
+    # The selection centre: a brand's product's matches are its own; a creator's product fits
+    # are the creator's, its agency's and the operator's; lookalikes are public fields.
+    "matching-product-creators": Case("brand"),
+    "matching-creator-products": Case("agency"),
+    "creator-lookalikes": Case("agency", public=True),
     "traffic-run-detail": Case("operator", outsider_kind="brand"),
     "traffic-run-allocations": Case("operator", outsider_kind="brand"),
 }
@@ -133,6 +141,32 @@ def assessed(agency) -> None:
     AgencyAssessment.objects.unscoped().filter(run=run, organization=agency).update(
         override_tier="A", override_reason="secret-override"
     )
+
+
+def match_index() -> None:
+    from matching.services import match_index_build
+
+    with acting_as(SYSTEM):
+        match_index_build(actor=SYSTEM)
+
+
+def matching_object(name: str, tenant):
+    """A matched pair the tenant may see: its product's creators, its signed creator's
+    products, its signed creator's lookalikes; an index built over them."""
+    handle = f"secret-match-{tenant.pk}"
+    if name == "matching-product-creators":
+        product = ProductFactory(organization=tenant)
+        AudienceProfileFactory(creator__handle=handle)
+        match_index()
+        return f"/api/v1/matching/products/{product.pk}/creators/", [handle]
+    creator = CreatorFactory(handle=handle, agency=tenant)
+    AudienceProfileFactory(creator=creator)
+    AudienceProfileFactory()  # someone to look alike
+    ProductFactory(organization=CampaignFactory().organization, name="Secret offer")
+    match_index()
+    if name == "matching-creator-products":
+        return f"/api/v1/matching/creators/{handle}/products/", ["Secret offer"]
+    return f"/api/v1/creators/{handle}/lookalikes/", [tenant.slug]
 
 
 def session(user) -> APIClient:
@@ -184,6 +218,8 @@ def owned_object(name: str, tenant):
         assessed(tenant)
         suffix = name.removeprefix("agency-")
         return f"/api/v1/agencies/{tenant.slug}/{suffix}/", ["secret-override"]
+    if name.startswith("matching-") or name == "creator-lookalikes":
+        return matching_object(name, tenant)
     if name.startswith("traffic-run-"):
         run = traffic_run(owner)
         suffix = "allocations/" if name.endswith("allocations") else ""

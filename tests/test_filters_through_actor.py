@@ -21,7 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django_filters.filters import QuerySetRequestMixin
 from django_filters.rest_framework import DjangoFilterBackend
 
-from tenancy.scoping import NOBODY, NoActorError, acting_as
+from tenancy.scoping import NOBODY, Actor, NoActorError, acting_as
 
 
 def _api_viewsets() -> set[type]:
@@ -109,3 +109,22 @@ def test_related_id_filter_takes_its_choices_from_the_actor(label):
     )
     with pytest.raises(NoActorError):  # no actor, no choices: it reads through the actor
         filter_.get_queryset(None)
+
+
+@pytest.mark.django_db
+def test_the_selection_centres_campaign_filter_takes_its_choices_from_the_actor():
+    """``matching.forms.MatchFilterForm`` (the selection page's and the API's filters) is a form,
+    not a FilterSet: its one related id, ``campaign``, lists the acting brand's campaigns only
+    (tests/matching/test_api.py: another brand's id answers like a missing one)."""
+    from matching.forms import MatchFilterForm
+    from tests.factories import CampaignFactory
+
+    mine, theirs = CampaignFactory(), CampaignFactory()
+    brand = mine.organization
+    actor = Actor(
+        user_id=None, organization_id=brand.pk, organization_kind=brand.kind, role="owner"
+    )
+    with acting_as(actor):
+        form = MatchFilterForm({"campaign": theirs.pk}, actor=actor)
+        assert list(form.fields["campaign"].queryset) == [mine]
+        assert not form.is_valid() and list(form.errors) == ["campaign"]

@@ -91,6 +91,9 @@ CAPABILITIES = [
     ("traffic.api", "traffic runs (API)"),
     ("certification.see", "certification: cycles, appeals, policy, concentration: see"),
     ("certification.change", "certification: run a cycle, decide appeals, publish policy"),
+    ("matching.product_api", "selection centre: creators for a product (API)"),
+    ("matching.creator_api", "selection centre: products for a creator (API)"),
+    ("matching.lookalike_api", "lookalike creators (API)"),
     ("portal", "creator portal, my traffic panel, my contracts"),
     ("keys.manage", "API keys: manage"),
     ("webhooks.manage", "webhooks: manage"),
@@ -119,6 +122,7 @@ EVERY_TENANT = {
     "creators_profiles": "yes",
     "creators_private": "no",
     "agencies_directory": "yes",
+    "matching_lookalike_api": "yes",
 }
 OWNER = {"keys_manage": "yes", "webhooks_manage": "yes", "audit_see": "yes"}
 NOT_ADMIN = {"keys_manage": "403", "webhooks_manage": "403", "audit_see": "403"}
@@ -137,6 +141,7 @@ OPERATOR = {
     "certification_change": "yes",
     "push_metrics": "yes",
     "assessments_api": "yes",
+    "matching_creator_api": "yes",
 }
 OPERATOR_READER = {
     **OPERATOR,
@@ -159,6 +164,7 @@ BRAND = {
     "collaborations_live": "own",
     "collaborations_close": "own",
     "push_orders": "own",
+    "matching_product_api": "own (its own products)",
 }
 AGENCY = {
     **EVERY_TENANT,
@@ -173,6 +179,7 @@ AGENCY = {
     "tier_appeal": "own",
     "push_metrics": "own (signed creators)",
     "assessments_api": "own",
+    "matching_creator_api": "own (signed creators)",
 }
 PARTNER = {
     **EVERY_TENANT,
@@ -243,6 +250,8 @@ MATRIX: dict[str, dict[str, str]] = {
         contracts_answer="own",
         traffic_api="yes (published runs, its own allocation)",
         portal="own",
+        matching_creator_api="own",
+        matching_lookalike_api="404 (creators do not browse each other)",
     ),
     # A key acts as its organization's owner within its scopes (see KEY_ROW below); it opens
     # no page. The cells name the scopes; the walk checks them against the views' own.
@@ -264,6 +273,9 @@ MATRIX: dict[str, dict[str, str]] = {
         contracts_answer="`contracts:write` (403 on its agency's offers: a key is no creator)",
         assessments_api="`agencies:read` (the what-if too: it writes nothing)",
         traffic_api="`traffic:read`",
+        matching_product_api="`matching:read`",
+        matching_creator_api="`matching:read`",
+        matching_lookalike_api="`matching:read`",
         keys_manage="403 (keys cannot manage keys)",
         webhooks_manage="`webhooks:manage`",
         audit_see="`audit:read`",
@@ -1204,6 +1216,19 @@ ROUTES: dict[tuple[str, str], Route] = {
         "traffic.api", lambda w: Call(f"/api/v1/traffic/runs/{w.run.pk}/allocations/")
     ),
     ("traffic:my_traffic", "GET"): Route("portal", get("/portal/traffic/")),
+    # The selection centre's API (no index built here: the answers are empty, not refused).
+    ("api:matching-product-creators", "GET"): Route(
+        "matching.product_api",
+        lambda w: Call(f"/api/v1/matching/products/{w.product.pk}/creators/"),
+    ),
+    ("api:matching-creator-products", "GET"): Route(
+        "matching.creator_api",
+        lambda w: Call(f"/api/v1/matching/creators/{w.creator.handle}/products/"),
+    ),
+    ("api:creator-lookalikes", "GET"): Route(
+        "matching.lookalike_api",
+        lambda w: Call(f"/api/v1/creators/{w.creator.handle}/lookalikes/"),
+    ),
     # Certification (mcn): the operator's cycles, appeals, policy and concentration.
     ("mcn:certification_runs", "GET"): Route("certification.see", get("/operator/certification/")),
     ("mcn:certification_run", "GET"): Route(

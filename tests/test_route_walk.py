@@ -24,11 +24,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from creators.models import ContentItem
+from matching.services import match_index_build
 from mcn.certification import appeal_file, certification_run_create, certification_run_execute
 from mcn.models import AgencyAssessment
 from mcn.services import contract_accept, contract_offer, contract_today
 from tenancy.scopes import SCOPES
-from tenancy.scoping import Actor, acting_as
+from tenancy.scoping import SYSTEM, Actor, acting_as
 from tenancy.services import audit_event_record
 from tests.factories import (
     AudienceProfileFactory,
@@ -168,6 +169,10 @@ def seed_world() -> World:
     brand = owner_actor(organizations["brand"])
     audit_event = audit_event_record(actor=brand, action="walk.seeded")
     keys = {kind: api_key_client(org, list(SCOPES)) for kind, org in organizations.items()}
+    # A match index over the world: the selection centre's routes answer with results.
+    AudienceProfileFactory(creator=CreatorFactory())
+    with acting_as(SYSTEM):
+        match_index_build(actor=SYSTEM)
     return World(
         owners=owners,
         creator=creator,
@@ -269,6 +274,9 @@ PARAMETERS: dict[str, Callable[[World], dict]] = {
     "api:contract-withdraw": _pk("contract"),
     "api:contract-accept": _pk("contract"),
     "api:contract-decline": _pk("contract"),
+    "api:matching-product-creators": lambda w: {"product_id": w.collaboration.product_id},
+    "api:matching-creator-products": lambda w: {"handle": w.creator.handle},
+    "api:creator-lookalikes": lambda w: {"handle": w.creator.handle},
     "api:traffic-run-detail": _pk("run"),
     "api:traffic-run-allocations": _pk("run"),
     "admin:brands_collaboration_change": lambda w: {"object_id": w.collaboration.pk},
