@@ -83,7 +83,7 @@ def selection_target(request, *, actor):
 def _ranked_page(request, actor, context: dict, target, rank):
     """The page (or, for htmx, the results partial); a form error answers 400 with it shown."""
     form = context["filter_form"]
-    valid = all(f.is_valid() for f in context["forms"]) if request.GET else True
+    valid = all(f.is_valid() for f in context["forms"] if f.is_bound)
     matches, campaign = None, None
     if valid and rank is not None:
         filters, limit = (form.filters(), form.top_k) if form.is_bound else (engine.Filters(), 20)

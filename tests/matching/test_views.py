@@ -266,3 +266,10 @@ def test_creator_page_before_the_index_is_built(world):
     personas, _product = world
     body = personas.client(personas.member).get("/creators/fan-0/").content.decode()
     assert "No lookalike creators yet." in body
+
+
+def test_target_page_without_any_choice_ranks_for_an_open_audience(world):
+    personas, _product = world
+    build_index()
+    response = personas.client(personas.member).get("/brand/selection/target/")
+    assert response.status_code == 200 and len(handles(response)) == 3
