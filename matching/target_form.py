@@ -1,4 +1,5 @@
-"""The selection centre's "describe a target audience" form (the filters are ``forms``')."""
+"""The selection centre's page forms: "describe a target audience", and the filters with
+labels and taxonomy choices in the page's language (the filter logic is ``forms``')."""
 
 from __future__ import annotations
 
@@ -6,13 +7,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from creators import taxonomy
+from creators.filters import taxonomy_lang
 
 from . import engine, targets
-
-
-def _choices(axis: str, empty) -> list[tuple[str, str]]:
-    return [("", empty)] + [(key, _(label)) for key, label in taxonomy.choices(axis)]
-
+from .forms import MatchFilterForm
 
 GENDER_CHOICES = [
     ("balanced", _("Balanced")),
@@ -21,22 +19,40 @@ GENDER_CHOICES = [
 ]
 
 
+def taxonomy_choices(axis: str) -> list[tuple[str, str]]:
+    """``[("", Any), (key, label in the page's language)…]``."""
+    lang = taxonomy_lang()
+    return [("", _("Any"))] + [(k, taxonomy.label(k, lang, axis=axis)) for k in taxonomy.keys(axis)]
+
+
+def _localise(form: forms.Form, axes: dict[str, str], labels: dict) -> None:
+    for name, axis in axes.items():
+        form.fields[name].choices = taxonomy_choices(axis)
+    for name, label in labels.items():
+        form.fields[name].label = label
+
+
 class TargetForm(forms.Form):
     """A category and a few audience traits; every field may stay open."""
 
-    category = forms.ChoiceField(
-        required=False, choices=_choices("vertical", _("Any")), label=_("Category")
-    )
+    category = forms.ChoiceField(required=False, label=_("Category"))
     gender = forms.ChoiceField(
         required=False, choices=GENDER_CHOICES, initial="balanced", label=_("Gender lean")
     )
-    age = forms.ChoiceField(required=False, choices=_choices("age", _("Any")), label=_("Age band"))
-    target_city_tier = forms.ChoiceField(
-        required=False, choices=_choices("city_tier", _("Any")), label=_("Fans' city tier")
-    )
-    target_interest = forms.ChoiceField(
-        required=False, choices=_choices("interests", _("Any")), label=_("Fans' interest")
-    )
+    age = forms.ChoiceField(required=False, label=_("Age band"))
+    target_city_tier = forms.ChoiceField(required=False, label=_("Fans' city tier"))
+    target_interest = forms.ChoiceField(required=False, label=_("Fans' interest"))
+
+    AXES = {
+        "category": "vertical",
+        "age": "age",
+        "target_city_tier": "city_tier",
+        "target_interest": "interests",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _localise(self, self.AXES, {})
 
     def portrait(self) -> dict[str, dict[str, float]]:
         data = self.cleaned_data
@@ -54,3 +70,21 @@ class TargetForm(forms.Form):
             category=targets.category_code(self.cleaned_data.get("category") or None),
             price=targets.DEFAULT_PRICE,
         )
+
+
+class FilterPageForm(MatchFilterForm):
+    """The filters as the page shows them (the API takes the same fields)."""
+
+    LABELS = {
+        "limit": _("Creators shown"),
+        "min_followers": _("Followers from"),
+        "max_followers": _("Followers up to"),
+        "city_tier": _("City tier"),
+        "interest": _("Fans' main interest"),
+        "vertical": _("Vertical"),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        axes = {"city_tier": "city_tier", "interest": "interests", "vertical": "vertical"}
+        _localise(self, axes, self.LABELS)

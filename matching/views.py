@@ -21,7 +21,6 @@ from tenancy import roles
 from tenancy.views_base import tenant_view
 
 from . import engine, features
-from .forms import MatchFilterForm
 from .labels import shown_reasons
 from .selectors import (
     audiences_of,
@@ -32,7 +31,7 @@ from .selectors import (
     products_for_creator,
 )
 from .services import index_in_force
-from .target_form import TargetForm
+from .target_form import FilterPageForm, TargetForm
 
 #: Interests drawn in a result's chart: those the creator's fans or the target weigh most.
 CHART_INTERESTS = 5
@@ -54,7 +53,7 @@ def selection(request, *, actor):
 def selection_product(request, product_id: int, *, actor):
     product = product_for_matching(actor=actor, product_id=product_id)
     target = features.product_of(product)
-    form = MatchFilterForm(request.GET or None, actor=actor)
+    form = FilterPageForm(request.GET or None, actor=actor)
 
     def rank(filters, limit):
         return creators_for_product(actor=actor, product=product, filters=filters, limit=limit)
@@ -68,7 +67,7 @@ def selection_target(request, *, actor):
     """Creators for a described target audience: the target's fields and the filters in one
     GET form, so the list updates the same way as for a product."""
     target_form = TargetForm(request.GET)
-    form = MatchFilterForm(request.GET, actor=actor)
+    form = FilterPageForm(request.GET, actor=actor)
     context = {"target_form": target_form, "filter_form": form, "forms": [target_form, form]}
     if not target_form.is_valid():
         return _ranked_page(request, actor, context, None, None)

@@ -273,3 +273,16 @@ def test_target_page_without_any_choice_ranks_for_an_open_audience(world):
     build_index()
     response = personas.client(personas.member).get("/brand/selection/target/")
     assert response.status_code == 200 and len(handles(response)) == 3
+
+
+def test_pages_in_chinese(world):
+    personas, product = world
+    build_index()
+    zh = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+    client = personas.client(personas.member)
+    body = client.get(url(product), **zh).content.decode()
+    assert "选品中心" in body and "契合度得分" in body and "粉丝" in body
+    assert "三线城市" in body  # taxonomy choices and labels in Chinese
+    assert "Fit score" not in body and "Tier 3 city" not in body
+    body = client.get("/creators/fan-0/", **zh).content.decode()
+    assert "相似创作者" in body
