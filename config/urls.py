@@ -73,6 +73,7 @@ urlpatterns = [
     path("", include("brands.urls")),
     path("", include("mcn.urls")),
     path("", include("traffic.urls")),
+    path("", include("matching.urls")),
     path("", include("analytics.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

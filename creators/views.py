@@ -77,6 +77,21 @@ def with_links(creators: list, *, actor) -> list:
     return creators
 
 
+#: Sections an app to the right adds to a creator's page (matching: "Lookalike creators"):
+#: ``section(*, actor, creator)`` answers ``(template name, context)``, or None to show nothing.
+CREATOR_SECTIONS: list = []
+
+
+def register_creator_section(section) -> None:
+    if section not in CREATOR_SECTIONS:
+        CREATOR_SECTIONS.append(section)
+
+
+def creator_sections(*, actor, creator) -> list[tuple[str, dict]]:
+    answers = (section(actor=actor, creator=creator) for section in CREATOR_SECTIONS)
+    return [answer for answer in answers if answer]
+
+
 @tenant_view(kinds=DIRECTORY_KINDS)
 def directory(request, *, actor):
     # One FilterSet with the API (creators.api.CreatorViewSet), and the API's ordering values.
@@ -115,6 +130,7 @@ def detail(request, handle, *, actor):
         "creator": with_links(with_labels([creator]), actor=actor)[0],
         "private": can_see_private(actor=actor, creator=creator),
         "audience_charts": audience_charts(creator),
+        "sections": creator_sections(actor=actor, creator=creator),
         **trend_context(trend, DETAIL_COLUMNS),
     }
     return render(request, "creators/detail.html", context)

@@ -69,7 +69,7 @@ class ReasonOutput(serializers.Serializer):
     )
 
     def get_label(self, reason) -> str:
-        return reason_label(reason)
+        return reason_label(reason.kind)
 
 
 class GmvRangeOutput(serializers.Serializer):

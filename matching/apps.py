@@ -6,8 +6,16 @@ class MatchingConfig(AppConfig):
     name = "matching"
 
     def ready(self):
+        from creators.views import register_creator_section
+        from tenancy import roles
+        from tenancy.homes import register_nav
         from tenancy.scopes import register_scope
 
+        from .views import lookalike_section
+
+        register_nav("matching:selection", _("Product selection"), kinds=[roles.BRAND])
+        register_nav("matching:portal_products", _("Products for my fans"), kinds=[roles.CREATOR])
+        register_creator_section(lookalike_section)
         register_scope(
             "matching:read",
             _(

@@ -112,11 +112,21 @@ def creators_for_product(
 ) -> Matches:
     """The ``limit`` creators whose fans fit ``product`` best (``product`` already the actor's:
     :func:`product_for_matching`)."""
+    return creators_for_target(
+        actor=actor, target=features.product_of(product), filters=filters, limit=limit
+    )
+
+
+def creators_for_target(
+    *, actor: Actor, target: engine.Product, filters: engine.Filters, limit: int = 20
+) -> Matches:
+    """The ``limit`` creators whose fans fit ``target`` best: a product, or an audience a
+    brand described (``matching.targets``), ranked the same way."""
     build = index_in_force()
     if build is None:
         return Matches([], None)
     creators, model = _loaded(build)
-    ranked = engine.rank_for_product(creators, features.product_of(product), filters, model, limit)
+    ranked = engine.rank_for_product(creators, target, filters, model, limit)
     ids = [int(i) for i in np.asarray(creators.ids)[ranked.rows]]
     rows = _still_eligible(actor, ids, filters)
     keep = np.array([i in rows for i in ids], dtype=bool)
@@ -181,6 +191,16 @@ def products_for_creator(*, actor: Actor, creator: Creator, limit: int = 20) -> 
     scored = engine.score_pairs(pairs, model)
     order = np.lexsort((np.arange(len(products)), -scored.score))[:limit]
     return Matches([_match(products[i], scored, int(i)) for i in order], build.pk)
+
+
+def audiences_of(*, actor: Actor, creator_ids: list[int]) -> dict[int, dict[str, dict]]:
+    """``{creator id: {axis: {key: share}}}`` of the shown creators' portraits (one query)."""
+    rows = creators_directory(actor=actor).filter(pk__in=creator_ids, audience__isnull=False)
+    axes = [f"audience__{axis}" for axis in engine.AUDIENCE_AXES]
+    return {
+        row[0]: dict(zip(engine.AUDIENCE_AXES, row[1:], strict=True))
+        for row in rows.values_list("pk", *axes)
+    }
 
 
 @dataclass(frozen=True)

@@ -1043,6 +1043,12 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("brands:product_edit", "POST"): Route("campaigns.change", product_page_edit_call),
     ("brands:product_archive", "POST"): archive_route("/brand/products/{pk}/archive/", True),
     ("brands:product_unarchive", "POST"): archive_route("/brand/products/{pk}/unarchive/", False),
+    # The product-selection centre: a brand's own products (a viewer sees, without invite).
+    ("matching:selection", "GET"): Route("campaigns.see", get("/brand/selection/")),
+    ("matching:selection_target", "GET"): Route("campaigns.see", get("/brand/selection/target/")),
+    ("matching:selection_product", "GET"): Route(
+        "campaigns.see", lambda w: Call(f"/brand/selection/products/{w.product.pk}/")
+    ),
     ("brands:offer_new", "GET"): Route("campaigns.change", get("/brand/offers/new/")),
     ("brands:offer_new", "POST"): Route("campaigns.change", offer_page_call),
     ("brands:campaign_new", "GET"): Route("campaigns.change", get("/brand/campaigns/new/")),
@@ -1181,6 +1187,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ),
     # The creator answers an agency's offer: in its portal, or with its own session in the API.
     ("mcn:portal_contracts", "GET"): Route("portal", get("/portal/contracts/")),
+    ("matching:portal_products", "GET"): Route("portal", get("/portal/products/")),
     ("mcn:portal_contract_accept", "POST"): Route(
         "contracts.answer", lambda w: answer_call(w, "/portal/contracts/{pk}/accept/", "active")
     ),

@@ -223,6 +223,7 @@ PARAMETERS: dict[str, Callable[[World], dict]] = {
         for suffix in ("edit", "archive", "unarchive")
     },
     "brands:collaboration_transition": _pk("collaboration"),
+    "matching:selection_product": lambda w: {"product_id": w.collaboration.product_id},
     "brands:offer_respond": _pk("collaboration"),
     "brands:offer_content": _pk("collaboration"),
     "brands:collaboration_review": _pk("collaboration"),
