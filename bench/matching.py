@@ -1,7 +1,7 @@
 """The matcher's speed: top-50 for a product among N creators, beside scikit-learn, in one process.
 
     python bench/matching.py [--sizes 100000,1000000] [--queries 50] [--hnsw-sizes 100000]
-                             [--budget-gib 6] [--api] [--database NAME]
+                             [--budget-gib 6]
 
 1. **In-process**, for each size: a synthetic index shaped like the real one (Dirichlet audience
    portraits per axis, random verticals, followers, agencies, fees, price-band histories; vectors
@@ -18,7 +18,10 @@
    budget, default 25 % of this machine's memory) and, where ``hnswlib`` imports, an HNSW index
    as the stand-in for pgvector's (m=16, ef_construction=64 as pgvector's defaults, ef_search
    100): build time, query time and recall@50 against the exact top-50 (``--hnsw-sizes``).
-3. ``--api``: the selector and the API at 100k creators on PostgreSQL (``bench/matching_api.py``).
+
+The defaults keep ``make bench`` short; the crossover in the README was printed by
+``--sizes 100000,1000000,3000000 --hnsw-sizes 100000,1000000``. The API at 100k creators on
+PostgreSQL is ``bench/matching_api.py``.
 
 Exits 1 if a target fails.
 """
@@ -158,9 +161,11 @@ def verdict(ok: bool) -> str:
 
 
 def retrieval(creators: engine.Creators, vector: np.ndarray) -> np.ndarray:
-    """Our retrieval stage alone, top-50 over every creator: matrix-vector + argpartition."""
-    similarity = creators.vectors @ vector
-    return engine.top_rows(similarity, np.ones(len(similarity), dtype=bool), K)
+    """Our retrieval stage alone, top-50 over every creator: matrix-vector + argpartition, on
+    one thread as ``rank_for_product`` runs it (sklearn keeps its default pools)."""
+    with engine.one_thread:
+        similarity = creators.vectors @ vector
+        return engine.top_rows(similarity, np.ones(len(similarity), dtype=bool), K)
 
 
 def bench_queries(creators, model, queries: list[engine.Product]) -> dict:
@@ -194,7 +199,7 @@ def bench_size(n: int, queries: int, rng: np.random.Generator, *, hnsw: bool) ->
     with tempfile.TemporaryDirectory(prefix="olive_bench_match_") as folder:
         creators, built = build(columns, model, Path(folder))
         figures = bench_queries(creators, model, products(queries, rng))
-        figures.update(built, n=n)
+        figures.update(built, n=n, load=os.getloadavg()[0])
         if hnsw:
             figures["hnsw"] = bench_hnsw(creators.vectors, figures["exact"])
         index.prune(Path(folder), set())  # drop this process's map of the version
@@ -205,15 +210,16 @@ def report_size(figures: dict) -> bool:
     n, rank = figures["n"], figures["rank"]
     ratio = np.median(figures["retrieval"]) / np.median(figures["sklearn"])
     rank_ratio = np.median(rank) / np.median(figures["sklearn"])
+    seconds = figures["vectors"] + figures["write"] + figures["map"]
     print(
-        f"{n:,} creators: index build {figures['vectors'] + figures['write'] + figures['map']:.2f}"
-        f" s (vectors {figures['vectors']:.2f} s, write {figures['write']:.2f} s, map "
+        f"{n:,} creators (load average {figures['load']:.1f}): index build {seconds:.2f} s"
+        f" (vectors {figures['vectors']:.2f} s, write {figures['write']:.2f} s, map "
         f"{figures['map'] * 1000:.1f} ms); files {figures['bytes'] / 2**20:,.0f} MiB (matrix "
         f"{figures['matrix_bytes'] / 2**20:,.0f} MiB, {figures['bytes'] / n:.0f} B a creator)"
     )
-    at_target = n >= TARGET_SIZE
+    at_target = n == TARGET_SIZE
     fast = np.median(rank) < TOP50_TARGET_MS
-    target = f"target < {TOP50_TARGET_MS:.0f} ms at 1M" if at_target else "no target below 1M"
+    target = f"target < {TOP50_TARGET_MS:.0f} ms" if at_target else "the target is at 1M"
     print(
         f"  top-50 for a product (rank_for_product: retrieval + scoring of "
         f"{engine.shortlist_size(K)}, with the model): {summary(rank)} ({target})"
@@ -227,7 +233,7 @@ def report_size(figures: dict) -> bool:
     )
     # Like for like, retrieval against sklearn at every size; at 1M the whole top-50 too.
     beats = ratio < 1 and (rank_ratio < 1 or not at_target)
-    whole = "target < 1 at 1M" if at_target else "scoring included: no target below 1M"
+    whole = "target < 1" if at_target else "scoring included: the target is at 1M"
     print(
         f"  ratio to sklearn (medians): retrieval {ratio:.2f} (target < 1), whole top-50 "
         f"{rank_ratio:.2f} ({whole})  {verdict(beats)}"
@@ -262,17 +268,17 @@ def crossover(sizes: list[dict], hnsw: list[dict], budget: float) -> None:
     n = np.array([f["n"] for f in sizes], dtype=np.float64)
     retrieval_ms = np.array([np.median(f["retrieval"]) for f in sizes])
     rank_ms = np.array([np.median(f["rank"]) for f in sizes])
-    per_creator = np.mean([f["bytes"] / f["n"] for f in sizes])
     print("crossover (brute force in one process → pgvector's HNSW beside the rows):")
-    if len(n) > 1:
-        slope, intercept = np.polyfit(n, rank_ms, 1)
-        at_50 = (TOP50_TARGET_MS - intercept) / slope
-        r_slope, _r = np.polyfit(n, retrieval_ms, 1)
-        print(
-            f"  brute-force top-50 grows {slope * 1e6:.1f} ms per 1M creators (retrieval "
-            f"{r_slope * 1e6:.1f} ms per 1M): it reaches {TOP50_TARGET_MS:.0f} ms at "
-            f"~{at_50 / 1e6:.1f}M creators (linear fit over {', '.join(f'{x:,.0f}' for x in n)})"
-        )
+    # Retrieval grows with N; the scoring of the shortlist (rank − retrieval) does not.
+    per_creator = float(retrieval_ms @ n / (n @ n))
+    scoring = float(np.median(rank_ms - retrieval_ms))
+    at_50 = (TOP50_TARGET_MS - scoring) / per_creator
+    print(
+        f"  brute-force retrieval grows {per_creator * 1e6:.1f} ms per 1M creators (fit through "
+        f"0 over {', '.join(f'{x:,.0f}' for x in n)}), scoring the shortlist adds ~{scoring:.0f}"
+        f" ms: the top-50 reaches {TOP50_TARGET_MS:.0f} ms at ~{at_50 / 1e6:.1f}M creators"
+    )
+    per_creator = np.mean([f["bytes"] / f["n"] for f in sizes])
     fits = budget / per_creator
     print(
         f"  the index takes {per_creator:.0f} B a creator ({engine.DIM * 4} B of it the matrix):"
@@ -297,15 +303,15 @@ def arguments():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--queries", type=int, default=50)
-    parser.add_argument("--hnsw-sizes", default="100000,1000000")
+    parser.add_argument("--hnsw-sizes", default="100000")
     total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     parser.add_argument("--budget-gib", type=float, default=total / 4 / 2**30)
-    parser.add_argument("--api", action="store_true", help="also bench/matching_api.py")
     return parser.parse_args()
 
 
 def main() -> int:
     options = arguments()
+    sys.stdout.reconfigure(line_buffering=True)  # each size's lines as soon as it is measured
     rng = np.random.default_rng(20261202)
     sizes = [int(s) for s in options.sizes.split(",") if s]
     hnsw_sizes = {int(s) for s in options.hnsw_sizes.split(",") if s}
