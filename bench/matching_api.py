@@ -51,7 +51,7 @@ from _server import (
 
 CREATORS = 100_000
 SEED_CREATORS = 1_000
-WEEKS = 4
+WEEKS = 26  # half a year of collaborations: enough pairs for the conversion model
 AS_OF = datetime.date(2026, 11, 27)
 LIMIT = 50
 P95_TARGET_MS = 150.0
@@ -112,29 +112,31 @@ def index_build():
 
 
 def biggest_brand():
-    """(organization, its owner's actor, its product ids) of the brand with the most products."""
+    """(organization, its owner's actor, its product ids) of the brand with an owner and the
+    most products."""
     from django.db.models import Count
 
     from brands.models import Product
     from tenancy.models import Membership
     from tenancy.selectors import actor_for_user
 
-    top = (
+    owners = Membership.objects.unscoped().select_related("organization", "user")
+    owners = {
+        m.organization_id: m
+        for m in owners.filter(role=Membership.Role.OWNER, organization__kind="brand")
+    }
+    counts = (
         Product.objects.unscoped()
+        .filter(organization_id__in=list(owners))
         .values("organization_id")
         .annotate(n=Count("id"))
         .order_by("-n", "organization_id")
-        .first()
     )
-    owner = (
-        Membership.objects.unscoped()
-        .select_related("organization", "user")
-        .filter(organization_id=top["organization_id"], role=Membership.Role.OWNER)
-        .first()
-    )
-    products = Product.objects.unscoped().filter(organization_id=top["organization_id"])
+    owner = owners[counts[0]["organization_id"]]
+    products = Product.objects.unscoped().filter(organization_id=owner.organization_id)
     ids = list(products.order_by("pk").values_list("pk", flat=True))
-    return owner.organization, actor_for_user(user=owner.user, context=owner.organization_id), ids
+    actor = actor_for_user(user=owner.user, context=owner.organization_id)
+    return owner.organization, actor, ids
 
 
 # --- Measurements -------------------------------------------------------------------------------
@@ -244,6 +246,7 @@ def arguments():
 
 def main() -> int:
     options = arguments()
+    sys.stdout.reconfigure(line_buffering=True)
     base, name = postgres_base(), options.database
     env = server_environment(f"{base}/{name}")
     with tempfile.TemporaryDirectory(prefix="olive_bench_match_index_") as folder:
