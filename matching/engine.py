@@ -20,6 +20,8 @@ learns the link from fit to sales from outcomes alone.
 
 from __future__ import annotations
 
+import functools
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -83,6 +85,58 @@ REASONS_SHOWN = 3
 NEUTRAL = 0.5
 #: Fewer past collaborations with an outcome than this, and the model is left out.
 MIN_TRAINING_PAIRS = 200
+
+
+# --- threads ------------------------------------------------------------------------------
+
+
+class _OneThread:
+    """BLAS and OpenMP on one thread while any query runs (counted, so that concurrent queries
+    of a threaded server restore the pools only when the last one ends).
+
+    A query's matrix-vector product and a 500-row prediction gain nothing from a second
+    thread, while the idle pools' spinning threads (OpenMP's after the prediction, OpenBLAS's
+    after the product) took the cores from each other: a top-50 among 1M creators on 2 busy
+    cores took 196 ms (median) with the pools as they were and 32 ms on one thread
+    (``bench/matching.py``). Results are the same: rows are not split across threads.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._users = 0
+        self._limit = None
+
+    @functools.cached_property
+    def _controller(self):
+        import sklearn.ensemble  # noqa: F401  (its OpenMP runtime must be loaded to be seen)
+        from threadpoolctl import ThreadpoolController
+
+        return ThreadpoolController()
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._users == 0:
+                self._limit = self._controller.limit(limits=1)
+            self._users += 1
+
+    def __exit__(self, *exc) -> None:
+        with self._lock:
+            self._users -= 1
+            if self._users == 0:
+                self._limit.restore_original_limits()
+                self._limit = None
+
+
+one_thread = _OneThread()
+
+
+def _on_one_thread(function):
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with one_thread:
+            return function(*args, **kwargs)
+
+    return wrapper
 
 
 # --- portraits and vectors -------------------------------------------------------------------
@@ -348,6 +402,7 @@ class Scored:
     detail: np.ndarray
 
 
+@_on_one_thread
 def score_pairs(pairs: Pairs, model: ConversionModel | None) -> Scored:
     """The full score of each pair and its components."""
     n = len(pairs.creators)
@@ -451,23 +506,43 @@ class Filters:
         return keep
 
 
+#: The floor of :func:`top_rows` comes from every this many-th row.
+TOP_ROWS_SAMPLE_STRIDE = 32
+
+
 def top_rows(similarity: np.ndarray, keep: np.ndarray, k: int) -> np.ndarray:
-    """Rows of the ``k`` highest similarities among ``keep``, best first (ties: lower row)."""
-    similarity = np.where(keep, similarity, -np.inf)
-    allowed = int(keep.sum())
-    k = min(k, allowed)
+    """Rows of the ``k`` highest similarities among ``keep``, best first (ties: lower row).
+
+    Exact, without partitioning every row: the k-th best of a strided sample is a floor that at
+    least k kept rows reach, so the top k are among the rows at or above it (a few thousand
+    instead of a million: no copy of the whole column, one comparison pass).
+    """
+    keep = np.asarray(keep, dtype=bool)
+    candidates = _at_or_above_floor(similarity, keep, k)
+    values = np.asarray(similarity[candidates])
+    finite = np.isfinite(values)
+    candidates, values = candidates[finite], values[finite]
+    k = min(k, len(candidates))
     if k <= 0:
         return np.empty(0, dtype=np.int64)
-    if k < len(similarity):
-        # argpartition picks any of the rows tied at the k-th value: take the lowest ones, so
-        # the answer is the same as a full sort's (and the same on every machine).
-        threshold = similarity[np.argpartition(-similarity, k - 1)[k - 1]]
-        above = np.flatnonzero(similarity > threshold)
-        tied = np.flatnonzero(similarity == threshold)[: k - len(above)]
-        part = np.concatenate([above, tied])
-    else:
-        part = np.flatnonzero(np.isfinite(similarity))
-    return part[np.lexsort((part, -similarity[part]))]
+    if k < len(candidates):
+        kth = np.partition(values, len(values) - k)[len(values) - k]
+        above = values > kth
+        ties = np.flatnonzero(values == kth)[: k - int(above.sum())]  # the lowest rows
+        chosen = np.sort(np.concatenate([np.flatnonzero(above), ties]))
+        candidates, values = candidates[chosen], values[chosen]
+    return candidates[np.lexsort((candidates, -values))]
+
+
+def _at_or_above_floor(similarity: np.ndarray, keep: np.ndarray, k: int) -> np.ndarray:
+    """Kept rows (ascending) whose similarity reaches the k-th best of a strided sample."""
+    step = TOP_ROWS_SAMPLE_STRIDE
+    sample = np.asarray(similarity[::step])
+    sample = sample[keep[::step] & np.isfinite(sample)]
+    if k <= 0 or len(sample) < k:
+        return np.flatnonzero(keep)
+    floor = np.partition(sample, len(sample) - k)[len(sample) - k]
+    return np.flatnonzero((similarity >= floor) & keep)
 
 
 def shortlist_size(k: int) -> int:
@@ -483,6 +558,7 @@ class Ranked:
     scored: Scored
 
 
+@_on_one_thread
 def rank_for_product(
     creators: Creators, product: Product, filters: Filters, model: ConversionModel | None, k: int
 ) -> Ranked:
@@ -504,6 +580,7 @@ def _reordered(scored: Scored, order: np.ndarray) -> Scored:
     )
 
 
+@_on_one_thread
 def lookalike_rows(creators: Creators, row: int, k: int, filters: Filters | None = None):
     """``(rows, similarity)`` of the ``k`` creators whose audiences are most like ``row``'s."""
     similarity = creators.vectors @ np.asarray(creators.vectors[row], dtype=np.float32)
