@@ -231,9 +231,8 @@ def test_refresh_builds_only_when_the_inputs_changed(
         first = services.match_index_refresh(actor=SYSTEM)
         assert first is not None
         assert services.match_index_refresh(actor=SYSTEM) is None
-        profile = market["creators"][0].audience
-        profile.gender = {"female": 0.1, "male": 0.9}
-        profile.save()
+        # A new portrait (counted: under a frozen clock an edit keeps its updated_at).
+        AudienceProfileFactory(creator=CreatorFactory())
         second = services.match_index_refresh(actor=SYSTEM)
     assert second is not None and second != first
     for _ in range(2):
