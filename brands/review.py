@@ -19,12 +19,14 @@ from tenancy.scoping import Actor
 from tenancy.services import audit_event_record
 
 from .models import Collaboration, ContentSubmission
-from .review_hooks import run_submission_checks
+from .review_hooks import release_holds, run_submission_checks
 from .services import check_transition, collaboration_transition, parties_for, party_of
 
 S, R = Collaboration.Status, ContentSubmission.Status
 #: The error code of a submission refused by a blocking automatic check (``api/errors.py``).
 CHECK_BLOCKED = "content.check_blocked"
+#: The error code of an approval refused because a release gate holds the submission.
+HELD = "content.held"
 #: Decision → (the submission's review status, the collaboration's next status).
 DECISIONS: dict[str, tuple[str, str]] = {
     "approve": (R.APPROVED, S.LIVE),
@@ -132,6 +134,8 @@ def content_review(
     still awaiting review, so of two reviews at once only one wins."""
     require_reviewer(actor=actor, collaboration=submission.collaboration)
     status, to, reason = _clean_decision(decision, reason)
+    if status == R.APPROVED and (holds := release_holds(submission)):
+        raise ValidationError({NON_FIELD_ERRORS: [ValidationError(h, code=HELD) for h in holds]})
     now = now or timezone.now()
     locked = _locked(submission.collaboration)
     decided = (

@@ -31,6 +31,11 @@ The compliance app registers its check once, from its ``AppConfig.ready``::
 
 Registering the same function twice keeps one entry; tests remove theirs with
 ``unregister_submission_check``.
+
+A *release gate* (``register_release_gate``) is asked when the brand approves a submission, which
+would put it live: ``gate(submission) -> str | None``; a message refuses the approval (code
+``content.held``) and changes nothing. Compliance holds a submission its scorer blocked until a
+reviewer has approved it.
 """
 
 from __future__ import annotations
@@ -76,3 +81,24 @@ def run_submission_checks(submission) -> list[Finding]:
     for check in list(_CHECKS):
         findings.extend(check(submission))
     return findings
+
+
+ReleaseGate = Callable[[object], "str | None"]
+_GATES: list[ReleaseGate] = []
+
+
+def register_release_gate(gate: ReleaseGate) -> ReleaseGate:
+    """Ask ``gate`` before a submission goes live (usable as a decorator)."""
+    if gate not in _GATES:
+        _GATES.append(gate)
+    return gate
+
+
+def unregister_release_gate(gate: ReleaseGate) -> None:
+    if gate in _GATES:
+        _GATES.remove(gate)
+
+
+def release_holds(submission) -> list[str]:
+    """Why ``submission`` may not go live yet: every registered gate's message."""
+    return [str(held) for gate in list(_GATES) if (held := gate(submission))]

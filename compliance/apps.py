@@ -6,8 +6,24 @@ class ComplianceConfig(AppConfig):
     name = "compliance"
 
     def ready(self):
+        from django.db.models.signals import post_save
+
+        from brands.models import Product
+        from brands.review_hooks import register_release_gate, register_submission_check
+        from creators.ingest import CONTENT_INGESTED
+        from tenancy import roles
+        from tenancy.homes import register_nav, register_nav_badge
         from tenancy.scopes import register_scope
         from webhooks import events
 
+        from . import hooks
+
         register_scope("compliance:check", _("Pre-check ad copy against the compliance rules"))
         events.register("compliance.case_decided", _("A compliance review case was decided."))
+        register_submission_check(hooks.submission_check)
+        register_release_gate(hooks.submission_hold)
+        if hooks.content_ingested not in CONTENT_INGESTED:
+            CONTENT_INGESTED.append(hooks.content_ingested)
+        post_save.connect(hooks.product_saved, sender=Product, dispatch_uid="compliance.product")
+        register_nav("compliance:queue", _("Compliance"), kinds=[roles.OPERATOR])
+        register_nav_badge("compliance:queue", hooks.open_cases_count)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -19,6 +20,7 @@ import numpy as np
 import pandas as pd
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from bulkload.frames import upsert_frame
@@ -275,6 +277,12 @@ def metric_snapshots_upsert(*, actor: Actor, rows) -> UpsertResult:
     return UpsertResult(rows=len(table), creators=table["creator_id"].nunique())
 
 
+#: Hooks of later apps (compliance scores captions and transcripts): each is called as
+#: ``fn(content_ids)`` with the ids of the rows a content upsert wrote, inside its transaction
+#: (enqueue work after commit). Keep it empty here.
+CONTENT_INGESTED: list[Callable[[list[int]], None]] = []
+
+
 @transaction.atomic
 def content_items_upsert(*, actor: Actor, rows) -> UpsertResult:
     """Validate all rows, then upsert them by (creator, external_id); all or nothing."""
@@ -299,7 +307,18 @@ def content_items_upsert(*, actor: Actor, rows) -> UpsertResult:
         conflict=["creator", "external_id"],
         update=["kind", "title", "text", "published_at", "views", "engagement"],
     )
+    if CONTENT_INGESTED:
+        _announce_content(table)
     return UpsertResult(rows=len(table), creators=table["creator_id"].nunique())
+
+
+def _announce_content(table: pd.DataFrame) -> None:
+    keys = Q()
+    for creator_id, external_ids in table.groupby("creator_id")["external_id"]:
+        keys |= Q(creator_id=int(creator_id), external_id__in=list(external_ids))
+    ids = list(ContentItem.objects.unscoped().filter(keys).values_list("pk", flat=True))
+    for hook in CONTENT_INGESTED:
+        hook(ids)
 
 
 def _text(frame, field: str, errors, *, max_length: int, required: bool = False) -> None:

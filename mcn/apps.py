@@ -11,7 +11,11 @@ class McnConfig(AppConfig):
         from tenancy.scopes import register_scope
         from webhooks import events
 
+        from .metrics import METRIC_SOURCES, compliance_violations
         from .selectors import open_appeals_count
+
+        if compliance_violations not in METRIC_SOURCES:
+            METRIC_SOURCES.append(compliance_violations)
 
         register_home("agency", "mcn:tier")
         # The operator's certification pages; the badge counts the appeals waiting.

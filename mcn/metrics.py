@@ -34,6 +34,7 @@ from django.db.models import F, Q, Sum
 from django.db.models.functions import TruncQuarter
 
 from brands.models import Complaint, Order
+from compliance.selectors import confirmed_violations
 from creators.models import Creator, MetricSnapshot
 
 from . import engine
@@ -239,3 +240,26 @@ def agency_gmv_by_quarter(*, since: date | None = None, until: date | None = Non
         )
         for q in sorted(market)
     ]
+
+
+def compliance_violations(*, window_start: date, as_of: date, agency_ids) -> pd.DataFrame:
+    """The ``METRIC_SOURCES`` entry of compliance: each confirmed violation in the window counts
+    for the agency whose contract covered the creator on the day it was decided.
+    ``violation_rate`` is violations per creator under contract on ``as_of`` (0 for an agency
+    with creators and none); ``severe_violations`` counts the severe ones (``compliance.
+    selectors.SEVERE_CATEGORIES``)."""
+    contracts = _contracts(agency_ids)
+    index = pd.Index(list(agency_ids), name="agency")
+    attributed = _attributed(
+        confirmed_violations(window_start=window_start, as_of=as_of), contracts, "date"
+    )
+    by_agency = attributed.groupby("agency")
+    signed = _under_contract(contracts, as_of).groupby("agency")["creator"].nunique()
+    signed = signed.reindex(index).astype(np.float64)
+    counts = by_agency.size().reindex(index, fill_value=0).astype(np.float64)
+    frame = pd.DataFrame(index=index)
+    frame["violation_rate"] = _ratio(counts, signed)
+    frame["severe_violations"] = (
+        by_agency["severe"].sum().reindex(index, fill_value=0).astype(np.float64)
+    )
+    return frame

@@ -6,13 +6,18 @@ class TrafficConfig(AppConfig):
     name = "traffic"
 
     def ready(self):
+        from compliance.selectors import sanction_merit_adjustment
         from mcn.selectors import PACKAGE_USE_READERS
         from tenancy.scopes import register_scope
         from webhooks import events
 
         from .selectors import package_use_of_agency
+        from .services import MERIT_ADJUSTMENTS
 
         PACKAGE_USE_READERS.append(package_use_of_agency)
+        # Compliance sanctions: restricted creators' merit is reduced, suspended ones ineligible.
+        if sanction_merit_adjustment not in MERIT_ADJUSTMENTS:
+            MERIT_ADJUSTMENTS.append(sanction_merit_adjustment)
 
         register_scope("traffic:read", _("Read traffic allocation runs"))
         events.register(

@@ -1,0 +1,91 @@
+"""Both tracks together: one risk score, a decision by the category's policy, and its reasons.
+
+``risk = 1 − (1 − r)(1 − p)`` where ``r`` is the highest severity among the rule hits (0 when
+none) and ``p`` the model's probability of a violation. Either track alone can raise the risk;
+they agree, it rises further; neither can lower what the other found. The category whose policy
+decides is the one of the most severe hit, else the model's likeliest violation category.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .model import RiskModel
+from .rules import Hit, Matcher
+
+PASS, REVIEW, BLOCK = "pass", "review", "block"
+DECISIONS = (PASS, REVIEW, BLOCK)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    review: float
+    block: float
+
+    def __post_init__(self):
+        if not 0.0 < self.review <= self.block <= 1.0:
+            raise ValueError("thresholds need 0 < review ≤ block ≤ 1")
+
+    def decide(self, risk: float) -> str:
+        if risk >= self.block:
+            return BLOCK
+        return REVIEW if risk >= self.review else PASS
+
+
+DEFAULT_THRESHOLDS = Thresholds(review=0.5, block=0.85)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    risk: float
+    decision: str
+    category: str | None  # None: nothing pointed at a category (a pass)
+    hits: tuple[Hit, ...]
+    model_probability: float
+    model_version: str
+    lexicon_version: str
+
+
+class Scorer:
+    """Scores texts with a matcher and a model under per-category thresholds."""
+
+    def __init__(self, matcher: Matcher, model: RiskModel):
+        self.matcher = matcher
+        self.model = model
+
+    def assess(self, text: str, *, vertical=None, policy=None) -> Assessment:
+        return self.assess_many([text], vertical=vertical, policy=policy)[0]
+
+    def assess_many(
+        self,
+        texts: Sequence[str],
+        *,
+        vertical: str | None = None,
+        policy: Mapping[str, Thresholds] | None = None,
+    ) -> list[Assessment]:
+        """One model call for the whole batch; the matcher reads each text once."""
+        probabilities, likeliest = self.model.predict(texts)
+        policy = policy or {}
+        return [
+            self._assessment(self.matcher.find(text, vertical=vertical), float(p), cat, policy)
+            for text, p, cat in zip(texts, probabilities, likeliest, strict=True)
+        ]
+
+    def _assessment(self, hits, probability, likeliest, policy) -> Assessment:
+        top = max(hits, key=lambda h: h.severity, default=None)
+        severity = top.severity if top else 0.0
+        risk = float(np.clip(1.0 - (1.0 - severity) * (1.0 - probability), 0.0, 1.0))
+        category = top.category if top else str(likeliest)
+        decision = policy.get(category, DEFAULT_THRESHOLDS).decide(risk)
+        return Assessment(
+            risk=round(risk, 4),
+            decision=decision,
+            category=category if (hits or decision != PASS) else None,
+            hits=tuple(hits),
+            model_probability=round(probability, 4),
+            model_version=self.model.version,
+            lexicon_version=self.matcher.lexicon.version,
+        )

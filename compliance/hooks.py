@@ -1,0 +1,28 @@
+"""Where compliance plugs into the apps to its left (registered in ``apps.ComplianceConfig``):
+ingested content and saved products are scored by a task after commit; collaboration
+submissions are scored in the brand workspace's review hook and held by its release gate."""
+
+from __future__ import annotations
+
+from tenancy.scoping import SYSTEM, Actor
+from tenancy.tasking import enqueue
+
+from . import scoring, tasks
+from .models import Case
+
+submission_check = scoring.submission_check
+submission_hold = scoring.submission_hold
+
+
+def content_ingested(content_ids: list[int]) -> None:
+    if content_ids:
+        enqueue(tasks.content_items_score, actor=SYSTEM, content_ids=sorted(content_ids))
+
+
+def product_saved(sender, instance, raw=False, **kwargs) -> None:
+    if not raw and instance.claims:
+        enqueue(tasks.product_claims_score, actor=SYSTEM, product_id=instance.pk)
+
+
+def open_cases_count(*, actor: Actor) -> int:
+    return Case.objects.for_actor(actor).filter(status__in=Case.OPEN_STATUSES).count()

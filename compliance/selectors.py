@@ -1,0 +1,196 @@
+"""The reads of compliance: the queue, a case, creators' notices, agencies' violations, the
+operator's quarterly figures, and the inputs that traffic and certification read.
+
+Pages and the API read through the actor (the models' querysets say who sees which row). The
+two engine inputs at the end (:func:`sanction_merit_adjustment`, :func:`confirmed_violations`)
+are the operator's jobs' reads, across every creator on purpose.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+import numpy as np
+import pandas as pd
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncQuarter
+from django.utils import timezone
+
+from tenancy.scoping import Actor
+
+from .default_policy import RESTRICTION_FACTOR
+from .models import Appeal, Case, Category, ModelVersion, Policy, RetrainRun, Sanction
+
+#: Categories whose confirmed violation counts as severe for certification gates.
+SEVERE_CATEGORIES = frozenset({Category.COUNTERFEIT, Category.OFF_PLATFORM})
+
+
+def case_queue(*, actor: Actor, status: str = "open", category: str = "") -> QuerySet[Case]:
+    """The cases the actor sees; ``open`` (open, claimed, escalated) oldest first, or one
+    status, newest decided first."""
+    rows = Case.objects.for_actor(actor).select_related("creator", "claimed_by", "decided_by")
+    if category:
+        rows = rows.filter(category=category)
+    if status == "open":
+        return rows.filter(status__in=Case.OPEN_STATUSES).order_by("opened_at", "id")
+    return rows.filter(status=status).order_by("-decided_at", "-id")
+
+
+def case_get(*, actor: Actor, case_id: int) -> Case:
+    return Case.objects.for_actor(actor).select_related("creator").get(pk=case_id)
+
+
+def queue_counts(*, actor: Actor) -> dict[str, int]:
+    rows = Case.objects.for_actor(actor).filter(status__in=Case.OPEN_STATUSES)
+    counts = dict(rows.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    return {status: counts.get(status, 0) for status in Case.OPEN_STATUSES}
+
+
+def sla_age_hours(case: Case, *, now: datetime | None = None) -> float:
+    """How long the case has waited for a decision (until now, or until it was decided)."""
+    end = case.decided_at or now or timezone.now()
+    return max((end - case.opened_at).total_seconds() / 3600.0, 0.0)
+
+
+def highlighted(case: Case) -> list[tuple[str, dict | None]]:
+    """The case text cut into ``(piece, rule reason or None)`` for highlighting its spans."""
+    spans = sorted(
+        (r for r in case.reasons if r.get("kind") == "rule" and r.get("start") is not None),
+        key=lambda r: r["start"],
+    )
+    pieces, at = [], 0
+    for reason in spans:
+        start, end = reason["start"], reason["end"]
+        if start < at or end > len(case.text):
+            continue  # a span from a different text (never expected): do not mis-highlight
+        pieces.append((case.text[at:start], None))
+        pieces.append((case.text[start:end], reason))
+        at = end
+    pieces.append((case.text[at:], None))
+    return [(text, reason) for text, reason in pieces if text]
+
+
+def sanctions_of(*, actor: Actor, creator_id: int | None = None) -> QuerySet[Sanction]:
+    rows = Sanction.objects.for_actor(actor).select_related("case", "creator")
+    return rows.filter(creator_id=creator_id) if creator_id else rows
+
+
+def sanction_get(*, actor: Actor, sanction_id: int) -> Sanction:
+    return sanctions_of(actor=actor).get(pk=sanction_id)
+
+
+def open_appeals(*, actor: Actor) -> QuerySet[Appeal]:
+    rows = Appeal.objects.for_actor(actor).select_related("sanction", "sanction__case", "creator")
+    return rows.filter(status=Appeal.Status.OPEN).order_by("created_at", "id")
+
+
+def appeal_get(*, actor: Actor, appeal_id: int) -> Appeal:
+    return Appeal.objects.for_actor(actor).select_related("sanction").get(pk=appeal_id)
+
+
+def violations_of_agency(*, actor: Actor) -> QuerySet[Case]:
+    """Confirmed violations of the creators the acting agency manages now."""
+    return case_queue(actor=actor, status=Case.Status.REJECTED)
+
+
+def policies(*, actor: Actor) -> QuerySet[Policy]:
+    return Policy.objects.for_actor(actor)
+
+
+def policy_get(*, actor: Actor, category: str) -> Policy:
+    return policies(actor=actor).get(category=category)
+
+
+def model_versions(*, actor: Actor) -> QuerySet[ModelVersion]:
+    return ModelVersion.objects.for_actor(actor).defer("blob")
+
+
+def retrain_runs(*, actor: Actor) -> QuerySet[RetrainRun]:
+    return RetrainRun.objects.for_actor(actor).select_related("candidate")
+
+
+def retrain_run_get(*, actor: Actor, run_id: int) -> RetrainRun:
+    return retrain_runs(actor=actor).get(pk=run_id)
+
+
+# --- The operator's figures ----------------------------------------------------------------------
+
+
+def violations_per_quarter(*, actor: Actor) -> list[dict]:
+    """Per quarter (oldest first): confirmed violations, accounts sanctioned, and the
+    year-on-year change of accounts against the same quarter a year before (None without it)."""
+    rows = (
+        Case.objects.for_actor(actor)
+        .filter(status=Case.Status.REJECTED)
+        .annotate(quarter=TruncQuarter("decided_at"))
+        .values("quarter")
+        .annotate(cases=Count("id"), accounts=Count("creator", distinct=True))
+        .order_by("quarter")
+    )
+    by_quarter = {_quarter_key(r["quarter"]): r for r in rows}
+    figures = []
+    for (year, q), row in by_quarter.items():
+        before = by_quarter.get((year - 1, q))
+        change = None
+        if before and before["accounts"]:
+            change = (row["accounts"] - before["accounts"]) / before["accounts"]
+        figures.append(
+            {
+                "quarter": f"{year} Q{q}",
+                "cases": row["cases"],
+                "accounts": row["accounts"],
+                "yoy": change,
+            }
+        )
+    return figures
+
+
+def _quarter_key(moment) -> tuple[int, int]:
+    day = moment.date() if isinstance(moment, datetime) else moment
+    return day.year, (day.month - 1) // 3 + 1
+
+
+# --- Inputs of traffic and certification ---------------------------------------------------------
+
+
+def _in_force_on(as_of: date) -> Q:
+    return (
+        Q(starts_on__lte=as_of)
+        & (Q(ends_on__isnull=True) | Q(ends_on__gte=as_of))
+        & ~Q(status=Sanction.Status.OVERTURNED)
+    )
+
+
+def sanction_merit_adjustment(*, as_of: date, creator_ids, merit, eligible):
+    """Traffic's ``MERIT_ADJUSTMENTS`` hook: merit × ``RESTRICTION_FACTOR`` while a traffic
+    restriction is in force on ``as_of``; ineligible while a suspension is. A sanction under
+    appeal stays in force; an overturned one never counted."""
+    rows = (
+        Sanction.objects.unscoped()
+        .filter(_in_force_on(as_of), level__in=[Sanction.Level.RESTRICTION, "suspension"])
+        .values_list("creator_id", "level")
+    )
+    restricted = {c for c, level in rows if level == Sanction.Level.RESTRICTION}
+    suspended = {c for c, level in rows if level == Sanction.Level.SUSPENSION}
+    ids = np.asarray(creator_ids)
+    merit = np.where(np.isin(ids, list(restricted)), merit * RESTRICTION_FACTOR, merit)
+    eligible = np.asarray(eligible, dtype=bool) & ~np.isin(ids, list(suspended))
+    return merit, eligible
+
+
+def confirmed_violations(*, window_start: date, as_of: date) -> pd.DataFrame:
+    """Confirmed violations decided in the window (not overturned on appeal): one row each,
+    columns ``creator``, ``date`` (datetime64), ``severe`` (bool)."""
+    start = timezone.make_aware(datetime.combine(window_start, time.min))
+    end = timezone.make_aware(datetime.combine(as_of, time.max))
+    rows = (
+        Case.objects.unscoped()
+        .filter(status=Case.Status.REJECTED, decided_at__range=(start, end), creator__isnull=False)
+        .exclude(sanctions__status=Sanction.Status.OVERTURNED)
+        .values_list("creator_id", "decided_at", "violation_type")
+    )
+    frame = pd.DataFrame(list(rows), columns=["creator", "date", "violation_type"])
+    frame["date"] = pd.to_datetime(frame["date"], utc=True).dt.tz_localize(None).dt.normalize()
+    frame["date"] = frame["date"].astype("datetime64[ns]")
+    frame["severe"] = frame["violation_type"].isin(SEVERE_CATEGORIES)
+    return frame.drop(columns=["violation_type"])
