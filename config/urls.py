@@ -71,6 +71,7 @@ urlpatterns = [
     # Each app's urls.py carries its full paths (brand/…, creators/…, portal/…, agency/…).
     path("", include("creators.urls")),
     path("", include("brands.urls")),
+    path("", include("compliance.urls")),
     path("", include("mcn.urls")),
     path("", include("traffic.urls")),
     path("", include("matching.urls")),
