@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from api import tenancy as tenancy_api
 from api.views import ApiRootView
 from brands import api as brands_api
+from compliance import api as compliance_api
 from creators import api as creators_api
 from matching import api as matching_api
 from mcn import api as mcn_api
@@ -24,6 +25,7 @@ for prefix, viewset, basename in [
     *webhooks_api.ROUTES,
     *creators_api.ROUTES,
     *brands_api.ROUTES,
+    *compliance_api.ROUTES,
     *mcn_api.ROUTES,
     *traffic_api.ROUTES,
 ]:
@@ -39,6 +41,8 @@ API_ROOT = {
     "me": "api:me",
     "metrics/bulk": "api:metrics-bulk",
     "content/bulk": "api:content-bulk",
+    "compliance/check": "api:compliance-check",
+    "compliance/check-batch": "api:compliance-check-batch",
 }
 
 api_v1 = [

@@ -1,10 +1,11 @@
-"""The model track: character n-gram TF-IDF and a multinomial logistic regression.
+"""The model track: character n-gram TF-IDF and logistic regression.
 
 Chinese has no spaces, so the features are character 1–3-grams of the folded text (see
-:func:`compliance.engine.rules.fold`), sublinear TF, L2-normalised. The classifier is trained on
-the violation categories plus ``none``; ``P(violation) = 1 − P(none)`` and the most probable
-violation class names the category when no rule fired. Training is deterministic (fixed solver,
-no random state in play), so the same corpus gives the same model and the same version.
+:func:`compliance.engine.rules.fold`), sublinear TF, L2-normalised. Two classifiers share the
+vocabulary: a binary one gives ``P(violation)`` (trained on every row, so its probability keeps
+the corpus's odds instead of being split five ways), and one trained on the violation rows names
+the likeliest category, used when no rule fired. Training is deterministic (lbfgs, no random
+state in play), so the same corpus gives the same model and the same version.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from pathlib import Path
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline
 
 from .rules import fold
 
@@ -72,63 +72,65 @@ def load_corpus(path: Path = CORPUS_PATH) -> Corpus:
 
 
 class RiskModel:
-    """A trained classifier with the version that names its corpus and parameters."""
+    """A trained model: one TF-IDF vocabulary, a binary classifier for ``P(violation)`` and a
+    classifier of the violation category, with the version that names corpus and parameters."""
 
-    def __init__(self, pipeline: Pipeline, version: str):
-        self.pipeline = pipeline
+    def __init__(self, vectorizer, violation, category, version: str):
+        self.vectorizer, self.violation, self.category = vectorizer, violation, category
         self.version = version
-        classes = list(pipeline.classes_)
-        self._clean = classes.index(CLEAN)
-        self._violations = np.array([i for i in range(len(classes)) if i != self._clean])
-        self._classes = np.array(classes, dtype=object)
 
     def predict(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """``(p_violation, likeliest violation category)`` per text, vectorised."""
         if not len(texts):
             return np.zeros(0), np.zeros(0, dtype=object)
-        proba = self.pipeline.predict_proba([fold(t) for t in texts])
-        likeliest = self._violations[np.argmax(proba[:, self._violations], axis=1)]
-        return 1.0 - proba[:, self._clean], self._classes[likeliest]
+        features = self.vectorizer.transform([fold(t) for t in texts])
+        p_violation = self.violation.predict_proba(features)[:, 1]
+        return p_violation, self.category.predict(features).astype(object)
 
     def dumps(self) -> bytes:
-        return pickle.dumps((self.pipeline, self.version), protocol=pickle.HIGHEST_PROTOCOL)
+        parts = (self.vectorizer, self.violation, self.category, self.version)
+        return pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL)
 
     @classmethod
     def loads(cls, blob: bytes) -> RiskModel:
         # Only blobs this platform wrote itself (the retraining service) are ever loaded.
-        pipeline, version = pickle.loads(blob)  # noqa: S301
-        return cls(pipeline, version)
+        return cls(*pickle.loads(blob))  # noqa: S301
+
+
+def _classifier() -> LogisticRegression:
+    return LogisticRegression(C=PARAMETERS["C"], max_iter=PARAMETERS["max_iter"], solver="lbfgs")
 
 
 def train(corpus: Corpus) -> RiskModel:
     """Fit on every row of ``corpus``; deterministic."""
-    if CLEAN not in corpus.labels or len(set(corpus.labels)) < 2:
+    labels = np.array(corpus.labels, dtype=object)
+    violations = labels != CLEAN
+    if violations.all() or not violations.any():
         raise ValueError("the corpus needs clean texts and at least one violation category")
-    pipeline = Pipeline(
-        [
-            (
-                "tfidf",
-                TfidfVectorizer(
-                    analyzer="char",
-                    ngram_range=PARAMETERS["ngram_range"],
-                    min_df=PARAMETERS["min_df"],
-                    sublinear_tf=True,
-                    dtype=np.float32,
-                ),
-            ),
-            (
-                "classifier",
-                LogisticRegression(
-                    C=PARAMETERS["C"],
-                    max_iter=PARAMETERS["max_iter"],
-                    class_weight="balanced",
-                    solver="lbfgs",
-                ),
-            ),
-        ]
+    vectorizer = TfidfVectorizer(
+        analyzer="char",
+        ngram_range=PARAMETERS["ngram_range"],
+        min_df=PARAMETERS["min_df"],
+        sublinear_tf=True,
+        dtype=np.float32,
     )
-    pipeline.fit(list(map(fold, corpus.texts)), list(corpus.labels))
-    return RiskModel(pipeline, version_of(corpus))
+    features = vectorizer.fit_transform([fold(t) for t in corpus.texts])
+    violation = _classifier().fit(features, violations)
+    if len(set(labels[violations])) > 1:
+        category = _classifier().fit(features[violations], labels[violations])
+    else:
+        category = _OneCategory(labels[violations][0])
+    return RiskModel(vectorizer, violation, category, version_of(corpus))
+
+
+class _OneCategory:
+    """The category "classifier" of a corpus with a single violation category."""
+
+    def __init__(self, category: str):
+        self.category = category
+
+    def predict(self, features) -> np.ndarray:
+        return np.full(features.shape[0], self.category, dtype=object)
 
 
 def version_of(corpus: Corpus) -> str:

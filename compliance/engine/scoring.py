@@ -1,9 +1,12 @@
 """Both tracks together: one risk score, a decision by the category's policy, and its reasons.
 
-``risk = 1 − (1 − r)(1 − p)`` where ``r`` is the highest severity among the rule hits (0 when
-none) and ``p`` the model's probability of a violation. Either track alone can raise the risk;
-they agree, it rises further; neither can lower what the other found. The category whose policy
-decides is the one of the most severe hit, else the model's likeliest violation category.
+``risk = max(p, r · min(1, p / TRUST))`` where ``p`` is the model's probability of a violation
+and ``r`` the highest severity among the rule hits (0 when none). A hit counts in full once the
+model, which reads the context, gives a violation at least ``TRUST`` odds, and in proportion
+below that: "第一" in "第一感觉是质感挺好" or "转账" in a warning against transfers are words
+of a rule but not violations, and the model's low probability says so. Without a hit the model
+alone decides. The category whose policy decides is the one of the most severe hit, else the
+model's likeliest violation category.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ class Thresholds:
 
 
 DEFAULT_THRESHOLDS = Thresholds(review=0.5, block=0.85)
+#: The model probability from which a rule hit counts at its full severity.
+TRUST = 0.5
 
 
 @dataclass(frozen=True)
@@ -77,7 +82,7 @@ class Scorer:
     def _assessment(self, hits, probability, likeliest, policy) -> Assessment:
         top = max(hits, key=lambda h: h.severity, default=None)
         severity = top.severity if top else 0.0
-        risk = float(np.clip(1.0 - (1.0 - severity) * (1.0 - probability), 0.0, 1.0))
+        risk = float(np.clip(max(probability, severity * min(1.0, probability / TRUST)), 0, 1))
         category = top.category if top else str(likeliest)
         decision = policy.get(category, DEFAULT_THRESHOLDS).decide(risk)
         return Assessment(
