@@ -1,8 +1,8 @@
 """The scorer in service: the active model and the operator's policy, and what scoring writes.
 
 The risk model in service is the active :class:`~compliance.models.ModelVersion`, or, until a
-retrain has promoted one, the baseline trained from the shipped corpus (deterministic, so every
-process trains the same one). Models are cached per process by version; the version in service
+retrain has promoted one, the baseline trained from the shipped corpus's training split
+(deterministic, so every process trains the same one). Models are cached per process by version; the version in service
 is read from the database on each use, so a promotion reaches every worker at its next check.
 
 Scoring content items, product claims and collaboration submissions opens a :class:`Case` for
@@ -24,6 +24,7 @@ from brands.models import Product
 from brands.review_hooks import Finding
 from creators.models import ContentItem
 
+from .engine import evaluation
 from .engine import model as engine_model
 from .engine.rules import Matcher, shipped_lexicon
 from .engine.scoring import BLOCK, PASS, Assessment, Scorer, Thresholds
@@ -43,8 +44,10 @@ def _matcher() -> Matcher:
 
 @cache
 def baseline_model() -> engine_model.RiskModel:
-    """The model trained on the whole shipped corpus: in service until a retrain promotes one."""
-    return engine_model.train(engine_model.load_corpus())
+    """The model trained on the shipped corpus's training split: in service until a retrain
+    promotes one. Trained on the same rows as a retrain starts from, so the two are measured on
+    the same held-out rows, which neither has seen."""
+    return engine_model.train(evaluation.split(engine_model.load_corpus())[0])
 
 
 def active_model() -> engine_model.RiskModel:
