@@ -2,8 +2,9 @@
 
 The risk model in service is the active :class:`~compliance.models.ModelVersion`, or, until a
 retrain has promoted one, the baseline trained from the shipped corpus's training split
-(deterministic, so every process trains the same one). Models are cached per process by version; the version in service
-is read from the database on each use, so a promotion reaches every worker at its next check.
+(deterministic, so every process trains the same one). Models are cached per process by
+version; the version in service is read from the database on each use, so a promotion reaches
+every worker at its next check.
 
 Scoring content items, product claims and collaboration submissions opens a :class:`Case` for
 every item at or above its category's review threshold (``track`` block at the block threshold);

@@ -27,7 +27,8 @@ from tests.test_api_tenancy import ROUTES, owned_object
 
 pytestmark = pytest.mark.django_db
 
-READ_SCOPES = sorted(scope for scope in SCOPES if scope.endswith(":read"))
+#: Scopes that only read: every ``…:read``, and the compliance pre-check (a score, no row).
+READ_SCOPES = sorted(s for s in SCOPES if s.endswith(":read") or s == "compliance:check")
 KINDS = ("brand", "agency", "partner", "operator")
 MISSING = "987654321"
 
@@ -84,7 +85,14 @@ def post_reads() -> set[str]:
 #: POSTs that only read (a read-only caller may call them) → a body that asks a question. The
 #: agency what-if: the tier its latest assessment would get with some metrics changed; nothing
 #: is saved (mcn/api.py).
-POST_READS = {"agency-what-if": {"metrics": {}}}
+POST_READS = {
+    "agency-what-if": {"metrics": {}},
+    # The compliance pre-check of ad copy: a score, nothing stored (compliance/api.py).
+    "compliance-check": {"text": "全网最低价，加微信私聊下单"},
+    "compliance-check-batch": {"texts": ["全网最低价", "质地清爽"]},
+}
+#: POST reads of no object (their route names none): a read-only caller gets an answer.
+LIST_POST_READS = {"compliance-check", "compliance-check-batch"}
 WRITES = {name: route for name, route in write_routes().items() if name not in POST_READS}
 OBJECT_WRITES = sorted(name for name, (_r, kwargs, _m) in WRITES.items() if kwargs)
 LIST_WRITES = sorted(name for name, (_r, kwargs, _m) in WRITES.items() if not kwargs)
@@ -160,7 +168,19 @@ def test_the_post_reads_are_those_the_views_declare():
     assert post_reads() == set(POST_READS)
 
 
-@pytest.mark.parametrize("name", sorted(POST_READS))
+@pytest.mark.parametrize("name", sorted(LIST_POST_READS))
+@pytest.mark.parametrize("kind", KINDS)
+def test_read_only_callers_may_post_a_read_of_no_object_and_it_changes_nothing(name, kind):
+    assert not write_routes()[name][1]
+    callers = read_only_callers(OrganizationFactory(kind=kind))
+    before = every_row()
+    for caller, client in callers.items():
+        response = client.post(reverse(f"api:{name}"), POST_READS[name], format="json")
+        assert response.status_code == 200, (caller, name, response.content[:200])
+    assert every_row() == before
+
+
+@pytest.mark.parametrize("name", sorted(set(POST_READS) - LIST_POST_READS))
 def test_read_only_callers_may_post_a_read_and_it_changes_nothing(name, settings):
     settings.OLIVE_WEBHOOKS_ALLOW_PRIVATE = True
     kind = ROUTES[name].kind

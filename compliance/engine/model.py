@@ -26,7 +26,7 @@ from .rules import fold
 CORPUS_PATH = Path(__file__).with_name("corpus") / "zh.tsv"
 CLEAN = "none"
 ALGORITHM = "tfidf-char13-logreg"
-PARAMETERS = {"ngram_range": (1, 3), "min_df": 1, "C": 8.0, "max_iter": 2000}
+PARAMETERS = {"ngram_range": (1, 3), "min_df": 1, "C": 100.0, "max_iter": 3000}
 
 
 @dataclass(frozen=True)

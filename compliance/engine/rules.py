@@ -3,7 +3,9 @@
 The lexicon (``lexicon.yaml`` beside this module) is data: categories with a severity, the law
 they come from, their terms and their exceptions. Terms and exceptions go into one automaton, so a
 text is read once. A term hit that lies inside an exception's span ("第一" inside "第一次") is
-dropped, and of hits that overlap, the longest wins ("史上最低价" over "最低价"). Matching runs on
+dropped, and of hits that overlap, the longest wins ("史上最低价" over "最低价"). A hit after a
+negation cue in its clause ("我们不卖高仿", "千万别加微信", "说是全网最低价") stays a reason but
+counts at a fraction of its severity (``negated``). Matching runs on
 a folded copy of the text (full-width ASCII to half-width, lower case) that keeps every character
 at its index, so each hit's ``start``/``end`` index the original text.
 """
@@ -43,11 +45,24 @@ class Category:
 
 
 @dataclass(frozen=True)
+class Negations:
+    cues: frozenset[str]  # folded
+    window: int
+    factor: float
+    clause_breaks: frozenset[str]
+
+
+NO_NEGATIONS = Negations(frozenset(), 0, 1.0, frozenset())
+NEGATION = "\x00negation"  # the automaton's payload category of a cue
+
+
+@dataclass(frozen=True)
 class Lexicon:
     version: str
     categories: Mapping[str, Category]
     terms: Mapping[str, str]  # folded term -> category key
     exceptions: frozenset[str]  # folded phrases that are not hits
+    negations: Negations = NO_NEGATIONS
 
 
 @dataclass(frozen=True)
@@ -58,6 +73,7 @@ class Hit:
     start: int
     end: int  # exclusive
     text: str  # the original text of the span
+    negated: bool = False
 
 
 class LexiconError(ValueError):
@@ -84,9 +100,26 @@ def parse_lexicon(data: Mapping) -> Lexicon:
                     raise LexiconError(f"term {term!r} is listed twice")
                 terms[folded] = key
             exceptions.update(fold(str(phrase)) for phrase in spec.get("exceptions") or ())
-        return Lexicon(str(data["version"]), categories, terms, frozenset(exceptions))
+        return Lexicon(
+            str(data["version"]),
+            categories,
+            terms,
+            frozenset(exceptions),
+            _negations(data.get("negations")),
+        )
     except (KeyError, TypeError, AttributeError) as error:
         raise LexiconError(f"malformed lexicon: {error!r}") from error
+
+
+def _negations(spec) -> Negations:
+    if not spec:
+        return NO_NEGATIONS
+    return Negations(
+        cues=frozenset(fold(str(cue)) for cue in spec["cues"]),
+        window=int(spec["window"]),
+        factor=float(spec["factor"]),
+        clause_breaks=frozenset(str(spec.get("clause_breaks", ""))),
+    )
 
 
 @cache
@@ -100,6 +133,8 @@ class Matcher:
     def __init__(self, lexicon: Lexicon):
         self.lexicon = lexicon
         self._automaton = ahocorasick.Automaton()
+        for cue in lexicon.negations.cues:
+            self._automaton.add_word(cue, (NEGATION, cue))
         for phrase in lexicon.exceptions:
             self._automaton.add_word(phrase, (None, phrase))
         for term, category in lexicon.terms.items():
@@ -110,10 +145,14 @@ class Matcher:
         """The hits in ``text`` in reading order, after exceptions and overlaps are resolved."""
         if not text:
             return []
-        candidates, shelters = [], []
-        for last, (category, phrase) in self._automaton.iter(fold(text)):
+        candidates, shelters, cues = [], [], []
+        folded = fold(text)
+        for last, (category, phrase) in self._automaton.iter(folded):
             span = (last + 1 - len(phrase), last + 1)
-            (shelters if category is None else candidates).append((span, category, phrase))
+            if category == NEGATION:
+                cues.append(span[1])
+            else:
+                (shelters if category is None else candidates).append((span, category, phrase))
         kept = [c for c in candidates if not any(_inside(c[0], s[0]) for s in shelters)]
         kept.sort(key=lambda c: (c[0][0], -(c[0][1] - c[0][0])))  # by start, longest first
         hits, reach = [], -1
@@ -122,20 +161,34 @@ class Matcher:
                 continue  # inside a longer hit already taken
             if start < reach:
                 continue  # overlaps the previous hit; the earlier, longer one stands
-            hits.append(self._hit(text, start, end, category, phrase, vertical))
+            negated = self._negated(folded, start, cues)
+            hits.append(self._hit(text, start, end, category, phrase, vertical, negated))
             reach = end
         return hits
 
-    def _hit(self, text, start, end, category, phrase, vertical) -> Hit:
+    def _negated(self, folded: str, start: int, cue_ends: list[int]) -> bool:
+        rules = self.lexicon.negations
+        for cue_end in cue_ends:
+            if start - rules.window <= cue_end <= start and not any(
+                ch in rules.clause_breaks for ch in folded[cue_end:start]
+            ):
+                return True
+        return False
+
+    def _hit(self, text, start, end, category, phrase, vertical, negated) -> Hit:
         spec = self.lexicon.categories[category]
         applies = spec.verticals is None or vertical is None or vertical in spec.verticals
+        severity = spec.severity if applies else spec.elsewhere
+        if negated:
+            severity = round(severity * self.lexicon.negations.factor, 4)
         return Hit(
             rule=phrase,
             category=category,
-            severity=spec.severity if applies else spec.elsewhere,
+            severity=severity,
             start=start,
             end=end,
             text=text[start:end],
+            negated=negated,
         )
 
 

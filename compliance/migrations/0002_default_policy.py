@@ -1,6 +1,14 @@
 from django.db import migrations
 
-from compliance.default_policy import DEFAULT_POLICY
+# The defaults as shipped (compliance.default_policy), frozen here: a migration must not change
+# with later code. category: (review threshold, block threshold, restrict after, suspend after)
+DEFAULT_POLICY = {
+    "absolute": (0.65, 0.95, 3, 5),
+    "medical": (0.65, 0.9, 2, 4),
+    "off_platform": (0.65, 0.9, 2, 3),
+    "counterfeit": (0.65, 0.85, 1, 2),
+    "fake_price": (0.65, 0.95, 3, 5),
+}
 
 
 def write_default_policy(apps, schema_editor):

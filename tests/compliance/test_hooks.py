@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from brands.services import product_create
 from compliance.models import Case
-from creators.ingest import content_items_upsert
+from creators.ingest import RowErrors, content_items_upsert
 from tenancy.scoping import Actor, acting_as
 from tests.factories import AUDIENCE, CreatorFactory, OrganizationFactory
 
@@ -55,9 +55,12 @@ def test_ingested_transcripts_are_scored_after_commit(django_capture_on_commit_c
 def test_a_refused_upload_scores_nothing(django_capture_on_commit_callbacks):
     creator, actor = CreatorFactory(), partner()
     rows = [row(creator, "a", BLATANT), {**row(creator, "b", CLEAN), "kind": "podcast"}]
-    with acting_as(actor), django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(Exception):  # noqa: B017 - the ingestion's own RowErrors
-            content_items_upsert(actor=actor, rows=rows)
+    with (
+        acting_as(actor),
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RowErrors),
+    ):
+        content_items_upsert(actor=actor, rows=rows)
     assert callbacks == [] and not Case.objects.unscoped().exists()
 
 
