@@ -5,7 +5,10 @@ and ``r`` the highest severity among the rule hits (0 when none). A hit counts i
 model, which reads the context, gives a violation at least ``TRUST`` odds, and in proportion
 below that: "第一" in "第一感觉是质感挺好" or "转账" in a warning against transfers are words
 of a rule but not violations, and the model's low probability says so. Without a hit the model
-alone decides. The category whose policy decides is the one of the most severe hit, else the
+alone decides. When every hit is negated ("我们不卖高仿", "千万别加微信", see
+:mod:`.rules`), the text talks about the claim without making it, which character n-grams cannot
+tell: the model's probability counts at ``NEGATED_MODEL_FACTOR``. The category whose policy
+decides is the one of the most severe hit, else the
 model's likeliest violation category.
 """
 
@@ -53,6 +56,8 @@ DEFAULT_POLICY = {
 }
 #: The model probability from which a rule hit counts at its full severity.
 TRUST = 0.6
+#: What the model's probability counts for when every rule hit is negated.
+NEGATED_MODEL_FACTOR = 0.5
 
 
 @dataclass(frozen=True)
@@ -94,7 +99,10 @@ class Scorer:
     def _assessment(self, hits, probability, likeliest, policy) -> Assessment:
         top = max(hits, key=lambda h: h.severity, default=None)
         severity = top.severity if top else 0.0
-        risk = float(np.clip(max(probability, severity * min(1.0, probability / TRUST)), 0, 1))
+        counted = probability
+        if hits and all(hit.negated for hit in hits):
+            counted = probability * NEGATED_MODEL_FACTOR
+        risk = float(np.clip(max(counted, severity * min(1.0, counted / TRUST)), 0, 1))
         category = top.category if top else str(likeliest)
         decision = policy.get(category, DEFAULT_POLICY.get(category, DEFAULT_THRESHOLDS))
         decision = decision.decide(risk)

@@ -134,3 +134,15 @@ def test_only_a_model_that_is_not_worse_is_promoted():
     assert not evaluation.not_worse(_report(0.89, 0.03), incumbent)
     assert not evaluation.not_worse(_report(0.95, 0.05), incumbent)
     assert evaluation.not_worse(_report(0.1, 0.9), None)
+
+
+def test_when_every_hit_is_negated_the_model_counts_at_its_factor():
+    from compliance.engine.scoring import NEGATED_MODEL_FACTOR
+
+    s = scorer()
+    text = "家人们千万别加微信，我们只在平台卖货"
+    a = s.assess(text)
+    assert a.hits and all(h.negated for h in a.hits)
+    counted = a.model_probability * NEGATED_MODEL_FACTOR
+    severity = max(h.severity for h in a.hits)
+    assert a.risk == pytest.approx(max(counted, severity * min(1, counted / TRUST)), abs=1e-3)

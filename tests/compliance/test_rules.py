@@ -123,3 +123,22 @@ def test_hits_are_disjoint_ordered_spans_of_the_text(text):
 def test_any_text_is_matched_without_error(text):
     for hit in MATCHER.find(text):
         assert text[hit.start : hit.end] == hit.text
+
+
+@pytest.mark.parametrize(
+    ("text", "negated"),
+    [
+        ("我们不卖高仿，所有货都是品牌直供", True),
+        ("家人们千万别加微信", True),
+        ("说是全网最低价，结果别家更便宜", True),
+        ("高仿手表戴了半年了", False),
+        ("不节食不运动，祛斑美白", False),  # the cue is in another clause
+        ("不是我吹，这个是世界第一好穿的运动鞋", False),
+    ],
+)
+def test_a_hit_after_a_negation_cue_in_its_clause_counts_at_a_fraction(text, negated):
+    (hit,) = MATCHER.find(text)[:1]
+    spec = shipped_lexicon().categories[hit.category]
+    assert hit.negated is negated
+    factor = shipped_lexicon().negations.factor if negated else 1.0
+    assert hit.severity == pytest.approx(spec.severity * factor)
