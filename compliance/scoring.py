@@ -108,14 +108,17 @@ def reasons_of(assessment: Assessment) -> list[dict]:
 # --- What scoring writes -------------------------------------------------------------------------
 
 
-def _open_case(assessment: Assessment, *, source: str, text: str, **subject) -> Case | None:
+def _open_case(
+    assessment: Assessment, *, source: str, text: str, **subject
+) -> tuple[Case | None, bool]:
+    """``(case, opened now)``: none for a pass, the open one already there for the same text."""
     if assessment.decision == PASS:
-        return None
+        return None, False
     existing = Case.objects.unscoped().filter(
         source=source, status__in=Case.OPEN_STATUSES, text=text, **subject
     )
-    if existing.exists():
-        return existing.first()
+    if (case := existing.first()) is not None:
+        return case, False
     return Case.objects.unscoped().create(
         source=source,
         track=Case.Track.BLOCK if assessment.decision == BLOCK else Case.Track.REVIEW,
@@ -128,7 +131,7 @@ def _open_case(assessment: Assessment, *, source: str, text: str, **subject) -> 
         lexicon_version=assessment.lexicon_version,
         opened_at=timezone.now(),
         **subject,
-    )
+    ), True
 
 
 def content_text(item: ContentItem) -> str:
@@ -142,35 +145,41 @@ def content_items_score(*, content_ids: Sequence[int]) -> int:
     texts = [content_text(item) for item in items]
     opened = 0
     for item, text, assessment in zip(items, texts, assess_texts(texts), strict=True):
-        case = _open_case(
+        _case, new = _open_case(
             assessment,
             source=Case.Source.CONTENT,
             text=text,
             content_item_id=item.pk,
             creator_id=item.creator_id,
         )
-        opened += case is not None
+        opened += new
     return opened
 
 
 @transaction.atomic
-def product_claims_score(*, product_id: int) -> int:
-    """Score a product's selling claims, each on its own; returns the cases opened."""
-    product = Product.objects.unscoped().filter(pk=product_id).first()
-    if product is None:
-        return 0
-    claims = [str(c)[:TEXT_MAX] for c in product.claims if str(c).strip()]
+def product_claims_score(*, product_ids: Sequence[int]) -> int:
+    """Score products' selling claims, each claim on its own under its product's vertical (one
+    model call per vertical); returns the cases opened."""
+    products = Product.objects.unscoped().filter(pk__in=list(product_ids)).order_by("pk")
+    by_vertical: dict[str, list[tuple[Product, str]]] = {}
+    for product in products:
+        for claim in product.claims:
+            if str(claim).strip():
+                by_vertical.setdefault(product.category, []).append(
+                    (product, str(claim)[:TEXT_MAX])
+                )
     opened = 0
-    assessments = assess_texts(claims, vertical=product.category)
-    for claim, assessment in zip(claims, assessments, strict=True):
-        case = _open_case(
-            assessment,
-            source=Case.Source.PRODUCT,
-            text=claim,
-            product_id=product.pk,
-            organization_id=product.organization_id,
-        )
-        opened += case is not None
+    for vertical, claims in by_vertical.items():
+        assessments = assess_texts([claim for _, claim in claims], vertical=vertical)
+        for (product, claim), assessment in zip(claims, assessments, strict=True):
+            _case, new = _open_case(
+                assessment,
+                source=Case.Source.PRODUCT,
+                text=claim,
+                product_id=product.pk,
+                organization_id=product.organization_id,
+            )
+            opened += new
     return opened
 
 
@@ -185,7 +194,7 @@ def submission_check(submission) -> list[Finding]:
         .first()
     )
     assessment = assess_texts([submission.caption], vertical=vertical)[0]
-    case = _open_case(
+    case, _new = _open_case(
         assessment,
         source=Case.Source.SUBMISSION,
         text=submission.caption,

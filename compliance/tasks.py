@@ -14,7 +14,7 @@ def content_items_score(*, actor: Actor, content_ids: list[int]) -> int:
 
 @tenant_task("compliance.product_claims_score", time_limit=5 * 60, soft_time_limit=4 * 60)
 def product_claims_score(*, actor: Actor, product_id: int) -> int:
-    return scoring.product_claims_score(product_id=product_id)
+    return scoring.product_claims_score(product_ids=[product_id])
 
 
 @tenant_task("compliance.retrain_execute", time_limit=30 * 60, soft_time_limit=25 * 60)

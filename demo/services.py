@@ -11,6 +11,8 @@ import pandas as pd
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from brands.models import Product
+from compliance.scoring import product_claims_score
 from creators.models import Creator
 from demo import loader
 from demo.world import World, generate_world
@@ -165,6 +167,14 @@ def month_ends(end_date: datetime.date, count: int) -> list[datetime.date]:
         day = day.replace(day=1) - datetime.timedelta(days=1)
         ends.append(day)
     return ends[::-1]
+
+
+def demo_compliance_seed() -> int:
+    """Score every product's claims, as saving each one would have (the loader bulk-loads, which
+    sends no signal): the operator's queue starts with the catalogue's risky claims. Idempotent:
+    an open case is never opened twice."""
+    ids = Product.objects.unscoped().exclude(claims=[]).values_list("pk", flat=True)
+    return product_claims_score(product_ids=list(ids))
 
 
 def demo_certification_seed(*, end_date: datetime.date) -> list:

@@ -87,3 +87,15 @@ def test_seed_demo_leaves_certification_history(seeded):
     call_command("seed_demo", creators=3000, weeks=WEEKS, seed=1, end_date=END, stdout=out)
     assert CertificationRun.objects.unscoped().count() == 3
     assert Appeal.objects.unscoped().count() == 1
+
+
+def test_seed_demo_sends_the_catalogues_risky_claims_to_review(seeded):
+    from compliance.models import Case
+    from demo.services import demo_compliance_seed
+    from demo.world_catalog import RISKY_CLAIMS
+
+    cases = Case.objects.unscoped()
+    assert cases.count() > 0 and set(cases.values_list("source", flat=True)) == {"product"}
+    flagged = set(cases.values_list("text", flat=True))
+    assert flagged & set(RISKY_CLAIMS), flagged
+    assert demo_compliance_seed() == 0  # an open case is never opened twice

@@ -14,6 +14,7 @@ from demo.services import (
     DEMO_LOGINS,
     DEMO_PASSWORD,
     demo_certification_seed,
+    demo_compliance_seed,
     demo_match_index_seed,
     demo_tenants_seed,
     demo_world_seed,
@@ -60,6 +61,8 @@ class Command(BaseCommand):
             runs = demo_certification_seed(end_date=end_date)
             cycles = "; ".join(f"{run.as_of}: {tier_counts_line(run.tier_counts)}" for run in runs)
             self.stdout.write(f"Certification cycles: {cycles}.")
+            cases = demo_compliance_seed()
+            self.stdout.write(f"Compliance: {cases} product claims sent to review.")
             build = demo_match_index_seed()
             self.stdout.write(
                 f"Match index v{build.pk}: {build.creators} creators, "
