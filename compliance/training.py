@@ -10,6 +10,8 @@ is measured on the same ground.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -26,6 +28,9 @@ from .engine.scoring import Scorer
 from .models import Label, ModelVersion, RetrainRun
 
 R = RetrainRun.Status
+#: Past the task's time limit (30 min) a pending or running retrain has lost its worker (or never
+#: found one): the next request fails it instead of waiting for it forever.
+STALE_AFTER = timedelta(minutes=35)
 
 
 def _require_operator_admin(actor: Actor) -> None:
@@ -40,7 +45,13 @@ def _require_operator_admin(actor: Actor) -> None:
 def retrain_request(*, actor: Actor) -> RetrainRun:
     """A pending retrain; the caller enqueues ``compliance.retrain_execute`` after commit."""
     _require_operator_admin(actor)
-    if RetrainRun.objects.unscoped().filter(status__in=[R.PENDING, R.RUNNING]).exists():
+    unfinished = RetrainRun.objects.unscoped().filter(status__in=[R.PENDING, R.RUNNING])
+    now = timezone.now
+    stale = unfinished.filter(created_at__lt=now() - STALE_AFTER)
+    stale.update(
+        status=R.FAILED, error="No worker finished it in time.", finished_at=timezone.now()
+    )
+    if unfinished.exists():
         raise ValidationError(_("A retraining is already under way."), code="busy")
     run = RetrainRun.objects.unscoped().create(created_by_id=actor.user_id)
     audit_event_record(actor=actor, action="compliance.retrain_requested", target=run)

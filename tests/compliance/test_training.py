@@ -93,3 +93,19 @@ def test_only_the_operators_admins_retrain():
     with acting_as(reviewer), pytest.raises(Exception, match="owners and admins"):
         training.retrain_request(actor=reviewer)
     assert not RetrainRun.objects.unscoped().exists()
+
+
+def test_a_retrain_whose_worker_was_lost_does_not_block_the_next(admin):
+    import datetime
+
+    from django.utils import timezone
+
+    lost = RetrainRun.objects.unscoped().create(status="running")
+    RetrainRun.objects.unscoped().filter(pk=lost.pk).update(
+        created_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    with acting_as(admin):
+        run = training.retrain_request(actor=admin)
+    lost.refresh_from_db()
+    assert lost.status == "failed" and "worker" in lost.error
+    assert run.status == "pending"
