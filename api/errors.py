@@ -56,6 +56,10 @@ CODES: dict[str, tuple[int, str]] = {
         400,
         "an automatic check of submitted content (compliance) refused it; `fields` says why",
     ),
+    "content.held": (
+        400,
+        "the submission cannot go live yet: compliance holds it until a reviewer approves it",
+    ),
 }
 #: The business-rule codes a validation error may carry up to ``error.code``.
 RULE_CODES = frozenset(code for code in CODES if "." in code)

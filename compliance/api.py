@@ -44,7 +44,7 @@ def _text_field(**kwargs) -> TextField:
 class _Vertical(serializers.ChoiceField):
     def __init__(self, **kwargs):
         super().__init__(
-            choices=list(taxonomy.VERTICAL),
+            choices=taxonomy.VERTICAL_CHOICES,
             required=False,
             help_text="the product vertical (creators' taxonomy); medical-claim rules weigh "
             "most for beauty, food, mother & baby, agriculture and sports",
@@ -77,7 +77,7 @@ class CheckBatchInput(serializers.Serializer):
         return values
 
 
-class ReasonOutput(serializers.Serializer):
+class ComplianceReasonOutput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["rule", "model"])
     rule = serializers.CharField(help_text="the lexicon term, or the model version")
     category = serializers.CharField(help_text="the violation category")
@@ -92,7 +92,7 @@ class CheckOutput(serializers.Serializer):
     risk_score = serializers.FloatField(help_text="0–1, rules and model combined")
     decision = serializers.ChoiceField(choices=["pass", "review", "block"])
     category = serializers.CharField(allow_null=True)
-    reasons = ReasonOutput(many=True)
+    reasons = ComplianceReasonOutput(many=True)
     model_version = serializers.CharField()
     lexicon_version = serializers.CharField()
 
@@ -119,6 +119,10 @@ class ComplianceCheckViewSet(TenantViewSet):
     read_scope = "compliance:check"
     read_actions = frozenset({"check", "check_batch"})
     accepts_bulk_body = True  # a batch of 1,000 texts needs more than the small body cap
+    serializer_class = CheckInput  # the browsable API's form (and 405 page) for the actions
+
+    def get_serializer_class(self):
+        return CheckBatchInput if self.action == "check_batch" else CheckInput
 
     def scoped_queryset(self, *, actor):
         return Case.objects.none()  # no rows: the check reads nothing of a tenant
