@@ -33,7 +33,7 @@ from .forms import (
     QueueFilterForm,
     SanctionAppealForm,
 )
-from .models import Case, RetrainRun, Sanction
+from .models import Case, Category, RetrainRun, Sanction
 from .selectors import (
     appeal_get,
     case_get,
@@ -104,9 +104,16 @@ def queue(request, *, actor):
 # --- One case ------------------------------------------------------------------------------------
 
 
+def _labelled(reason: dict) -> dict:
+    category = reason.get("category") or ""
+    return {**reason, "label": dict(Category.choices).get(category, category)}
+
+
 def _reasons(case: Case) -> tuple[list[dict], dict | None]:
-    rules = [r for r in case.reasons if r.get("kind") == "rule"]
-    model = next((r for r in case.reasons if r.get("kind") == "model"), None)
+    """The rule hits and the model's reason, each with its category's label."""
+    reasons = [_labelled(reason) for reason in case.reasons]
+    rules = [r for r in reasons if r.get("kind") == "rule"]
+    model = next((r for r in reasons if r.get("kind") == "model"), None)
     return rules, model
 
 
@@ -116,7 +123,7 @@ def _case_page(request, actor, case: Case, form=None, status=200):
     rules, model = _reasons(case)
     context = {
         "case": case,
-        "pieces": highlighted(case),
+        "pieces": [(text, reason and _labelled(reason)) for text, reason in highlighted(case)],
         "rule_reasons": rules,
         "model_reason": model,
         "age_hours": sla_age_hours(case),

@@ -124,7 +124,8 @@ def test_case_page_highlights_the_rule_spans_and_lists_the_reasons():
     case = new_case(creator=CreatorFactory(handle="flagged"), organization=brand)
     _user, client = operator()
     body = client.get(f"/compliance/cases/{case.pk}/").content.decode()
-    assert '<mark title="abs-001 · absolute" data-rule="abs-001">全网第一</mark>' in body
+    mark = '<mark title="abs-001 · Absolute claim" data-category="absolute" data-rule="abs-001">'
+    assert f"{mark}全网第一</mark>" in body and "Rule abs-001 (Absolute claim)" in body
     assert "m-test" in body and "lex-test" in body and "0.64" in body
     assert "@flagged" in body and "Secret Brand" in body
     assert "claim-form" in body and "decide-form" not in body
