@@ -92,7 +92,26 @@ def demo_world(transactional_db, settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    compliance_policy_in_place()
     call_command("seed_demo", creators=120, weeks=8, seed=1, stdout=io.StringIO())
+
+
+def compliance_policy_in_place() -> None:
+    """A transactional test's flush drops the rows the migrations seeded: the compliance policy
+    (which scoring and the sanction ladder read) is put back before the world is seeded."""
+    from compliance.default_policy import DEFAULT_POLICY
+    from compliance.models import Policy
+
+    for category, (review, block, restrict, suspend) in DEFAULT_POLICY.items():
+        Policy.objects.unscoped().get_or_create(
+            category=category,
+            defaults={
+                "review_threshold": review,
+                "block_threshold": block,
+                "restrict_after": restrict,
+                "suspend_after": suspend,
+            },
+        )
 
 
 class Walk:

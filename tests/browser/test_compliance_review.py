@@ -11,8 +11,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from compliance import scoring
-from compliance.default_policy import DEFAULT_POLICY
-from compliance.models import Case, Label, Policy, Sanction
+from compliance.models import Case, Label, Sanction
 from creators.models import Creator
 
 from .test_walks import RUNS, sign_in
@@ -21,23 +20,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 TEXT = "这款面膜全网第一，三天美白，加微信下单更便宜"
 
 
-def policy_in_place() -> None:
-    """A transactional test's flush drops the rows the migrations seeded: put them back."""
-    for category, (review, block, restrict, suspend) in DEFAULT_POLICY.items():
-        Policy.objects.unscoped().get_or_create(
-            category=category,
-            defaults={
-                "review_threshold": review,
-                "block_threshold": block,
-                "restrict_after": restrict,
-                "suspend_after": suspend,
-            },
-        )
-
-
 def oldest_open_case() -> Case:
     """A case about the demo creator's caption, opened before every other open case."""
-    policy_in_place()
     creator = Creator.objects.unscoped().get(user__username="creator")
     assessment = scoring.assess_texts([TEXT])[0]
     assert assessment.hits, "the lexicon flags nothing in the walk's text"
