@@ -98,20 +98,14 @@ def demo_world(transactional_db, settings):
 
 def compliance_policy_in_place() -> None:
     """A transactional test's flush drops the rows the migrations seeded: the compliance policy
-    (which scoring and the sanction ladder read) is put back before the world is seeded."""
+    (which scoring and the sanction ladder read) is put back as migration 0002 wrote it."""
     from compliance.default_policy import DEFAULT_POLICY
     from compliance.models import Policy
+    from compliance.services import POLICY_FIELDS
 
-    for category, (review, block, restrict, suspend) in DEFAULT_POLICY.items():
-        Policy.objects.unscoped().get_or_create(
-            category=category,
-            defaults={
-                "review_threshold": review,
-                "block_threshold": block,
-                "restrict_after": restrict,
-                "suspend_after": suspend,
-            },
-        )
+    for category, values in DEFAULT_POLICY.items():
+        fields = dict(zip(POLICY_FIELDS, values, strict=True))
+        Policy.objects.unscoped().get_or_create(category=category, defaults=fields)
 
 
 class Walk:
