@@ -375,3 +375,41 @@ def test_agency_sees_its_creators_violations_and_sanctions_only():
         .status_code
         == 404
     )
+
+
+# --- Bounded queries -----------------------------------------------------------------------------
+
+
+def queries_of(client, path: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return len(captured)
+
+
+def rows_for(creator, reviewer, n: int) -> None:
+    for _ in range(n):
+        appeal = filed_appeal(creator)
+        case = new_case(creator=creator, status="claimed", claimed_by=reviewer)
+        assert appeal.pk and case.pk
+
+
+@pytest.mark.parametrize(
+    "path, who", [("/compliance/", "operator"), ("/compliance/appeals/", "operator"),
+                  ("/compliance/my/", "creator"), ("/compliance/violations/", "agency")],
+)  # fmt: skip
+def test_pages_cost_the_same_queries_at_two_rows_or_twelve(path, who):
+    agency = OrganizationFactory(kind="agency")
+    creator = CreatorFactory(agency=agency)
+    user, client = operator()
+    clients = {
+        "operator": client,
+        "creator": creator_login(creator),
+        "agency": login(MembershipFactory(organization=agency).user),
+    }
+    rows_for(creator, user, 2)
+    few = queries_of(clients[who], path)
+    rows_for(creator, user, 10)
+    assert queries_of(clients[who], path) == few
