@@ -17,6 +17,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from brands.views import add_service_error
@@ -61,6 +62,13 @@ CASE_KINDS = [roles.OPERATOR, roles.BRAND, roles.AGENCY, roles.CREATOR]
 #: A case waiting longer than this is past the review SLA and highlighted in the queue.
 SLA_HOURS = 24
 RUN_FINISHED = {RetrainRun.Status.SUCCEEDED, RetrainRun.Status.FAILED}
+#: A retraining's statuses in its own words (the catalogue's "Succeeded" is a delivery's).
+RUN_LABELS = {
+    RetrainRun.Status.PENDING: pgettext_lazy("retraining", "Pending"),
+    RetrainRun.Status.RUNNING: pgettext_lazy("retraining", "Running"),
+    RetrainRun.Status.SUCCEEDED: pgettext_lazy("retraining", "Succeeded"),
+    RetrainRun.Status.FAILED: pgettext_lazy("retraining", "Failed"),
+}
 #: The platform-wide reference the operator's figures are read against (the brief's figure).
 REFERENCE = {"quarter": "2023 Q2", "accounts": "123k", "yoy": "−65%"}
 
@@ -257,7 +265,7 @@ def model(request, *, actor):
     """The model versions, the retraining runs (a pending or running one polls its status)."""
     runs = paginate(request, retrain_runs(actor=actor))
     for run in runs:
-        run.done = run.status in RUN_FINISHED
+        run.done, run.label = run.status in RUN_FINISHED, RUN_LABELS[run.status]
     context = {
         "page": runs,
         "versions": model_versions(actor=actor)[:PAGE_SIZE],
@@ -300,7 +308,7 @@ def _say(request, run: RetrainRun) -> None:
 def retrain_status(request, pk: int, *, actor):
     """The polled status of one run; once it has finished, the page reloads."""
     run = found(retrain_run_get, actor=actor, run_id=pk)
-    finished = run.status in RUN_FINISHED
+    finished, run.label = run.status in RUN_FINISHED, RUN_LABELS[run.status]
     response = render(request, "compliance/_retrain_status.html", {"run": run, "done": finished})
     if finished and request.htmx:
         response["HX-Refresh"] = "true"
