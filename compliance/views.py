@@ -356,7 +356,11 @@ def _notices_page(request, actor, refused=None, status=200):
             sanction.form = refused.get(sanction.pk) or SanctionAppealForm(
                 auto_id=f"sanction-{sanction.pk}-%s"
             )
-    context = {"page": paginate(request, _my_cases(actor)), "sanctions": sanctions}
+    # A refusal about a sanction no longer in force has no form to show it on: say it above.
+    shown = {sanction.pk for sanction in sanctions if sanction.in_force}
+    errors = [e for pk, form in refused.items() if pk not in shown for e in form.non_field_errors()]
+    cases = paginate(request, _my_cases(actor))
+    context = {"page": cases, "sanctions": sanctions, "errors": errors}
     return render(request, "compliance/mine.html", context, status=status)
 
 

@@ -350,6 +350,9 @@ def test_creator_sees_its_notices_and_appeals_a_sanction_in_force():
     assert Appeal.objects.unscoped().get().text == "It was a quote."
     assert Sanction.objects.unscoped().get(pk=sanction.pk).status == "appealed"
     assert 'class="appeal-form"' not in client.get("/compliance/my/").content.decode()
+    again = client.post(path, {"text": "Once more."})
+    assert again.status_code == 400 and "already under appeal" in again.content.decode()
+    assert Appeal.objects.unscoped().count() == 1
 
 
 def test_another_creator_cannot_see_or_appeal_a_sanction():
