@@ -26,4 +26,6 @@ class ComplianceConfig(AppConfig):
             CONTENT_INGESTED.append(hooks.content_ingested)
         post_save.connect(hooks.product_saved, sender=Product, dispatch_uid="compliance.product")
         register_nav("compliance:queue", _("Compliance"), kinds=[roles.OPERATOR])
+        register_nav("compliance:mine", _("Compliance notices"), kinds=[roles.CREATOR])
+        register_nav("compliance:violations", _("Creators' violations"), kinds=[roles.AGENCY])
         register_nav_badge("compliance:queue", hooks.open_cases_count)

@@ -8,4 +8,18 @@ app_name = "compliance"
 
 urlpatterns = [
     path("compliance/", views.queue, name="queue"),
+    path("compliance/cases/<int:pk>/", views.case_detail, name="case"),
+    path("compliance/cases/<int:pk>/claim/", views.case_claim_view, name="case_claim"),
+    path("compliance/cases/<int:pk>/decide/", views.case_decision, name="case_decide"),
+    path("compliance/appeals/", views.appeals, name="appeals"),
+    path("compliance/appeals/<int:pk>/decide/", views.appeal_decision, name="appeal_decide"),
+    path("compliance/policy/", views.policy, name="policy"),
+    path("compliance/model/", views.model, name="model"),
+    path("compliance/model/retrain/", views.retrain, name="retrain"),
+    path("compliance/model/runs/<int:pk>/status/", views.retrain_status, name="retrain_status"),
+    path("compliance/figures/", views.figures, name="figures"),
+    # The creator's notices and an agency's view of its creators.
+    path("compliance/my/", views.mine, name="mine"),
+    path("compliance/my/sanctions/<int:pk>/appeal/", views.sanction_appeal, name="appeal_file"),
+    path("compliance/violations/", views.violations, name="violations"),
 ]

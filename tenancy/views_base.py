@@ -30,11 +30,20 @@ def request_actor(request) -> Actor | None:
     return request._olive_actor
 
 
-def check_access(actor: Actor | None, kinds: Iterable[str] | None, write: bool) -> Actor:
-    """Not a tenant the page is for: 404 (nothing to see here); a read-only role writing: 403."""
+def check_access(
+    actor: Actor | None,
+    kinds: Iterable[str] | None,
+    write: bool,
+    writers: Iterable[str] | None = None,
+) -> Actor:
+    """Not a tenant the page is for: 404 (nothing to see here); a read-only role writing: 403.
+    ``writers``: the roles whose writes this page takes instead of the writing roles (the
+    compliance queue's reviewers, read-only elsewhere; the owners and admins of a policy)."""
     if actor is None or actor.is_system:  # the system never browses
         raise Http404
     try:
+        if write and writers is not None:
+            return actor.require(kinds=kinds, roles=writers)
         return actor.require(kinds=kinds, write=write)
     except WrongKind:
         raise Http404 from None
@@ -62,8 +71,11 @@ class TenantView(View):
         return _run_as(self.actor, super().dispatch, request, *args, **kwargs)
 
 
-def tenant_view(kinds: Iterable[str] | None = None) -> Callable:
-    """Function-view form of :class:`TenantView`; the view gets ``actor`` as a keyword."""
+def tenant_view(
+    kinds: Iterable[str] | None = None, *, writers: Iterable[str] | None = None
+) -> Callable:
+    """Function-view form of :class:`TenantView`; the view gets ``actor`` as a keyword.
+    ``writers``: see :func:`check_access`."""
 
     def decorate(view):
         @functools.wraps(view)
@@ -71,7 +83,7 @@ def tenant_view(kinds: Iterable[str] | None = None) -> Callable:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             write = request.method not in READ_METHODS
-            actor = check_access(request_actor(request), kinds, write)
+            actor = check_access(request_actor(request), kinds, write, writers)
             return _run_as(actor, view, request, *args, actor=actor, **kwargs)
 
         return wrapped

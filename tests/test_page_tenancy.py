@@ -283,6 +283,85 @@ def certification_appeal(operator_org) -> Built:
     )
 
 
+def compliance_case(brand=None, **fields) -> Built:
+    """A review case (about the brand's product when given); the text is its secret."""
+    from compliance.models import Case
+
+    case = Case.objects.unscoped().create(
+        source="product" if brand else "content",
+        track="review",
+        text="Secret claim: the best serum in the world",
+        risk=0.7,
+        category="absolute",
+        model_probability=0.6,
+        model_version="m-walk",
+        lexicon_version="lex-walk",
+        opened_at=datetime.datetime(2026, 3, 2, 9, tzinfo=datetime.UTC),
+        organization=brand,
+        **fields,
+    )
+    return Built([case.pk], ["Secret claim"], case)
+
+
+def owner_of(org):
+    return Membership.objects.unscoped().filter(organization=org, role="owner").first().user
+
+
+def case_claimed_by(operator_org) -> Built:
+    built = compliance_case()
+    built.done = lambda row: row["status"] == "claimed"
+    return built
+
+
+def case_decided_by(operator_org) -> Built:
+    built = compliance_case(status="claimed", claimed_by=owner_of(operator_org))
+    built.done = lambda row: row["status"] == "approved"
+    return built
+
+
+def sanction_of(creator) -> Built:
+    """A warning in force on a confirmed case of the creator; its reason is the secret."""
+    from compliance.models import Sanction
+
+    case = compliance_case(creator=creator, status="rejected", violation_type="absolute").row
+    sanction = Sanction.objects.unscoped().create(
+        creator=creator,
+        case=case,
+        level="warning",
+        starts_on=datetime.date(2026, 3, 2),
+        reason="Secret sanction reason",
+        created_at=datetime.datetime(2026, 3, 2, 10, tzinfo=datetime.UTC),
+    )
+    return Built(
+        [sanction.pk],
+        ["Secret sanction reason"],
+        sanction,
+        done=lambda r: r["status"] == "appealed",
+    )
+
+
+def sanction_appeal(operator_org) -> Built:
+    from compliance.models import Appeal
+
+    sanction = sanction_of(CreatorFactory()).row
+    appeal = Appeal.objects.unscoped().create(
+        sanction=sanction,
+        creator_id=sanction.creator_id,
+        text="Secret appeal text",
+        created_at=datetime.datetime(2026, 3, 3, tzinfo=datetime.UTC),
+    )
+    return Built(
+        [appeal.pk], ["Secret appeal text"], appeal, done=lambda row: row["status"] == "upheld"
+    )
+
+
+def retrain_run(operator_org) -> Built:
+    from compliance.models import RetrainRun
+
+    run = RetrainRun.objects.unscoped().create(status="failed", error="Secret failure")
+    return Built([run.pk], ["Secret failure"], run)
+
+
 PAGES = {
     "tenancy:api_key_revoke": Page("partner", api_key, post={}),
     "creators:detail": Page("agency", creator_profile, public=True),
@@ -317,6 +396,16 @@ PAGES = {
         "operator", run_with(['data-status="succeeded"']), outsiders=NOT_OPERATORS
     ),
     "traffic:run_csv": Page("operator", run_with(["secret-ranked"]), outsiders=NOT_OPERATORS),
+    "compliance:case": Page("brand", compliance_case),
+    "compliance:case_claim": Page("operator", case_claimed_by, post={}, outsiders=NOT_OPERATORS),
+    "compliance:case_decide": Page(
+        "operator", case_decided_by, post={"decision": "approve"}, outsiders=NOT_OPERATORS
+    ),
+    "compliance:appeal_decide": Page(
+        "operator", sanction_appeal, post={"decision": "uphold"}, outsiders=NOT_OPERATORS
+    ),
+    "compliance:retrain_status": Page("operator", retrain_run, outsiders=NOT_OPERATORS),
+    "compliance:appeal_file": Page("creator", sanction_of, post={"text": "Secret appeal"}),
     "traffic:run_publish": Page(
         "operator",
         run_with(["987,654"], done=lambda row: row["published"]),
@@ -545,6 +634,15 @@ SIMPLE_PAGES = {
     "mcn:certification_benefits": Simple(
         {**only("operator"), "operator": 302}, method="post", data=lambda _: BENEFITS
     ),
+    "compliance:queue": Simple(only("operator")),
+    "compliance:appeals": Simple(only("operator")),
+    "compliance:policy": Simple(only("operator")),
+    "compliance:model": Simple(only("operator")),
+    "compliance:figures": Simple(only("operator")),
+    # POST: a retraining is requested (and enqueued after commit); other kinds 404.
+    "compliance:retrain": Simple({**only("operator"), "operator": 302}, method="post"),
+    "compliance:mine": Simple(only("creator")),
+    "compliance:violations": Simple(only("agency")),
     "set_language": Simple(everyone(302), method="post", data=lambda _: {"language": "en"}),
     "healthz": Simple(everyone(200)),
 }

@@ -12,7 +12,18 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["tenancy", "api", "webhooks", "ui", "creators", "brands", "mcn", "traffic", "analytics"]
+APPS = [
+    "tenancy",
+    "api",
+    "webhooks",
+    "ui",
+    "creators",
+    "brands",
+    "compliance",
+    "mcn",
+    "traffic",
+    "analytics",
+]
 #: Request-serving modules, by file name (and every module of the api/ package).
 SERVING = {
     "views.py",

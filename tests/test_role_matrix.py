@@ -80,7 +80,7 @@ CAPABILITIES = [
     ("collaborations.close", "complete, cancel"),
     ("push.orders", "push orders, refunds, complaints (API)"),
     ("agencies.directory", "agency directory (API)"),
-    ("roster.see", "agency roster & contracts: see"),
+    ("roster.see", "agency roster & contracts, creators' violations: see"),
     ("roster.change", "contracts: offer, withdraw, end"),
     ("contracts.answer", "contract offers: accept, decline"),
     ("assessments.api", "agency assessments, what-if (API)"),
@@ -91,10 +91,15 @@ CAPABILITIES = [
     ("traffic.api", "traffic runs (API)"),
     ("certification.see", "certification: cycles, appeals, policy, concentration: see"),
     ("certification.change", "certification: run a cycle, decide appeals, publish policy"),
+    ("compliance.queue", "compliance: queue, appeals, policy, model, figures: see"),
+    ("compliance.review", "compliance: claim and decide cases, decide appeals"),
+    ("compliance.policy", "compliance: edit the policy, retrain the model"),
+    ("compliance.case", "a compliance case: see"),
+    ("compliance.appeal", "appeal a sanction"),
     ("matching.product_api", "selection centre: creators for a product (API)"),
     ("matching.creator_api", "selection centre: products for a creator (API)"),
     ("matching.lookalike_api", "lookalike creators (API)"),
-    ("portal", "creator portal, my traffic panel, my contracts"),
+    ("portal", "creator portal, my traffic panel, my contracts, my compliance notices"),
     ("keys.manage", "API keys: manage"),
     ("webhooks.manage", "webhooks: manage"),
     ("audit.see", "audit trail: see"),
@@ -139,6 +144,10 @@ OPERATOR = {
     "traffic_api": "yes (all runs)",
     "certification_see": "yes",
     "certification_change": "yes",
+    "compliance_queue": "yes",
+    "compliance_review": "yes",
+    "compliance_policy": "yes",
+    "compliance_case": "yes (all)",
     "push_metrics": "yes",
     "assessments_api": "yes",
     "matching_creator_api": "yes",
@@ -153,6 +162,8 @@ OPERATOR_READER = {
     "traffic_start": "403",
     "traffic_publish": "403",
     "certification_change": "403",
+    "compliance_review": "403",
+    "compliance_policy": "403",
     "push_metrics": "403",
 }
 BRAND = {
@@ -165,6 +176,7 @@ BRAND = {
     "collaborations_close": "own",
     "push_orders": "own",
     "matching_product_api": "own (its own products)",
+    "compliance_case": "own (about its products and submissions)",
 }
 AGENCY = {
     **EVERY_TENANT,
@@ -180,6 +192,7 @@ AGENCY = {
     "push_metrics": "own (signed creators)",
     "assessments_api": "own",
     "matching_creator_api": "own (signed creators)",
+    "compliance_case": "own (its signed creators')",
 }
 PARTNER = {
     **EVERY_TENANT,
@@ -197,9 +210,9 @@ VIEWER = {
 
 MATRIX: dict[str, dict[str, str]] = {
     "operator owner/admin": _row(OPERATOR, OWNER),
-    "operator member": _row(OPERATOR, NOT_ADMIN),
+    "operator member": _row(OPERATOR, NOT_ADMIN, compliance_review="403", compliance_policy="403"),
     "operator viewer": _row(OPERATOR_READER),
-    "operator reviewer (compliance)": _row(OPERATOR_READER),
+    "operator reviewer (compliance)": _row(OPERATOR_READER, compliance_review="yes"),
     "brand owner/admin": _row(BRAND, OWNER),
     "brand member": _row(BRAND, NOT_ADMIN),
     "brand viewer": _row(
@@ -252,6 +265,8 @@ MATRIX: dict[str, dict[str, str]] = {
         portal="own",
         matching_creator_api="own",
         matching_lookalike_api="404 (creators do not browse each other)",
+        compliance_case="own",
+        compliance_appeal="own",
     ),
     # A key acts as its organization's owner within its scopes (see KEY_ROW below); it opens
     # no page. The cells name the scopes; the walk checks them against the views' own.
@@ -956,6 +971,85 @@ def benefits_call(w: World) -> Call:
     return Call("/operator/certification/benefits/", data, done.exists)
 
 
+def compliance_case(w: World, **fields):
+    """A case about the persona's own creator and brand (an operator sees every case)."""
+    from compliance.models import Case
+
+    return Case.objects.unscoped().create(
+        source="submission", track="review", text="全网第一 walk", risk=0.7, category="absolute",
+        model_probability=0.6, model_version="m-walk", lexicon_version="lex-walk",
+        opened_at=MOMENT, creator=w.creator, organization=w.brand, **fields,
+    )  # fmt: skip
+
+
+def case_status_is(case, status: str) -> Callable[[], bool]:
+    from compliance.models import Case
+
+    return Case.objects.unscoped().filter(pk=case.pk, status=status).exists
+
+
+def case_claim_call(w: World) -> Call:
+    case = compliance_case(w)
+    return Call(f"/compliance/cases/{case.pk}/claim/", {}, case_status_is(case, "claimed"))
+
+
+def case_decide_call(w: World) -> Call:
+    case = compliance_case(w, status="claimed", claimed_by=w.user)
+    data = {"decision": "approve"}
+    return Call(f"/compliance/cases/{case.pk}/decide/", data, case_status_is(case, "approved"))
+
+
+def own_sanction(w: World, status: str = "active"):
+    from compliance.models import Sanction
+
+    case = compliance_case(w, status="rejected", violation_type="absolute", decided_at=MOMENT)
+    return Sanction.objects.unscoped().create(
+        creator=w.creator, case=case, level="warning", starts_on=DAY, reason="walk",
+        created_at=MOMENT, status=status,
+    )  # fmt: skip
+
+
+def sanction_appeal_call(w: World) -> Call:
+    from compliance.models import Appeal
+
+    sanction = own_sanction(w)
+    filed = Appeal.objects.unscoped().filter(sanction=sanction).exists
+    return Call(f"/compliance/my/sanctions/{sanction.pk}/appeal/", {"text": "walk"}, filed)
+
+
+def compliance_appeal_decide_call(w: World) -> Call:
+    from compliance.models import Appeal
+
+    sanction = own_sanction(w, status="appealed")
+    appeal = Appeal.objects.unscoped().create(
+        sanction=sanction, creator=w.creator, text="walk", created_at=MOMENT
+    )
+    upheld = Appeal.objects.unscoped().filter(pk=appeal.pk, status="upheld").exists
+    return Call(f"/compliance/appeals/{appeal.pk}/decide/", {"decision": "uphold"}, upheld)
+
+
+def compliance_policy_call(w: World) -> Call:
+    from compliance.models import Policy
+
+    data = {"category": "fake_price", "review_threshold": "0.33", "block_threshold": "0.9"}
+    data.update({"restrict_after": "3", "suspend_after": "5"})
+    saved = Policy.objects.unscoped().filter(category="fake_price", review_threshold=0.33)
+    return Call("/compliance/policy/", data, saved.exists)
+
+
+def retrain_call(w: World) -> Call:
+    from compliance.models import RetrainRun
+
+    return Call("/compliance/model/retrain/", {}, count_grows(RetrainRun.objects.unscoped()))
+
+
+def retrain_status_call(w: World) -> Call:
+    from compliance.models import RetrainRun
+
+    run = RetrainRun.objects.unscoped().create(status="succeeded", progress=100)
+    return Call(f"/compliance/model/runs/{run.pk}/status/")
+
+
 def switch_call(w: World) -> Call:
     context = "creator" if w.persona.creator else (w.org.pk if w.org else "")
     return Call("/switch/", {"context": context})
@@ -1255,6 +1349,25 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("mcn:certification_appeal_decide", "POST"): Route("certification.change", appeal_decide_call),
     ("mcn:certification_policy", "POST"): Route("certification.change", policy_publish_call),
     ("mcn:certification_benefits", "POST"): Route("certification.change", benefits_call),
+    # Compliance: the operator's queue and its pages, a case for its parties, the creator's
+    # notices and appeal, an agency's view of its creators' violations.
+    ("compliance:queue", "GET"): Route("compliance.queue", get("/compliance/")),
+    ("compliance:appeals", "GET"): Route("compliance.queue", get("/compliance/appeals/")),
+    ("compliance:policy", "GET"): Route("compliance.queue", get("/compliance/policy/")),
+    ("compliance:model", "GET"): Route("compliance.queue", get("/compliance/model/")),
+    ("compliance:figures", "GET"): Route("compliance.queue", get("/compliance/figures/")),
+    ("compliance:retrain_status", "GET"): Route("compliance.queue", retrain_status_call),
+    ("compliance:case", "GET"): Route(
+        "compliance.case", lambda w: Call(f"/compliance/cases/{compliance_case(w).pk}/")
+    ),
+    ("compliance:case_claim", "POST"): Route("compliance.review", case_claim_call),
+    ("compliance:case_decide", "POST"): Route("compliance.review", case_decide_call),
+    ("compliance:appeal_decide", "POST"): Route("compliance.review", compliance_appeal_decide_call),
+    ("compliance:policy", "POST"): Route("compliance.policy", compliance_policy_call),
+    ("compliance:retrain", "POST"): Route("compliance.policy", retrain_call),
+    ("compliance:mine", "GET"): Route("portal", get("/compliance/my/")),
+    ("compliance:appeal_file", "POST"): Route("compliance.appeal", sanction_appeal_call),
+    ("compliance:violations", "GET"): Route("roster.see", get("/compliance/violations/")),
     # The organization's own settings: keys, webhooks, audit.
     ("tenancy:api_keys", "GET"): Route("keys.manage", get("/settings/api-keys/")),
     ("tenancy:api_keys", "POST"): Route(

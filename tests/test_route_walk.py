@@ -108,6 +108,7 @@ class World:
     key_clients: dict
     certification_run: object = None
     appeal: object = None
+    compliance: dict | None = None  # a case, its sanction, an appeal of it, a retraining
 
 
 def owner_actor(organization) -> Actor:
@@ -173,7 +174,9 @@ def seed_world() -> World:
     AudienceProfileFactory(creator=CreatorFactory())
     with acting_as(SYSTEM):
         match_index_build(actor=SYSTEM)
+    compliance = compliance_rows(creator, organizations["brand"])
     return World(
+        compliance=compliance,
         owners=owners,
         creator=creator,
         creator_user=creator_user,
@@ -201,6 +204,40 @@ def certification_cycle(operator: Actor, agency) -> tuple:
     with acting_as(agency_actor):
         appeal = appeal_file(actor=agency_actor, assessment=assessment, text="Walk appeal")
     return run, appeal
+
+
+def compliance_rows(creator, brand) -> dict:
+    """A confirmed case about the creator and the brand, its sanction under appeal, the open
+    appeal, and a pending retraining (its status polls): every compliance page has rows."""
+    from compliance.models import Appeal, Case, RetrainRun, Sanction
+
+    now = timezone.now()
+    case = Case.objects.unscoped().create(
+        source="content", track="review", text="全网第一 walk", risk=0.7, category="absolute",
+        reasons=[{"kind": "rule", "rule": "walk", "category": "absolute", "start": 0, "end": 4,
+                  "text": "全网第一"}],
+        model_probability=0.6, model_version="m-walk", lexicon_version="lex-walk",
+        opened_at=now, creator=creator, organization=brand, status="rejected",
+        violation_type="absolute", decided_at=now,
+    )  # fmt: skip
+    Case.objects.unscoped().create(
+        source="content", track="block", text="open walk", risk=0.9, category="medical",
+        model_probability=0.9, model_version="m-walk", lexicon_version="lex-walk",
+        opened_at=now, creator=creator,
+    )  # fmt: skip
+    sanction = Sanction.objects.unscoped().create(
+        creator=creator, case=case, level="warning", starts_on=now.date(), reason="walk",
+        created_at=now, status="appealed",
+    )  # fmt: skip
+    appeal = Appeal.objects.unscoped().create(
+        sanction=sanction, creator=creator, text="walk appeal", created_at=now
+    )
+    run = RetrainRun.objects.unscoped().create()
+    return {"case": case, "sanction": sanction, "appeal": appeal, "run": run}
+
+
+def _compliance(row: str) -> Callable[[World], dict]:
+    return lambda world: {"pk": world.compliance[row].pk}
 
 
 def _pk(attribute: str) -> Callable[[World], dict]:
@@ -237,6 +274,12 @@ PARAMETERS: dict[str, Callable[[World], dict]] = {
     "traffic:run_status": _pk("run"),
     "traffic:run_publish": _pk("run"),
     "traffic:run_csv": _pk("run"),
+    "compliance:case": _compliance("case"),
+    "compliance:case_claim": _compliance("case"),
+    "compliance:case_decide": _compliance("case"),
+    "compliance:appeal_decide": _compliance("appeal"),
+    "compliance:appeal_file": _compliance("sanction"),
+    "compliance:retrain_status": _compliance("run"),
     "api:audit-event-detail": _pk("audit_event"),
     "api:api-key-revoke": lambda w: {"prefix": w.api_key.prefix},
     "api:webhook-detail": _pk("webhook"),

@@ -92,7 +92,20 @@ def demo_world(transactional_db, settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    compliance_policy_in_place()
     call_command("seed_demo", creators=120, weeks=8, seed=1, stdout=io.StringIO())
+
+
+def compliance_policy_in_place() -> None:
+    """A transactional test's flush drops the rows the migrations seeded: the compliance policy
+    (which scoring and the sanction ladder read) is put back as migration 0002 wrote it."""
+    from compliance.default_policy import DEFAULT_POLICY
+    from compliance.models import Policy
+    from compliance.services import POLICY_FIELDS
+
+    for category, values in DEFAULT_POLICY.items():
+        fields = dict(zip(POLICY_FIELDS, values, strict=True))
+        Policy.objects.unscoped().get_or_create(category=category, defaults=fields)
 
 
 class Walk:

@@ -249,6 +249,10 @@ def walk_creator(walk, live_server, accepted: Collaboration) -> None:
     walk.shot("content-submitted")
     accepted.refresh_from_db()
     assert accepted.status == Collaboration.Status.CONTENT_SUBMITTED
+    with page.expect_navigation():  # the compliance notices: its cases and sanctions
+        page.click("header nav a[href='/compliance/my/']")
+    assert page.locator("table.sanctions").count() == 1
+    walk.shot("compliance-notices")
 
 
 def walk_brand_review(walk, live_server, accepted: Collaboration) -> None:
@@ -297,6 +301,10 @@ def walk_agency(walk, live_server, handle: str) -> None:
     walk.shot("contract-ended")
     contract = Contract.objects.unscoped().get(pk=int(row_id.removeprefix("contract-")))
     assert contract.status == Contract.Status.ENDED
+    with page.expect_navigation():  # its creators' confirmed violations and sanctions
+        page.click("header nav a[href='/compliance/violations/']")
+    assert page.locator("table.violations").count() == 1
+    walk.shot("creators-violations")
 
 
 def give_login(handle: str) -> str:
@@ -409,6 +417,26 @@ def walk_operator(walk, live_server) -> None:
     run_id = int(page.url.rstrip("/").rsplit("/", 1)[-1])
     assert AllocationRun.objects.unscoped().get(pk=run_id).published
     walk.shot("run-published")
+    walk_compliance_tabs(walk)
+
+
+def walk_compliance_tabs(walk) -> None:
+    """The operator's compliance pages, one tab after the other from the queue."""
+    page = walk.page
+    with page.expect_navigation():
+        page.click("header nav a[href='/compliance/']")
+    page.locator("#case-table").wait_for()
+    walk.shot("compliance-queue")
+    for tab, selector in (
+        ("appeals", "ol.appeals"),
+        ("policy", "form.policy-form"),
+        ("model", "form.retrain-form"),
+        ("figures", "table.figures"),
+    ):
+        with page.expect_navigation():
+            page.click(f"nav.tabs a[href='/compliance/{tab}/']")
+        assert page.locator(selector).count() >= 1, f"compliance {tab} page"
+        walk.shot(f"compliance-{tab}")
 
 
 def walk_partner(walk, live_server) -> None:
