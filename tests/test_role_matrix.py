@@ -96,6 +96,7 @@ CAPABILITIES = [
     ("compliance.policy", "compliance: edit the policy, retrain the model"),
     ("compliance.case", "a compliance case: see"),
     ("compliance.appeal", "appeal a sanction"),
+    ("compliance.check_api", "compliance pre-check of ad copy (API)"),
     ("matching.product_api", "selection centre: creators for a product (API)"),
     ("matching.creator_api", "selection centre: products for a creator (API)"),
     ("matching.lookalike_api", "lookalike creators (API)"),
@@ -128,6 +129,7 @@ EVERY_TENANT = {
     "creators_private": "no",
     "agencies_directory": "yes",
     "matching_lookalike_api": "yes",
+    "compliance_check_api": "yes",
 }
 OWNER = {"keys_manage": "yes", "webhooks_manage": "yes", "audit_see": "yes"}
 NOT_ADMIN = {"keys_manage": "403", "webhooks_manage": "403", "audit_see": "403"}
@@ -267,6 +269,7 @@ MATRIX: dict[str, dict[str, str]] = {
         matching_lookalike_api="404 (creators do not browse each other)",
         compliance_case="own",
         compliance_appeal="own",
+        compliance_check_api="yes",
     ),
     # A key acts as its organization's owner within its scopes (see KEY_ROW below); it opens
     # no page. The cells name the scopes; the walk checks them against the views' own.
@@ -295,6 +298,7 @@ MATRIX: dict[str, dict[str, str]] = {
         webhooks_manage="`webhooks:manage`",
         audit_see="`audit:read`",
         push_metrics="`content:write`, `metrics:write`",
+        compliance_check_api="`compliance:check` (it writes nothing)",
     ),
     # The system never browses; its cells say what its services accept (SYSTEM_CHECKS).
     "system (beat/CLI)": _row(
@@ -1399,6 +1403,13 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("api:audit-event-list", "GET"): Route("audit.see", get("/api/v1/audit-events/"), True),
     ("api:audit-event-detail", "GET"): Route(
         "audit.see", lambda w: Call(f"/api/v1/audit-events/{w.audit_event.pk}/")
+    ),
+    ("api:compliance-check", "POST"): Route(
+        "compliance.check_api", lambda w: Call("/api/v1/compliance/check/", {"text": "全网最低价"})
+    ),
+    ("api:compliance-check-batch", "POST"): Route(
+        "compliance.check_api",
+        lambda w: Call("/api/v1/compliance/check-batch/", {"texts": ["全网最低价", "质地清爽"]}),
     ),
     ("api:metrics-bulk", "POST"): Route("push.metrics", metrics_call),
     ("api:content-bulk", "POST"): Route("push.metrics", content_call),
