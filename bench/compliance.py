@@ -15,6 +15,8 @@ if any fails. In process, pinned to one CPU with one BLAS/OpenMP thread ("one co
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import statistics
 import sys
@@ -233,9 +235,6 @@ def main() -> int:
     print(f"compliance engine bench, {where}, one BLAS thread; corpus {len(corpus)} rows")
     with threadpool_limits(limits=1):
         scorer = Scorer(matcher, train(evaluation.split(corpus)[0]))
-        import contextlib
-        import io
-
         buffer = io.StringIO()
         with contextlib.redirect_stdout(buffer):
             speed = bench_speed(scorer, corpus)

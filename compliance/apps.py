@@ -16,12 +16,12 @@ class ComplianceConfig(AppConfig):
         from tenancy.scopes import register_scope
         from webhooks import events
 
-        from . import hooks
+        from . import hooks, scoring
 
         register_scope("compliance:check", _("Pre-check ad copy against the compliance rules"))
         events.register("compliance.case_decided", _("A compliance review case was decided."))
-        register_submission_check(hooks.submission_check)
-        register_release_gate(hooks.submission_hold)
+        register_submission_check(scoring.submission_check)
+        register_release_gate(scoring.submission_hold)
         if hooks.content_ingested not in CONTENT_INGESTED:
             CONTENT_INGESTED.append(hooks.content_ingested)
         post_save.connect(hooks.product_saved, sender=Product, dispatch_uid="compliance.product")

@@ -7,11 +7,8 @@ from __future__ import annotations
 from tenancy.scoping import SYSTEM, Actor
 from tenancy.tasking import enqueue
 
-from . import scoring, tasks
+from . import tasks
 from .models import Case
-
-submission_check = scoring.submission_check
-submission_hold = scoring.submission_hold
 
 
 def content_ingested(content_ids: list[int]) -> None:

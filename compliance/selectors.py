@@ -167,7 +167,9 @@ def sanction_merit_adjustment(*, as_of: date, creator_ids, merit, eligible):
     appeal stays in force; an overturned one never counted."""
     rows = (
         Sanction.objects.unscoped()
-        .filter(_in_force_on(as_of), level__in=[Sanction.Level.RESTRICTION, "suspension"])
+        .filter(
+            _in_force_on(as_of), level__in=[Sanction.Level.RESTRICTION, Sanction.Level.SUSPENSION]
+        )
         .values_list("creator_id", "level")
     )
     restricted = {c for c, level in rows if level == Sanction.Level.RESTRICTION}
