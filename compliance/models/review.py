@@ -14,8 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from brands.models import ContentSubmission, Product
 from creators.models import ContentItem, Creator
 from tenancy import roles
-from tenancy.managers import ActorManager, ActorQuerySet
+from tenancy.managers import ActorManager
 from tenancy.models import ConstraintErrorsOnFields, Organization
+
+from .scoping import AboutCreatorQuerySet, OperatorOnlyQuerySet
 
 
 class Category(models.TextChoices):
@@ -26,24 +28,6 @@ class Category(models.TextChoices):
     OFF_PLATFORM = "off_platform", _("Luring buyers off the platform")
     COUNTERFEIT = "counterfeit", _("Counterfeit goods")
     FAKE_PRICE = "fake_price", _("Fake price or scarcity")
-
-
-class OperatorOnlyQuerySet(ActorQuerySet):
-    def visible_to(self, actor):
-        return self if actor.is_operator else self.none()
-
-
-class AboutCreatorQuerySet(ActorQuerySet):
-    """Rows about a creator: the operator's, the creator's own, its current agency's."""
-
-    def visible_to(self, actor):
-        if actor.is_operator:
-            return self
-        if actor.is_creator:
-            return self.filter(creator_id=actor.creator_id)
-        if actor.kind == roles.AGENCY:
-            return self.filter(creator__agency_id=actor.organization_id)
-        return self.none()
 
 
 class CaseQuerySet(AboutCreatorQuerySet):
