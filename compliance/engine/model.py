@@ -28,13 +28,14 @@ CLEAN = "none"
 ALGORITHM = "tfidf-char13-logreg"
 #: ``hard_negative_weight``: a false alarm on ordinary speech costs more than a missed paraphrase
 #: (a person reviews every flag; a creator wrongly held loses a live), so the corpus's hard
-#: negatives weigh this much in training. Chosen, with C, by 5-fold CV on the training split.
+#: negatives weigh this much in training. Chosen, with C, by 5-fold CV on the training split
+#: (twice, two seeds): with the corpus's third batch, 2 keeps CV F1 above 0.9 (3 fell to 0.896).
 PARAMETERS = {
     "ngram_range": (1, 3),
     "min_df": 1,
     "C": 100.0,
     "max_iter": 3000,
-    "hard_negative_weight": 3.0,
+    "hard_negative_weight": 2.0,
 }
 
 
