@@ -210,6 +210,10 @@ class OrderSerializer(serializers.ModelSerializer):
         }
 
 
+#: What a new refund's body may set; the rest of a refund is the lifecycle's.
+REFUND_WRITABLE = frozenset({"external_id", "amount", "reason", "requested_at"})
+
+
 class RefundSerializer(serializers.ModelSerializer):
     """A refund as the API shows it; on the order's nested route, the body of a new one
     (``external_id`` optional there: with one, a repeat returns the refund it made)."""
@@ -236,9 +240,7 @@ class RefundSerializer(serializers.ModelSerializer):
             "final_decided_at",
             "final_note",
         ]
-        read_only_fields = [
-            name for name in fields if name not in ("external_id", "amount", "reason", "requested_at")
-        ]
+        read_only_fields = [name for name in fields if name not in REFUND_WRITABLE]
         extra_kwargs = {
             "requested_at": {"validators": [validate_plausible_moment]},
             # Uniqueness is the service's to answer (a repeat is 200, other content 409).
@@ -532,7 +534,9 @@ class OrderViewSet(
     def perform_create(self, serializer):
         serializer.instance = services.order_record(actor=self.actor, **serializer.validated_data)
 
-    @extend_schema(request=RefundSerializer, responses={201: RefundSerializer, 200: RefundSerializer})
+    @extend_schema(
+        request=RefundSerializer, responses={201: RefundSerializer, 200: RefundSerializer}
+    )
     @action(detail=True, methods=["post"])
     def refunds(self, request, pk=None):
         """A refund of this order; with an ``external_id``, idempotent as ``POST /refunds/``."""

@@ -45,8 +45,8 @@ from .models import Collaboration, ContentSubmission
 from .selectors import (
     campaigns_of_brand,
     collaborations_of_brand,
-    orders_of_brand,
     held_refunds_of_brand,
+    orders_of_brand,
     submissions_awaiting_review,
 )
 from .services import SPENT_STATUSES

@@ -18,10 +18,10 @@ from django.utils.translation import gettext_lazy as _
 
 from creators import taxonomy
 from creators.models import Creator
-
-from . import refund_rules
 from tenancy.managers import SignedInManager
 from tenancy.models import TenantOwned
+
+from . import refund_rules
 
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 #: An offer's message is a note, not a contract: long enough for a brief, short enough to read.

@@ -8,7 +8,8 @@ checks them at their boundaries.
 - A refund of an order not delivered yet (no delivery moment) is never approved automatically:
   the window runs from delivery, and nothing has been delivered.
 - Everything else (a later one, any other reason) goes to the brand, who decides within
-  ``BRAND_DECISION_WINDOW`` (72 hours) of the platform recording it; after that it escalates to the operator.
+  ``BRAND_DECISION_WINDOW`` (72 hours) of the platform recording it; after that it escalates
+  to the operator.
 """
 
 from __future__ import annotations

@@ -171,7 +171,8 @@ def refund_counts_of_brand(*, actor: Actor, now=None) -> dict:
     """Pending and overdue counts for the brand's queue heading."""
     now = now or timezone.now()
     pending = refund_queue_of_brand(actor=actor)
-    return {"pending": pending.count(), "overdue": pending.filter(decision_deadline__lt=now).count()}
+    overdue = pending.filter(decision_deadline__lt=now)
+    return {"pending": pending.count(), "overdue": overdue.count()}
 
 
 def pending_refunds_count(*, actor: Actor) -> int:

@@ -710,7 +710,8 @@ def refund_dispute(*, actor: Actor, refund: Refund, note: str = "", now=None) ->
         raise ValidationError(NOT_DISPUTABLE, code="state")
     if not refund_rules.fits(paid=order.amount, held=_held(order), amount=refund.amount):
         raise _over_refund()
-    refund.status, refund.disputed_at, refund.dispute_note = RS.DISPUTED, now or timezone.now(), note
+    refund.status, refund.disputed_at = RS.DISPUTED, now or timezone.now()
+    refund.dispute_note = note
     refund.save(update_fields=["status", "disputed_at", "dispute_note"])
     _hold(order, refund.amount)
     _audit_refund(actor, refund, "disputed", note=note)

@@ -47,9 +47,7 @@ urlpatterns = [
     path("brand/reviews/", views.reviews, name="reviews"),
     # Refunds: the brand's decisions, the operator's final ones, the creator's read-only list.
     path("brand/refunds/", views_refunds.refunds, name="refunds"),
-    path(
-        "brand/refunds/<int:pk>/decide/", views_refunds.refund_decision, name="refund_decide"
-    ),
+    path("brand/refunds/<int:pk>/decide/", views_refunds.refund_decision, name="refund_decide"),
     path("operator/refunds/", views_refunds.refund_disputes, name="refund_disputes"),
     path(
         "operator/refunds/<int:pk>/decide/",

@@ -33,6 +33,7 @@ from .selectors import (
 from .services import refund_decide, refund_final_decide
 from .views import add_service_error
 
+
 def _decided_message(decision: str, pk: int) -> str:
     text = _("Refund %(id)s approved.") if decision == "approve" else _("Refund %(id)s rejected.")
     return text % {"id": pk}
