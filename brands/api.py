@@ -42,7 +42,7 @@ from .selectors import (
     orders_of_brand,
     product_of_brand,
     products_of_brand,
-    refunds_visible,
+    refunds_listed_for_brand,
     submission_pending,
     submissions_of_collaboration,
 )
@@ -599,9 +599,7 @@ class RefundViewSet(IngestViewSet):
     filterset_class = RefundFilter
 
     def scoped_queryset(self, *, actor) -> QuerySet[Refund]:
-        if actor.kind != "brand":
-            return Refund.objects.none()
-        return refunds_visible(actor=actor).order_by("-requested_at", "-id")
+        return refunds_listed_for_brand(actor=actor)
 
     @extend_schema(
         request=RefundIngestInput, responses={201: RefundSerializer, 200: RefundSerializer}

@@ -128,6 +128,13 @@ def refunds_visible(*, actor: Actor) -> QuerySet[Refund]:
     return _with_order(rows)
 
 
+def refunds_listed_for_brand(*, actor: Actor) -> QuerySet[Refund]:
+    """The API's list: the acting brand's refunds, newest first (no other kind has one)."""
+    if actor.kind != roles.BRAND:
+        return Refund.objects.none()
+    return refunds_visible(actor=actor).order_by("-requested_at", "-id")
+
+
 def refund_get(*, actor: Actor, refund_id: int) -> Refund:
     return refunds_visible(actor=actor).get(pk=refund_id)
 

@@ -34,9 +34,12 @@ from .services import refund_decide, refund_final_decide
 from .views import add_service_error
 
 
-def _decided_message(decision: str, pk: int) -> str:
-    text = _("Refund %(id)s approved.") if decision == "approve" else _("Refund %(id)s rejected.")
-    return text % {"id": pk}
+def _decided_message(decision: str, refund) -> str:
+    if decision == "approve":
+        text = _("Refund %(id)s of order %(order)s approved.")
+    else:
+        text = _("Refund %(id)s of order %(order)s rejected.")
+    return text % {"id": refund.pk, "order": refund.order.external_id}
 
 
 def _with_forms(rows, refused: dict, now) -> list:
@@ -95,7 +98,7 @@ def _decide(request, actor, refund, service, **kwargs):
         except PermissionDenied as error:
             form.add_error(None, str(error) or _("You cannot do this."))
         else:
-            messages.success(request, _decided_message(form.cleaned_data["decision"], refund.pk))
+            messages.success(request, _decided_message(form.cleaned_data["decision"], refund))
             return None
     return form
 
