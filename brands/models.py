@@ -356,8 +356,8 @@ class Refund(TenantOwned):
         PENDING = refund_rules.PENDING, _("Awaiting the brand")
         APPROVED = refund_rules.APPROVED, _("Approved")
         REJECTED = refund_rules.REJECTED, _("Rejected")
-        DISPUTED = refund_rules.DISPUTED, _("Disputed (the operator decides)")
-        ESCALATED = refund_rules.ESCALATED, _("Escalated (brand missed its deadline)")
+        DISPUTED = refund_rules.DISPUTED, _("Disputed")
+        ESCALATED = refund_rules.ESCALATED, _("Escalated")
 
     NOTE_MAX = 2000
 

@@ -100,7 +100,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='refund',
             name='status',
-            field=models.CharField(choices=[('pending', 'Awaiting the brand'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('disputed', 'Disputed (the operator decides)'), ('escalated', 'Escalated (brand missed its deadline)')], default='pending', max_length=12),
+            field=models.CharField(choices=[('pending', 'Awaiting the brand'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('disputed', 'Disputed'), ('escalated', 'Escalated')], default='pending', max_length=12),
         ),
         migrations.AddIndex(
             model_name='refund',
