@@ -546,3 +546,16 @@ def test_creator_sees_refunds_and_complaints_of_its_own_collaborations_only(froz
     empty.force_login(other.user)
     html = empty.get("/portal/refunds/").content.decode()
     assert "No refund on your orders." in html and "No complaint on your orders." in html
+
+
+def test_the_beat_task_escalates_as_the_system(brand, order):
+    from config.celery import app as celery_app
+    from tests.test_beat_schedule import beat_tasks
+
+    late = request(brand, order, after=49 * H, reason="quality", amount="10.00")
+    Refund.objects.unscoped().filter(pk=late.pk).update(decision_deadline=NOW - M)
+    entry = beat_tasks()["brands.refunds_escalate_due"]
+    assert entry["schedule"] <= 15 * 60
+    assert celery_app.tasks[entry["task"]].apply(kwargs=entry["kwargs"]).get() == 1
+    assert Refund.objects.unscoped().get(pk=late.pk).status == "escalated"
+    assert AuditEvent.objects.unscoped().filter(action="refund.escalated").count() == 1
