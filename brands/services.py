@@ -740,7 +740,10 @@ def refunds_escalate_due(*, actor: Actor, now=None) -> int:
 def refund_final_decide(
     *, actor: Actor, refund: Refund, decision: str, note: str = "", now=None
 ) -> Refund:
-    """The platform operator's final decision on a disputed or escalated refund."""
+    """The platform operator's final decision on a disputed or escalated refund: a person's
+    (the system, which passes role checks, decides none: the audit names who decided)."""
+    if actor.is_system or actor.user_id is None:
+        raise PermissionDenied(_("A person of the platform operator decides a refund finally."))
     actor.require(kinds=[roles.OPERATOR], write=True)
     if decision not in DECISIONS:
         raise ValidationError({"decision": _("Choose approve or reject.")})

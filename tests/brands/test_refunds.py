@@ -253,6 +253,8 @@ def test_a_read_only_member_or_another_brand_cannot_decide(brand, order):
             call(services.refund_decide, actor=actor, refund=refund, decision="approve")
     with pytest.raises(PermissionDenied):  # a brand is not the operator
         call(services.refund_final_decide, actor=brand, refund=refund, decision="approve")
+    with pytest.raises(PermissionDenied):  # nor is the system (beat, CLI) anyone who decides
+        call(services.refund_final_decide, actor=SYSTEM, refund=refund, decision="approve")
     assert Refund.objects.unscoped().get(pk=refund.pk).status == "pending"
 
 
