@@ -40,6 +40,11 @@ CODES: dict[str, tuple[int, str]] = {
     "method_not_allowed": (405, "the URL does not take this method (see `Allow`)"),
     "not_acceptable": (406, "no representation matches `Accept`"),
     "idempotency_conflict": (409, "a request with this `Idempotency-Key` is still running"),
+    "external_id_conflict": (
+        409,
+        "this `external_id` already names a row with other content; nothing changed (a repeat "
+        "with the same content answers 200 with that row)",
+    ),
     "payload_too_large": (413, "the body is larger than this endpoint accepts"),
     "unsupported_media_type": (415, "the body's `Content-Type` is not accepted here"),
     "idempotency_key_reused": (422, "this `Idempotency-Key` came with another body"),
@@ -55,6 +60,10 @@ CODES: dict[str, tuple[int, str]] = {
     "content.check_blocked": (
         400,
         "an automatic check of submitted content (compliance) refused it; `fields` says why",
+    ),
+    "refund.exceeds_paid": (
+        400,
+        "the refund would take the order's refunds (approved and pending) above what was paid",
     ),
     "content.held": (
         400,

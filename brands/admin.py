@@ -67,7 +67,9 @@ class OrderAdmin(admin.ModelAdmin):
         "amount",
         "placed_at",
         "delivered_at",
+        "refunded_total",
     ]
+    readonly_fields = ["refunded_total"]  # kept by brands.services under the order's lock
     list_filter = ["organization"]
     search_fields = ["external_id"]
     raw_id_fields = ["collaboration"]
@@ -77,18 +79,35 @@ class OrderAdmin(admin.ModelAdmin):
 
 @admin.register(Refund)
 class RefundAdmin(admin.ModelAdmin):
-    list_display = ["order", "amount", "reason", "requested_at"]
-    list_filter = ["reason"]
-    search_fields = ["order__external_id"]
+    """The lifecycle's fields are read-only here: a refund moves only through
+    ``brands.services`` (which locks the order, keeps its refunded total and audits)."""
+
+    list_display = ["order", "external_id", "amount", "reason", "status", "requested_at"]
+    list_filter = ["status", "reason"]
+    search_fields = ["order__external_id", "external_id"]
+    readonly_fields = [
+        "status",
+        "auto_approved",
+        "decision_deadline",
+        "decided_at",
+        "decided_by",
+        "decision_note",
+        "disputed_at",
+        "dispute_note",
+        "escalated_at",
+        "final_decided_at",
+        "final_decided_by",
+        "final_note",
+    ]
     raw_id_fields = ["order"]
     list_select_related = ["order"]
 
 
 @admin.register(Complaint)
 class ComplaintAdmin(admin.ModelAdmin):
-    list_display = ["order", "category", "status", "filed_at"]
+    list_display = ["order", "external_id", "category", "status", "filed_at"]
     list_filter = ["category", "status"]
-    search_fields = ["order__external_id"]
+    search_fields = ["order__external_id", "external_id"]
     raw_id_fields = ["order"]
     list_select_related = ["order"]
 

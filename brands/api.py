@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import APIException, NotFound
 from rest_framework.response import Response
 
 from api.fields import ActorRelatedField
@@ -15,7 +15,13 @@ from creators.ingest import validate_plausible_moment
 from creators.selectors import creator_by_handle
 
 from . import review, services
-from .filters import CampaignFilter, CollaborationFilter, OrderFilter
+from .filters import (
+    CampaignFilter,
+    CollaborationFilter,
+    ComplaintFilter,
+    OrderFilter,
+    RefundFilter,
+)
 from .models import (
     MESSAGE_MAX_LENGTH,
     Campaign,
@@ -31,9 +37,12 @@ from .selectors import (
     campaigns_of_brand,
     collaborations_of_brand,
     collaborations_visible,
+    complaints_of_brand,
+    order_by_reference,
     orders_of_brand,
     product_of_brand,
     products_of_brand,
+    refunds_listed_for_brand,
     submission_pending,
     submissions_of_collaboration,
 )
@@ -201,19 +210,100 @@ class OrderSerializer(serializers.ModelSerializer):
         }
 
 
+#: What a new refund's body may set; the rest of a refund is the lifecycle's.
+REFUND_WRITABLE = frozenset({"external_id", "amount", "reason", "requested_at"})
+
+
 class RefundSerializer(serializers.ModelSerializer):
+    """A refund as the API shows it; on the order's nested route, the body of a new one
+    (``external_id`` optional there: with one, a repeat returns the refund it made)."""
+
+    order = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
+
     class Meta:
         model = Refund
-        fields = ["id", "amount", "reason", "requested_at"]
-        read_only_fields = ["id"]
-        extra_kwargs = {"requested_at": {"validators": [validate_plausible_moment]}}
+        fields = [
+            "id",
+            "order",
+            "external_id",
+            "amount",
+            "reason",
+            "requested_at",
+            "status",
+            "auto_approved",
+            "decision_deadline",
+            "decided_at",
+            "decision_note",
+            "disputed_at",
+            "dispute_note",
+            "escalated_at",
+            "final_decided_at",
+            "final_note",
+        ]
+        read_only_fields = [name for name in fields if name not in REFUND_WRITABLE]
+        extra_kwargs = {
+            "requested_at": {"validators": [validate_plausible_moment]},
+            # Uniqueness is the service's to answer (a repeat is 200, other content 409).
+            "external_id": {"validators": [], "required": False},
+        }
 
 
 class ComplaintSerializer(serializers.ModelSerializer):
+    order = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
+
     class Meta:
         model = Complaint
-        fields = ["id", "category", "status", "filed_at"]
-        read_only_fields = ["id", "status"]
+        fields = ["id", "order", "external_id", "category", "status", "filed_at"]
+        read_only_fields = ["id", "order", "status"]
+        extra_kwargs = {
+            "filed_at": {"validators": [validate_plausible_moment]},
+            "external_id": {"validators": [], "required": False},
+        }
+
+
+class RefundIngestInput(serializers.Serializer):
+    order = serializers.CharField(max_length=80, help_text="The order's external_id (or its id).")
+    external_id = serializers.CharField(max_length=80)
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    reason = serializers.ChoiceField(choices=Refund.Reason.choices)
+    requested_at = serializers.DateTimeField(validators=[validate_plausible_moment])
+
+
+class ComplaintIngestInput(serializers.Serializer):
+    order = serializers.CharField(max_length=80, help_text="The order's external_id (or its id).")
+    external_id = serializers.CharField(max_length=80)
+    category = serializers.ChoiceField(choices=Complaint.Category.choices)
+    filed_at = serializers.DateTimeField(validators=[validate_plausible_moment])
+
+
+class DisputeInput(serializers.Serializer):
+    note = serializers.CharField(
+        max_length=Refund.NOTE_MAX, required=False, allow_blank=True, default=""
+    )
+
+
+class ExternalIdConflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "external_id_conflict"
+    default_detail = "This external_id already names a row with other content."
+    field = "external_id"
+
+    @classmethod
+    def of(cls, error: services.ExternalIdConflict) -> "ExternalIdConflict":
+        names = ", ".join(name.removesuffix("_id") for name in error.differences)
+        return cls(
+            f"external_id {error.existing.external_id!r} already names row {error.existing.pk} "
+            f"with other {names}; nothing was changed."
+        )
+
+
+def _ingested(serializer_class, ingest, **fields) -> Response:
+    try:
+        row, created = ingest(**fields)
+    except services.ExternalIdConflict as error:
+        raise ExternalIdConflict.of(error) from None
+    code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    return Response(serializer_class(row).data, status=code)
 
 
 class BrandViewSet(TenantViewSet):
@@ -444,23 +534,118 @@ class OrderViewSet(
     def perform_create(self, serializer):
         serializer.instance = services.order_record(actor=self.actor, **serializer.validated_data)
 
-    @extend_schema(request=RefundSerializer, responses={201: RefundSerializer})
+    @extend_schema(
+        request=RefundSerializer, responses={201: RefundSerializer, 200: RefundSerializer}
+    )
     @action(detail=True, methods=["post"])
     def refunds(self, request, pk=None):
+        """A refund of this order; with an ``external_id``, idempotent as ``POST /refunds/``."""
         order = self.get_object()  # first: another tenant's order is a 404, whatever the body
         data = RefundSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        refund = services.refund_record(actor=self.actor, order=order, **data.validated_data)
+        fields = dict(data.validated_data)
+        if fields.get("external_id"):
+            return _ingested(
+                RefundSerializer, services.refund_ingest, actor=self.actor, order=order, **fields
+            )
+        refund = services.refund_record(actor=self.actor, order=order, **fields)
         return Response(RefundSerializer(refund).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ComplaintSerializer, responses={201: ComplaintSerializer})
+    @extend_schema(
+        request=ComplaintSerializer, responses={201: ComplaintSerializer, 200: ComplaintSerializer}
+    )
     @action(detail=True, methods=["post"])
     def complaints(self, request, pk=None):
+        """A complaint on this order; with an ``external_id``, idempotent as
+        ``POST /complaints/``."""
         order = self.get_object()  # first: another tenant's order is a 404, whatever the body
         data = ComplaintSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        complaint = services.complaint_record(actor=self.actor, order=order, **data.validated_data)
+        fields = dict(data.validated_data)
+        if fields.get("external_id"):
+            return _ingested(
+                ComplaintSerializer,
+                services.complaint_ingest,
+                actor=self.actor,
+                order=order,
+                **fields,
+            )
+        complaint = services.complaint_record(actor=self.actor, order=order, **fields)
         return Response(ComplaintSerializer(complaint).data, status=status.HTTP_201_CREATED)
+
+
+class IngestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    """Read with the brand's ``campaigns:read``; push with ``orders:write``."""
+
+    read_scope = "campaigns:read"
+    write_scope = "orders:write"
+
+    def _order(self, reference):
+        services.require_brand_writer(self.actor)  # a 403 before any lookup can 404
+        try:
+            return order_by_reference(actor=self.actor, reference=reference)
+        except ObjectDoesNotExist:
+            raise serializers.ValidationError({"order": ["Unknown order."]}) from None
+
+
+class RefundViewSet(IngestViewSet):
+    """The brand's refunds, filterable by ``status`` and ``reason``. ``POST`` pushes one by its
+    ``external_id``: a repeat returns the refund it made (200) and changes nothing; the same
+    ``external_id`` with other content is a 409 ``external_id_conflict``. A no-reason refund
+    within 48 hours of delivery is approved at once; the others await the brand's decision (on
+    its pages) until a deadline, then the operator's."""
+
+    serializer_class = RefundSerializer
+    filterset_class = RefundFilter
+
+    def scoped_queryset(self, *, actor) -> QuerySet[Refund]:
+        return refunds_listed_for_brand(actor=actor)
+
+    @extend_schema(
+        request=RefundIngestInput, responses={201: RefundSerializer, 200: RefundSerializer}
+    )
+    def create(self, request):
+        data = RefundIngestInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        order = self._order(fields.pop("order"))
+        return _ingested(
+            RefundSerializer, services.refund_ingest, actor=self.actor, order=order, **fields
+        )
+
+    @extend_schema(request=DisputeInput, responses=RefundSerializer)
+    @action(detail=True, methods=["post"])
+    def dispute(self, request, pk=None):
+        """The buyer disputes the brand's rejection (relayed by the shop's system): the
+        platform operator decides finally."""
+        refund = self.get_object()
+        data = DisputeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        refund = services.refund_dispute(actor=self.actor, refund=refund, **data.validated_data)
+        return Response(RefundSerializer(refund).data)
+
+
+class ComplaintViewSet(IngestViewSet):
+    """The brand's complaints, filterable by ``status`` and ``category``; ``POST`` pushes one by
+    its ``external_id``, idempotent as refunds are."""
+
+    serializer_class = ComplaintSerializer
+    filterset_class = ComplaintFilter
+
+    def scoped_queryset(self, *, actor) -> QuerySet[Complaint]:
+        return complaints_of_brand(actor=actor).select_related("order").order_by("-filed_at", "-id")
+
+    @extend_schema(
+        request=ComplaintIngestInput, responses={201: ComplaintSerializer, 200: ComplaintSerializer}
+    )
+    def create(self, request):
+        data = ComplaintIngestInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        order = self._order(fields.pop("order"))
+        return _ingested(
+            ComplaintSerializer, services.complaint_ingest, actor=self.actor, order=order, **fields
+        )
 
 
 ROUTES = [
@@ -468,4 +653,6 @@ ROUTES = [
     ("campaigns", CampaignViewSet, "campaign"),
     ("collaborations", CollaborationViewSet, "collaboration"),
     ("orders", OrderViewSet, "order"),
+    ("refunds", RefundViewSet, "refund"),
+    ("complaints", ComplaintViewSet, "complaint"),
 ]

@@ -22,7 +22,12 @@ class BrandsConfig(AppConfig):
         from tenancy.scopes import register_scope
         from webhooks import events
 
-        from .selectors import directory_annotations_of_brand, open_offers_count
+        from .selectors import (
+            directory_annotations_of_brand,
+            open_offers_count,
+            operator_refunds_count,
+            pending_refunds_count,
+        )
         from .views_offers import invite_link
 
         connection_created.connect(add_sqlite_median, dispatch_uid="brands.sqlite_median")
@@ -34,6 +39,11 @@ class BrandsConfig(AppConfig):
         register_nav("brands:campaigns", _("Campaigns"), kinds=[roles.BRAND])
         register_nav("brands:products", _("Products"), kinds=[roles.BRAND])
         register_nav("brands:reviews", _("Content review"), kinds=[roles.BRAND])
+        register_nav("brands:refunds", _("Refund decisions"), kinds=[roles.BRAND])
+        register_nav_badge("brands:refunds", pending_refunds_count)
+        register_nav("brands:refund_disputes", _("Refund disputes"), kinds=[roles.OPERATOR])
+        register_nav_badge("brands:refund_disputes", operator_refunds_count)
+        register_nav("brands:my_refunds", _("My refunds and complaints"), kinds=[roles.CREATOR])
         # A brand sees, in the creator directory, its own fees and GMV with each creator only.
         register_directory_columns(
             kinds=[roles.BRAND],

@@ -2,7 +2,8 @@
 
 Definitions (also in the README, "Brand dashboard"):
 
-- **GMV** of an order is its amount minus its refunds (net of refunds). An order counts in a
+- **GMV** of an order is its amount minus its refunds (net of refunds; a rejected refund returned
+  nothing and does not count). An order counts in a
   period by its ``placed_at``; its refunds follow it, whenever they were requested.
 - **Channel** (the brief's 双轮驱动): an order with no collaboration is *brand self-broadcast*;
   one through a collaboration is *creator distribution*.
@@ -44,8 +45,8 @@ from .models import Collaboration, ContentSubmission
 from .selectors import (
     campaigns_of_brand,
     collaborations_of_brand,
+    held_refunds_of_brand,
     orders_of_brand,
-    refunds_of_brand,
     submissions_awaiting_review,
 )
 from .services import SPENT_STATUSES
@@ -129,7 +130,7 @@ def net_sales(*, actor: Actor, now, buckets: dict, whole_life: bool, where=None)
     """
     where = {"placed_at__lte": now, **(where or {})}
     orders = orders_of_brand(actor=actor).filter(**where)
-    refunds = refunds_of_brand(actor=actor).filter(**_prefixed("order__", where))
+    refunds = held_refunds_of_brand(actor=actor).filter(**_prefixed("order__", where))
     net: dict = {}
     if buckets:
         earliest = min(lookups["placed_at__gte"] for lookups in buckets.values())

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tenancy.scoping import require_actor
 
-from .models import Campaign, Collaboration, Order
+from .models import Campaign, Collaboration, Complaint, Order, Refund
 from .selectors import collaborations_of_brand
 
 
@@ -62,3 +62,29 @@ class OrderFilter(django_filters.FilterSet):
     class Meta:
         model = Order
         fields = ["collaboration"]
+
+
+class RefundFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=Refund.Status.choices, label=_("Status"), empty_label=_("Any status")
+    )
+    reason = django_filters.ChoiceFilter(
+        choices=Refund.Reason.choices, label=_("Reason"), empty_label=_("Any reason")
+    )
+
+    class Meta:
+        model = Refund
+        fields = ["status", "reason"]
+
+
+class ComplaintFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=Complaint.Status.choices, label=_("Status"), empty_label=_("Any status")
+    )
+    category = django_filters.ChoiceFilter(
+        choices=Complaint.Category.choices, label=_("Category"), empty_label=_("Any category")
+    )
+
+    class Meta:
+        model = Complaint
+        fields = ["status", "category"]

@@ -13,6 +13,7 @@ from .models import (
     Collaboration,
     ContentSubmission,
     Product,
+    Refund,
     http_link,
 )
 from .review import REASON_NEEDED
@@ -272,3 +273,38 @@ class ReviewForm(forms.Form):
         if data.get("decision") == "request_changes" and not (data.get("reason") or "").strip():
             self.add_error("reason", REASON_NEEDED)
         return data
+
+
+class RefundDecisionForm(forms.Form):
+    """A brand's (or the operator's) decision on a refund; a rejection says why. Pages build
+    it per refund with an ``auto_id`` of the refund's own."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        widget=forms.RadioSelect,
+        choices=[("approve", _("Approve the refund")), ("reject", _("Reject the refund"))],
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=Refund.NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "reject" and not (data.get("note") or "").strip():
+            self.add_error("note", _("Say why: a rejection needs a note."))
+        return data
+
+
+class RefundQueueFilter(forms.Form):
+    """Which of the brand's refunds the queue lists (pending, nearest deadline first, unless
+    another status is chosen)."""
+
+    status = forms.ChoiceField(
+        label=_("Status"), choices=Refund.Status.choices, required=False, initial="pending"
+    )
+
+    def chosen(self) -> str:
+        return self.cleaned_data.get("status") or "" if self.is_valid() else ""

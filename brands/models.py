@@ -21,6 +21,8 @@ from creators.models import Creator
 from tenancy.managers import SignedInManager
 from tenancy.models import TenantOwned
 
+from . import refund_rules
+
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 #: An offer's message is a note, not a contract: long enough for a brief, short enough to read.
 MESSAGE_MAX_LENGTH = 2000
@@ -284,11 +286,17 @@ class Order(TenantOwned):
     placed_at = models.DateTimeField()
     delivered_at = models.DateTimeField(null=True, blank=True)
     external_id = models.CharField(max_length=80)
+    #: The refunds held against this order (pending, approved, disputed, escalated; a rejected
+    #: one frees its amount), kept by ``brands.services`` under a row lock on the order. The
+    #: database refuses a total above the amount (``order_refunds_within_amount``), so no two
+    #: concurrent requests can over-refund even if a code path forgot the lock.
+    refunded_total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
 
     CONSTRAINT_FIELDS = {
         "order_external_id_unique_per_brand": "external_id",
         "order_amount_positive": "amount",
         "order_delivered_after_placed": "delivered_at",
+        "order_refunds_within_amount": "refunded_total",
     }
 
     class Meta(TenantOwned.Meta):
@@ -313,6 +321,14 @@ class Order(TenantOwned):
                 violation_error_message=_("An order cannot be delivered before it was placed."),
                 violation_error_code="order_delivered_after_placed",
             ),
+            models.CheckConstraint(
+                condition=Q(refunded_total__gte=0) & Q(refunded_total__lte=F("amount")),
+                name="order_refunds_within_amount",
+                violation_error_message=_(
+                    "Refunds would exceed what was paid for this order minus earlier refunds."
+                ),
+                violation_error_code="order_refunds_within_amount",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -320,6 +336,13 @@ class Order(TenantOwned):
 
 
 class Refund(TenantOwned):
+    """A buyer's refund request on an order, and its decision (``brands.refund_rules``).
+
+    ``status`` changes only through ``brands.services`` (``refund_record`` / ``refund_ingest``,
+    ``refund_decide``, ``refund_dispute``, ``refunds_escalate_due``, ``refund_final_decide``);
+    each decision keeps who, when and the note here and in the audit log.
+    """
+
     class Reason(models.TextChoices):
         NO_REASON = "no_reason", _("No reason (48-hour no-questions return)")
         QUALITY = "quality", _("Quality problem")
@@ -329,17 +352,48 @@ class Refund(TenantOwned):
         LATE_DELIVERY = "late_delivery", _("Late delivery")
         OTHER = "other", _("Other")
 
+    class Status(models.TextChoices):
+        PENDING = refund_rules.PENDING, _("Awaiting the brand")
+        APPROVED = refund_rules.APPROVED, _("Approved")
+        REJECTED = refund_rules.REJECTED, _("Rejected")
+        DISPUTED = refund_rules.DISPUTED, _("Disputed")
+        ESCALATED = refund_rules.ESCALATED, _("Escalated")
+
+    NOTE_MAX = 2000
+
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="refunds")
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     reason = models.CharField(max_length=20, choices=Reason.choices)
     requested_at = models.DateTimeField()
+    #: The shop system's id for this refund: a repeat with the same id changes nothing.
+    external_id = models.CharField(max_length=80, blank=True, default="")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    auto_approved = models.BooleanField(default=False)
+    #: By when the brand must decide a pending refund; then it escalates to the operator.
+    decision_deadline = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision_note = models.TextField(blank=True, validators=[MaxLengthValidator(NOTE_MAX)])
+    disputed_at = models.DateTimeField(null=True, blank=True)
+    dispute_note = models.TextField(blank=True, validators=[MaxLengthValidator(NOTE_MAX)])
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    final_decided_at = models.DateTimeField(null=True, blank=True)
+    final_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    final_note = models.TextField(blank=True, validators=[MaxLengthValidator(NOTE_MAX)])
 
     CONSTRAINT_FIELDS = {
         "refund_amount_positive": "amount",
+        "refund_external_id_unique_per_brand": "external_id",
+        "refund_status_valid": "status",
     }
 
     class Meta(TenantOwned.Meta):
         ordering = ["-requested_at"]
+        indexes = [models.Index(fields=["status", "decision_deadline"])]
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount__gt=0),
@@ -347,10 +401,31 @@ class Refund(TenantOwned):
                 violation_error_message=_("The amount must be above zero."),
                 violation_error_code="refund_amount_positive",
             ),
+            models.UniqueConstraint(
+                fields=["organization", "external_id"],
+                condition=~Q(external_id=""),
+                name="refund_external_id_unique_per_brand",
+                violation_error_message=_("You already have a refund with this external id."),
+                violation_error_code="refund_external_id_unique_per_brand",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=refund_rules.STATUSES),
+                name="refund_status_valid",
+                violation_error_message=_("This is not a refund status."),
+                violation_error_code="refund_status_valid",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"refund {self.amount} of {self.order_id}"
+
+    @property
+    def for_operator(self) -> bool:
+        return self.status in refund_rules.FOR_OPERATOR
+
+    @property
+    def finally_decided(self) -> bool:
+        return self.final_decided_at is not None
 
 
 class Complaint(TenantOwned):
@@ -372,9 +447,22 @@ class Complaint(TenantOwned):
     category = models.CharField(max_length=20, choices=Category.choices)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     filed_at = models.DateTimeField()
+    #: The shop system's id for this complaint: a repeat with the same id changes nothing.
+    external_id = models.CharField(max_length=80, blank=True, default="")
+
+    CONSTRAINT_FIELDS = {"complaint_external_id_unique_per_brand": "external_id"}
 
     class Meta(TenantOwned.Meta):
         ordering = ["-filed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "external_id"],
+                condition=~Q(external_id=""),
+                name="complaint_external_id_unique_per_brand",
+                violation_error_message=_("You already have a complaint with this external id."),
+                violation_error_code="complaint_external_id_unique_per_brand",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.category} on {self.order_id}"

@@ -28,7 +28,8 @@ from django.utils import timezone
 from tenancy import roles
 from tenancy.scoping import Actor
 
-from .models import Campaign, Collaboration, ContentSubmission, Order, Product, Refund
+from . import refund_rules
+from .models import Campaign, Collaboration, Complaint, ContentSubmission, Order, Product, Refund
 from .services import (  # the pages' buttons and figures obey these too
     COMMITTED_STATUSES,
     CONTENT_MOVES,
@@ -95,6 +96,132 @@ def orders_of_brand(*, actor: Actor) -> QuerySet[Order]:
 
 def refunds_of_brand(*, actor: Actor) -> QuerySet[Refund]:
     return Refund.objects.for_actor(actor)
+
+
+def held_refunds_of_brand(*, actor: Actor) -> QuerySet[Refund]:
+    """The refunds that count against GMV: every one but the rejected (a rejected refund
+    returned no money; a pending one is held against the order until decided)."""
+    return refunds_of_brand(actor=actor).filter(status__in=refund_rules.HOLDING)
+
+
+def _with_order(rows: QuerySet) -> QuerySet:
+    return rows.select_related(
+        "order", "order__collaboration__creator", "order__collaboration__product"
+    )
+
+
+def refunds_visible(*, actor: Actor) -> QuerySet[Refund]:
+    """Who sees a refund: its brand; the creator of the collaboration its order came through
+    (read-only, in the portal); the operator, once it is the operator's to decide (disputed or
+    escalated) or was decided by it. Nobody else (another brand: not found)."""
+    rows = Refund.objects.unscoped()
+    if actor.is_creator:
+        rows = rows.filter(order__collaboration__creator_id=actor.creator_id)
+    elif actor.kind == roles.BRAND:
+        rows = rows.filter(organization_id=actor.organization_id)
+    elif actor.is_operator:
+        rows = rows.filter(
+            Q(status__in=refund_rules.FOR_OPERATOR) | Q(final_decided_at__isnull=False)
+        )
+    else:
+        rows = rows.none()
+    return _with_order(rows)
+
+
+def refunds_listed_for_brand(*, actor: Actor) -> QuerySet[Refund]:
+    """The API's list: the acting brand's refunds, newest first (no other kind has one)."""
+    if actor.kind != roles.BRAND:
+        return Refund.objects.none()
+    return refunds_visible(actor=actor).order_by("-requested_at", "-id")
+
+
+def refund_get(*, actor: Actor, refund_id: int) -> Refund:
+    return refunds_visible(actor=actor).get(pk=refund_id)
+
+
+def refund_of_brand(*, actor: Actor, refund_id: int) -> Refund:
+    if actor.kind != roles.BRAND:
+        raise Refund.DoesNotExist
+    return refund_get(actor=actor, refund_id=refund_id)
+
+
+def refund_queue_of_brand(*, actor: Actor, status: str = "") -> QuerySet[Refund]:
+    """The brand's refunds to decide, nearest deadline first (``status``: another status's
+    rows instead, newest first)."""
+    if actor.kind != roles.BRAND:
+        return Refund.objects.none()
+    rows = refunds_visible(actor=actor)
+    if status and status != Refund.Status.PENDING:
+        return rows.filter(status=status).order_by("-requested_at", "-id")
+    return rows.filter(status=Refund.Status.PENDING).order_by("decision_deadline", "id")
+
+
+def refund_queue_of_operator(*, actor: Actor) -> QuerySet[Refund]:
+    """Disputed and escalated refunds, the longest waiting first."""
+    if not actor.is_operator:
+        return Refund.objects.none()
+    waiting = Coalesce("disputed_at", "escalated_at")
+    return (
+        refunds_visible(actor=actor)
+        .filter(status__in=refund_rules.FOR_OPERATOR)
+        .select_related("organization")
+        .annotate(waiting_since=waiting)
+        .order_by("waiting_since", "id")
+    )
+
+
+def refund_for_operator(*, actor: Actor, refund_id: int) -> Refund:
+    return refund_queue_of_operator(actor=actor).get(pk=refund_id)
+
+
+def refund_counts_of_brand(*, actor: Actor, now=None) -> dict:
+    """Pending and overdue counts for the brand's queue heading."""
+    now = now or timezone.now()
+    pending = refund_queue_of_brand(actor=actor)
+    overdue = pending.filter(decision_deadline__lt=now)
+    return {"pending": pending.count(), "overdue": overdue.count()}
+
+
+def pending_refunds_count(*, actor: Actor) -> int:
+    """The top bar's badge for a brand: refunds awaiting its decision."""
+    if actor.kind != roles.BRAND:
+        return 0
+    return refund_queue_of_brand(actor=actor).order_by().count()
+
+
+def operator_refunds_count(*, actor: Actor) -> int:
+    """The top bar's badge for the operator: disputed and escalated refunds."""
+    if not actor.is_operator:
+        return 0
+    return Refund.objects.unscoped().filter(status__in=refund_rules.FOR_OPERATOR).count()
+
+
+def complaints_of_brand(*, actor: Actor) -> QuerySet[Complaint]:
+    return Complaint.objects.for_actor(actor)
+
+
+def complaints_visible(*, actor: Actor) -> QuerySet[Complaint]:
+    """A complaint is seen by its brand and by the creator its order came through."""
+    rows = Complaint.objects.unscoped()
+    if actor.is_creator:
+        rows = rows.filter(order__collaboration__creator_id=actor.creator_id)
+    elif actor.kind == roles.BRAND:
+        rows = rows.filter(organization_id=actor.organization_id)
+    else:
+        rows = rows.none()
+    return _with_order(rows)
+
+
+def order_by_reference(*, actor: Actor, reference) -> Order:
+    """The brand's order by its external id, or else by its id (``DoesNotExist`` otherwise)."""
+    reference = str(reference).strip()
+    rows = orders_of_brand(actor=actor)
+    found = rows.filter(external_id=reference).first()
+    if found is not None:
+        return found
+    if reference.isdigit():
+        return rows.get(pk=int(reference))
+    raise Order.DoesNotExist
 
 
 def collaborations_of_brand(*, actor: Actor) -> QuerySet[Collaboration]:
@@ -309,7 +436,7 @@ def directory_annotations_of_brand(*, actor: Actor) -> dict:
         orders_of_brand(actor=actor), "collaboration__creator_id", Sum("amount"), MONEY
     )
     refunded = per_creator(
-        refunds_of_brand(actor=actor), "order__collaboration__creator_id", Sum("amount"), MONEY
+        held_refunds_of_brand(actor=actor), "order__collaboration__creator_id", Sum("amount"), MONEY
     )
     # Each sum in its own subquery: one join of orders and refunds would count an order once
     # per refund.

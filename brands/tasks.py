@@ -10,3 +10,9 @@ from . import services
 def collaborations_expire(*, actor: Actor) -> int:
     """Beat job: invitations nobody answered by their response deadline expire."""
     return services.collaborations_expire(actor=actor)
+
+
+@periodic_task("brands.refunds_escalate_due", runs=services.refunds_escalate_due)
+def refunds_escalate_due(*, actor: Actor) -> int:
+    """Beat job: pending refunds the brand did not decide by their deadline go to the operator."""
+    return services.refunds_escalate_due(actor=actor)

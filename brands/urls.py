@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_offers
+from . import views, views_offers, views_refunds
 
 app_name = "brands"
 urlpatterns = [
@@ -45,6 +45,16 @@ urlpatterns = [
     path("portal/offers/<int:pk>/respond/", views.offer_respond, name="offer_respond"),
     path("portal/offers/<int:pk>/content/", views.offer_content, name="offer_content"),
     path("brand/reviews/", views.reviews, name="reviews"),
+    # Refunds: the brand's decisions, the operator's final ones, the creator's read-only list.
+    path("brand/refunds/", views_refunds.refunds, name="refunds"),
+    path("brand/refunds/<int:pk>/decide/", views_refunds.refund_decision, name="refund_decide"),
+    path("operator/refunds/", views_refunds.refund_disputes, name="refund_disputes"),
+    path(
+        "operator/refunds/<int:pk>/decide/",
+        views_refunds.refund_final_decision,
+        name="refund_final_decide",
+    ),
+    path("portal/refunds/", views_refunds.my_refunds, name="my_refunds"),
     path(
         "brand/collaborations/<int:pk>/review/",
         views.collaboration_review,

@@ -237,6 +237,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 15 * 60,
         "kwargs": _AS_SYSTEM,
     },
+    # A refund the brand did not decide by its deadline (72 hours, brands.refund_rules) reaches
+    # the operator's queue within 15 minutes.
+    "escalate-overdue-refunds": {
+        "task": "brands.refunds_escalate_due",
+        "schedule": 15 * 60,
+        "kwargs": _AS_SYSTEM,
+    },
     # Hourly, so a contract's rights begin within the hour after local midnight of its start.
     "start-due-contracts": {
         "task": "mcn.contracts_start_due",

@@ -282,10 +282,20 @@ def orders(world: World, keys: dict[str, np.ndarray]) -> np.ndarray:
                 "placed_at": frame["placed_at"],
                 "delivered_at": frame["delivered_at"],
                 "external_id": frame["external_id"],
+                "refunded_total": held_refunds(world),
             }
         ),
     )
     return ids
+
+
+def held_refunds(world: World) -> np.ndarray:
+    """Each order's refunds held against it (every status but rejected), as the service keeps
+    ``Order.refunded_total``."""
+    refunds = world.refunds[world.refunds["status"] != "rejected"]
+    totals = refunds.groupby("order_index")["amount"].sum()
+    held = totals.reindex(range(len(world.orders)), fill_value=0.0).to_numpy()
+    return np.round(held, 2)
 
 
 def backdate_tenants(world: World, organization_ids: np.ndarray, usernames: list[str]) -> None:
@@ -302,12 +312,28 @@ def backdate_tenants(world: World, organization_ids: np.ndarray, usernames: list
     get_user_model().objects.filter(username__in=usernames).update(date_joined=start)
 
 
+REFUND_COLUMNS = [
+    "amount",
+    "reason",
+    "requested_at",
+    "status",
+    "auto_approved",
+    "decision_deadline",
+    "decided_at",
+    "decision_note",
+    "disputed_at",
+    "dispute_note",
+    "escalated_at",
+]
+
+
 def order_followups(world: World, keys: dict[str, np.ndarray]) -> None:
     """Refunds and complaints, owned by the order's brand."""
     brand_of_order = keys["brand"][world.orders["brand_index"].to_numpy()]
-    for model, frame, columns in [
-        (Refund, world.refunds, ["amount", "reason", "requested_at"]),
-        (Complaint, world.complaints, ["category", "status", "filed_at"]),
+    # The demo's shop systems sent no external ids; no refund reached the operator's decision.
+    for model, frame, columns, blank in [
+        (Refund, world.refunds, REFUND_COLUMNS, ["external_id", "final_note"]),
+        (Complaint, world.complaints, ["category", "status", "filed_at"], ["external_id"]),
     ]:
         order = frame["order_index"].to_numpy()
         _load(
@@ -317,6 +343,7 @@ def order_followups(world: World, keys: dict[str, np.ndarray]) -> None:
                     "organization_id": brand_of_order[order],
                     "order_id": keys["order"][order],
                     **{column: frame[column] for column in columns},
+                    **dict.fromkeys(blank, ""),
                 }
             ),
         )

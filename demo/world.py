@@ -99,7 +99,9 @@ class World:
         not yet delivered); external_id (unique per brand, 'B000-000000001').
     refunds: refund_index; order_index (a delivered order); amount; reason ('no_reason' —
         the 48-hour no-reason return — | 'quality' | 'not_as_described' | 'wrong_item' |
-        'damaged'); requested_at.
+        'damaged'); requested_at; status (as brands.refund_rules makes it: 'approved' |
+        'pending' | 'rejected' | 'disputed' | 'escalated'); auto_approved; decision_deadline,
+        decided_at, disputed_at, escalated_at (NaT where none); decision_note, dispute_note.
     complaints: complaint_index; order_index; category ('false_advertising' | 'quality' |
         'delivery' | 'service' | 'counterfeit'); status ('open' | 'investigating' |
         'resolved' | 'rejected'); filed_at.

@@ -8,6 +8,7 @@ itself never reaches a frame.
 import numpy as np
 import pandas as pd
 
+from brands import refund_rules
 from demo.world_collabs import DAY_S, Deals
 from demo.world_metrics import Timeline
 from demo.world_people import People, followers_at
@@ -210,8 +211,9 @@ def make_refunds(
     requested = delivered_s + (rng.random(len(chosen)) * window).astype(np.int64)
     share = np.where(reason == "not_as_described", rng.uniform(0.3, 1.0, len(chosen)), 1.0)
     amount = np.round(orders["amount"].to_numpy()[chosen] * share, 2)
-    keep = requested < (timeline.end_day + 1) * DAY_S
-    return pd.DataFrame(
+    now = (timeline.end_day + 1) * DAY_S
+    keep = requested < now
+    frame = pd.DataFrame(
         {
             "refund_index": np.arange(keep.sum()),
             "order_index": chosen[keep],
@@ -220,6 +222,54 @@ def make_refunds(
             "requested_at": requested[keep].astype("datetime64[s]"),
         }
     )
+    return frame.assign(
+        **_refund_outcomes(rng, reason[keep], requested[keep], delivered_s[keep], now)
+    )
+
+
+#: The brand's decisions on the refunds it decided: mostly approved, some rejected (and of those
+#: some disputed by the buyer), a few left past the deadline (escalated to the operator).
+_BRAND_OUTCOMES = ("approved", "rejected", "disputed", "escalated")
+_BRAND_OUTCOME_P = (0.72, 0.14, 0.08, 0.06)
+REJECTION_NOTES = ("商品已拆封使用，不符合退款条件", "Returned item does not match the order")
+DISPUTE_NOTES = ("买家坚持商品与描述不符", "Buyer says the item was faulty on arrival")
+
+
+def _refund_outcomes(rng, reason, requested, delivered, now) -> dict:
+    """Each refund's status as ``brands.refund_rules`` would have made it: a no-reason one within
+    48 hours of delivery approved on the spot; the rest pending while their deadline runs (the
+    last 72 hours), else decided by the brand, disputed, or escalated at the deadline."""
+    n = len(reason)
+    window = int(refund_rules.NO_REASON_WINDOW.total_seconds())
+    deadline_s = int(refund_rules.BRAND_DECISION_WINDOW.total_seconds())
+    auto = (reason == refund_rules.NO_REASON) & (requested - delivered <= window)
+    deadline = requested + deadline_s
+    pending = ~auto & (deadline > now)
+    outcome = rng.choice(_BRAND_OUTCOMES, n, p=_BRAND_OUTCOME_P)
+    status = np.where(auto, "approved", np.where(pending, "pending", outcome))
+    brand_decided = ~auto & ~pending & (outcome != "escalated")
+    decided = np.where(
+        auto, requested, requested + (rng.random(n) * deadline_s * 0.9).astype(np.int64)
+    )
+    disputed = np.minimum(decided + rng.integers(3600, DAY_S, n), now - 1)
+    rejected = brand_decided & (outcome != "approved")
+    notes = np.asarray(REJECTION_NOTES)[rng.integers(0, len(REJECTION_NOTES), n)]
+    dispute_notes = np.asarray(DISPUTE_NOTES)[rng.integers(0, len(DISPUTE_NOTES), n)]
+
+    def dated(values, where):
+        out = pd.Series(values.astype("datetime64[s]"))
+        return out.where(where, pd.NaT)
+
+    return {
+        "status": status,
+        "auto_approved": auto,
+        "decision_deadline": dated(deadline, ~auto),
+        "decided_at": dated(decided, auto | brand_decided),
+        "decision_note": np.where(rejected, notes, ""),
+        "disputed_at": dated(disputed, brand_decided & (outcome == "disputed")),
+        "dispute_note": np.where(brand_decided & (outcome == "disputed"), dispute_notes, ""),
+        "escalated_at": dated(deadline, ~auto & ~pending & (outcome == "escalated")),
+    }
 
 
 def make_complaints(

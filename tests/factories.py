@@ -167,6 +167,44 @@ class OrderFactory(UnscopedFactory):
     external_id = factory.Sequence(lambda n: f"ORD-{n:06d}")
 
 
+class RefundFactory(UnscopedFactory):
+    """A refund row as the lifecycle leaves it (default: awaiting the brand); the order's
+    ``refunded_total`` is kept as ``brands.services`` keeps it."""
+
+    class Meta:
+        model = "brands.Refund"
+        skip_postgeneration_save = True
+
+    order = factory.SubFactory(OrderFactory)
+    organization = factory.SelfAttribute("order.organization")
+    amount = Decimal("50.00")
+    reason = "quality"
+    requested_at = factory.LazyFunction(timezone.now)
+    status = "pending"
+    decision_deadline = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(hours=72))
+
+    @factory.post_generation
+    def held(self, create, extracted, **kwargs):
+        from django.db.models import F
+
+        from brands import refund_rules
+
+        if create and self.status in refund_rules.HOLDING:
+            type(self.order).objects.unscoped().filter(pk=self.order_id).update(
+                refunded_total=F("refunded_total") + self.amount
+            )
+
+
+class ComplaintFactory(UnscopedFactory):
+    class Meta:
+        model = "brands.Complaint"
+
+    order = factory.SubFactory(OrderFactory)
+    organization = factory.SelfAttribute("order.organization")
+    category = "quality"
+    filed_at = factory.LazyFunction(timezone.now)
+
+
 class ContractFactory(UnscopedFactory):
     class Meta:
         model = "mcn.Contract"

@@ -20,6 +20,7 @@ from tests.factories import (
     AudienceProfileFactory,
     CampaignFactory,
     CollaborationFactory,
+    ComplaintFactory,
     ContentSubmissionFactory,
     ContractFactory,
     CreatorFactory,
@@ -27,6 +28,7 @@ from tests.factories import (
     MetricSnapshotFactory,
     OrderFactory,
     ProductFactory,
+    RefundFactory,
 )
 from tests.tenancy_helpers import assert_only_tenant_sees, assert_outsider_gets_404, make_personas
 from webhooks.services import webhook_endpoint_create
@@ -92,6 +94,9 @@ ROUTES = {
     "order-detail": Case("brand"),
     "order-refunds": Case("brand", "post"),
     "order-complaints": Case("brand", "post"),
+    "refund-detail": Case("brand"),
+    "refund-dispute": Case("brand", "post"),
+    "complaint-detail": Case("brand"),
     "agency-detail": Case("agency", public=True),
     # The agency is public, its assessments are not: another agency gets 404 (so does a brand;
     # the operator and partners read them: tests/mcn/test_certification_api.py).
@@ -238,6 +243,13 @@ def owned_object(name: str, tenant):
         campaign__organization=tenant, campaign__name="Secret launch", product__name="Secret serum"
     )
     order = OrderFactory(collaboration=collab, external_id="SECRET-ORDER")
+    if name.startswith("refund-"):
+        refund = RefundFactory(order=order, status="rejected", decision_note="Secret note")
+        suffix = "dispute/" if name == "refund-dispute" else ""
+        return f"/api/v1/refunds/{refund.pk}/{suffix}", ["SECRET-ORDER", "Secret note"]
+    if name == "complaint-detail":
+        complaint = ComplaintFactory(order=order)
+        return f"/api/v1/complaints/{complaint.pk}/", ["SECRET-ORDER"]
     if name == "collaboration-submissions":
         ContentSubmissionFactory(collaboration=collab, caption="Secret caption")
         return f"/api/v1/collaborations/{collab.pk}/submissions/", ["Secret caption"]

@@ -37,8 +37,10 @@ from tests.factories import (
     CreatorFactory,
     MembershipFactory,
     MetricSnapshotFactory,
+    OrderFactory,
     OrganizationFactory,
     ProductFactory,
+    RefundFactory,
     UserFactory,
 )
 from tests.tenancy_helpers import make_personas
@@ -355,6 +357,28 @@ def sanction_appeal(operator_org) -> Built:
     )
 
 
+def refund_of(org, **fields) -> Built:
+    """A refund of ``org``'s order (a new brand's when ``org`` is the operator's)."""
+    brand = org if org.kind == "brand" else OrganizationFactory(kind="brand")
+    order = OrderFactory(
+        collaboration__campaign__organization=brand, external_id=f"SECRET-ORDER-{brand.pk}"
+    )
+    refund = RefundFactory(order=order, **fields)
+    return Built([refund.pk], [order.external_id], refund)
+
+
+def refund_approved_by(org) -> Built:
+    built = refund_of(org)
+    built.done = lambda row: row["status"] == "approved"
+    return built
+
+
+def disputed_refund_approved_by(operator_org) -> Built:
+    built = refund_of(operator_org, status="disputed", decision_note="Secret brand note")
+    built.done = lambda row: row["status"] == "approved" and row["final_decided_at"] is not None
+    return built
+
+
 def retrain_run(operator_org) -> Built:
     from compliance.models import RetrainRun
 
@@ -378,6 +402,13 @@ PAGES = {
     "brands:offer_respond": Page("creator", creator_accepts, post={"to": "accepted"}),
     "brands:offer_content": Page("creator", creator_content),
     "brands:collaboration_review": Page("brand", brand_approves, post={"decision": "approve"}),
+    "brands:refund_decide": Page("brand", refund_approved_by, post={"decision": "approve"}),
+    "brands:refund_final_decide": Page(
+        "operator",
+        disputed_refund_approved_by,
+        post={"decision": "approve"},
+        outsiders=NOT_OPERATORS,
+    ),
     "mcn:contract_end": Page(
         "agency", agency_contract, post={"end": "2026-06-30", "reason": "Secret reason"}
     ),
@@ -613,6 +644,9 @@ SIMPLE_PAGES = {
     "brands:offer_new": Simple(only("brand")),
     "brands:offers": Simple(only("creator")),
     "brands:reviews": Simple(only("brand")),
+    "brands:refunds": Simple(only("brand")),
+    "brands:refund_disputes": Simple(only("operator")),
+    "brands:my_refunds": Simple(only("creator")),
     "mcn:tier": Simple(only("agency")),
     "mcn:tier_what_if": Simple(only("agency")),  # GET: the form (a fresh agency: none yet)
     # POST: a fresh agency has no assessment to appeal (400); other kinds 404.

@@ -44,6 +44,7 @@ from tests.factories import (
     AudienceProfileFactory,
     CampaignFactory,
     CollaborationFactory,
+    ComplaintFactory,
     ContentSubmissionFactory,
     ContractFactory,
     CreatorFactory,
@@ -52,6 +53,7 @@ from tests.factories import (
     OrderFactory,
     OrganizationFactory,
     ProductFactory,
+    RefundFactory,
     UserFactory,
 )
 from traffic.models import Allocation, AllocationRun
@@ -78,7 +80,10 @@ CAPABILITIES = [
     ("offers.answer", "answer collaboration offers, submit content"),
     ("collaborations.live", "review content: approve (goes live), ask for changes"),
     ("collaborations.close", "complete, cancel"),
-    ("push.orders", "push orders, refunds, complaints (API)"),
+    ("push.orders", "push orders, refunds, complaints; relay a buyer's dispute (API)"),
+    ("refunds.decide", "refunds: approve, reject (the brand's queue)"),
+    ("refunds.disputes", "disputed and escalated refunds: see"),
+    ("refunds.final", "disputed and escalated refunds: decide finally"),
     ("agencies.directory", "agency directory (API)"),
     ("roster.see", "agency roster & contracts, creators' violations: see"),
     ("roster.change", "contracts: offer, withdraw, end"),
@@ -100,7 +105,11 @@ CAPABILITIES = [
     ("matching.product_api", "selection centre: creators for a product (API)"),
     ("matching.creator_api", "selection centre: products for a creator (API)"),
     ("matching.lookalike_api", "lookalike creators (API)"),
-    ("portal", "creator portal, my traffic panel, my contracts, my compliance notices"),
+    (
+        "portal",
+        "creator portal, my traffic panel, my contracts, my compliance notices, my refunds and "
+        "complaints",
+    ),
     ("keys.manage", "API keys: manage"),
     ("webhooks.manage", "webhooks: manage"),
     ("audit.see", "audit trail: see"),
@@ -153,6 +162,8 @@ OPERATOR = {
     "push_metrics": "yes",
     "assessments_api": "yes",
     "matching_creator_api": "yes",
+    "refunds_disputes": "yes",
+    "refunds_final": "yes",
 }
 OPERATOR_READER = {
     **OPERATOR,
@@ -167,6 +178,7 @@ OPERATOR_READER = {
     "compliance_review": "403",
     "compliance_policy": "403",
     "push_metrics": "403",
+    "refunds_final": "403",
 }
 BRAND = {
     **EVERY_TENANT,
@@ -177,6 +189,7 @@ BRAND = {
     "collaborations_live": "own",
     "collaborations_close": "own",
     "push_orders": "own",
+    "refunds_decide": "own",
     "matching_product_api": "own (its own products)",
     "compliance_case": "own (about its products and submissions)",
 }
@@ -225,6 +238,7 @@ MATRIX: dict[str, dict[str, str]] = {
         collaborations_live="403",
         collaborations_close="403",
         roster_change=READ_ONLY,
+        refunds_decide="403",
     ),
     "agency owner/admin": _row(AGENCY, OWNER),
     "agency member": _row(AGENCY, NOT_ADMIN),
@@ -539,6 +553,9 @@ class World:
         """Rows every list should show its owner."""
         self.run, self.own_contract, self.order, self.audit_event  # noqa: B018
         self.endpoint()
+        # A refund and a complaint of the own order: the refund and complaint lists show one.
+        RefundFactory(order=self.order, amount=Decimal("1.00"))
+        ComplaintFactory(order=self.order)
 
 
 def succeeded_run(creator: Creator, *, published: bool = False) -> AllocationRun:
@@ -885,6 +902,53 @@ def refund_call(w: World) -> Call:
         data,
         Refund.objects.unscoped().filter(order=order).exists,
     )
+
+
+def refund_of(w: World, **fields) -> Refund:
+    """A refund of the persona's own order (another brand's for a persona with none)."""
+    return RefundFactory(order=w.order, amount=Decimal("1.00"), **fields)
+
+
+def complaint_of(w: World) -> Complaint:
+    return ComplaintFactory(order=w.order)
+
+
+def refund_status_is(refund: Refund, status: str) -> Callable[[], bool]:
+    return Refund.objects.unscoped().filter(pk=refund.pk, status=status).exists
+
+
+def refund_push_call(w: World) -> Call:
+    placed = datetime.datetime(2026, 3, 1, tzinfo=datetime.UTC)
+    order = OrderFactory(collaboration=w.offer, placed_at=placed)
+    data = {"order": order.external_id, "external_id": f"R-{w.name}", "amount": "1.00"}
+    data |= {"reason": "quality", "requested_at": MOMENT}
+    return Call("/api/v1/refunds/", data, Refund.objects.unscoped().filter(order=order).exists)
+
+
+def complaint_push_call(w: World) -> Call:
+    placed = datetime.datetime(2026, 3, 1, tzinfo=datetime.UTC)
+    order = OrderFactory(collaboration=w.offer, placed_at=placed)
+    data = {"order": order.external_id, "external_id": f"C-{w.name}", "category": "quality"}
+    data["filed_at"] = MOMENT
+    stored = Complaint.objects.unscoped().filter(order=order).exists
+    return Call("/api/v1/complaints/", data, stored)
+
+
+def dispute_call(w: World) -> Call:
+    refund = refund_of(w, status="rejected", decision_note="walk")
+    return Call(f"/api/v1/refunds/{refund.pk}/dispute/", {}, refund_status_is(refund, "disputed"))
+
+
+def refund_decide_call(w: World) -> Call:
+    refund = refund_of(w)
+    path = f"/brand/refunds/{refund.pk}/decide/"
+    return Call(path, {"decision": "approve"}, refund_status_is(refund, "approved"))
+
+
+def refund_final_call(w: World) -> Call:
+    refund = refund_of(w, status="disputed")
+    path = f"/operator/refunds/{refund.pk}/decide/"
+    return Call(path, {"decision": "approve"}, refund_status_is(refund, "approved"))
 
 
 def complaint_call(w: World) -> Call:
@@ -1239,6 +1303,25 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("api:order-list", "POST"): Route("push.orders", order_call),
     ("api:order-refunds", "POST"): Route("push.orders", refund_call),
     ("api:order-complaints", "POST"): Route("push.orders", complaint_call),
+    # Refunds and complaints: the brand reads them (pages and API), pushes them by external
+    # id and relays a buyer's dispute (API), decides refunds (its queue); the operator decides
+    # disputed and escalated ones; the creator reads those of its collaborations (portal).
+    ("api:refund-list", "GET"): Route("campaigns.see", get("/api/v1/refunds/"), True),
+    ("api:refund-detail", "GET"): Route(
+        "campaigns.see", lambda w: Call(f"/api/v1/refunds/{refund_of(w).pk}/")
+    ),
+    ("api:complaint-list", "GET"): Route("campaigns.see", get("/api/v1/complaints/"), True),
+    ("api:complaint-detail", "GET"): Route(
+        "campaigns.see", lambda w: Call(f"/api/v1/complaints/{complaint_of(w).pk}/")
+    ),
+    ("api:refund-list", "POST"): Route("push.orders", refund_push_call),
+    ("api:complaint-list", "POST"): Route("push.orders", complaint_push_call),
+    ("api:refund-dispute", "POST"): Route("push.orders", dispute_call),
+    ("brands:refunds", "GET"): Route("campaigns.see", get("/brand/refunds/")),
+    ("brands:refund_decide", "POST"): Route("refunds.decide", refund_decide_call),
+    ("brands:refund_disputes", "GET"): Route("refunds.disputes", get("/operator/refunds/")),
+    ("brands:refund_final_decide", "POST"): Route("refunds.final", refund_final_call),
+    ("brands:my_refunds", "GET"): Route("portal", get("/portal/refunds/")),
     # Agencies (mcn): the directory, the roster, contracts the agency offers, withdraws, ends.
     ("api:agency-list", "GET"): Route("agencies.directory", get("/api/v1/agencies/"), True),
     ("api:agency-detail", "GET"): Route(

@@ -34,12 +34,14 @@ from tenancy.services import audit_event_record
 from tests.factories import (
     AudienceProfileFactory,
     CollaborationFactory,
+    ComplaintFactory,
     ContentSubmissionFactory,
     CreatorFactory,
     MembershipFactory,
     MetricSnapshotFactory,
     OrderFactory,
     OrganizationFactory,
+    RefundFactory,
     UserFactory,
 )
 from tests.tenancy_helpers import api_key_client
@@ -109,6 +111,8 @@ class World:
     certification_run: object = None
     appeal: object = None
     compliance: dict | None = None  # a case, its sanction, an appeal of it, a retraining
+    refund: object = None  # disputed: on the operator's queue; a pending one on the brand's
+    complaint: object = None
 
 
 def owner_actor(organization) -> Actor:
@@ -152,6 +156,9 @@ def seed_world() -> World:
         campaign__organization=organizations["brand"], creator=creator
     )
     order = OrderFactory(collaboration=collaboration)
+    RefundFactory(order=order, amount="10.00")  # pending: the brand's queue has a row
+    refund = RefundFactory(order=order, status="disputed", decision_note="walk")
+    complaint = ComplaintFactory(order=order)
     ContentSubmissionFactory(  # the review pages show a row
         collaboration__campaign=collaboration.campaign, collaboration__creator=creator
     )
@@ -191,6 +198,8 @@ def seed_world() -> World:
         key_clients={kind: client for kind, (_key, client) in keys.items()},
         certification_run=certification_run,
         appeal=appeal,
+        refund=refund,
+        complaint=complaint,
     )
 
 
@@ -309,6 +318,11 @@ PARAMETERS: dict[str, Callable[[World], dict]] = {
         )
     },
     **{f"api:order-{suffix}": _pk("order") for suffix in ("detail", "complaints", "refunds")},
+    "api:refund-detail": _pk("refund"),
+    "api:refund-dispute": _pk("refund"),
+    "api:complaint-detail": _pk("complaint"),
+    "brands:refund_decide": _pk("refund"),
+    "brands:refund_final_decide": _pk("refund"),
     **{
         f"api:agency-{suffix}": lambda w: {"slug": w.contract.organization.slug}
         for suffix in ("detail", "assessments", "what-if")

@@ -253,6 +253,11 @@ def walk_creator(walk, live_server, accepted: Collaboration) -> None:
         page.click("header nav a[href='/compliance/my/']")
     assert page.locator("table.sanctions").count() == 1
     walk.shot("compliance-notices")
+    with page.expect_navigation():  # refunds and complaints on its collaborations' orders
+        page.click("header nav a[href='/portal/refunds/']")
+    assert page.locator("#my-refunds table.refunds").count() == 1
+    assert page.locator("#my-complaints table.complaints").count() == 1
+    walk.shot("refunds-and-complaints")
 
 
 def walk_brand_review(walk, live_server, accepted: Collaboration) -> None:
