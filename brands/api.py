@@ -14,7 +14,7 @@ from api.views import TenantViewSet
 from creators.ingest import validate_plausible_moment
 from creators.selectors import creator_by_handle
 
-from . import review, services
+from . import review, services, services_orders
 from .filters import (
     CampaignFilter,
     CollaborationFilter,
@@ -289,7 +289,7 @@ class ExternalIdConflict(APIException):
     field = "external_id"
 
     @classmethod
-    def of(cls, error: services.ExternalIdConflict) -> "ExternalIdConflict":
+    def of(cls, error: services_orders.ExternalIdConflict) -> "ExternalIdConflict":
         names = ", ".join(name.removesuffix("_id") for name in error.differences)
         return cls(
             f"external_id {error.existing.external_id!r} already names row {error.existing.pk} "
@@ -300,7 +300,7 @@ class ExternalIdConflict(APIException):
 def _ingested(serializer_class, ingest, **fields) -> Response:
     try:
         row, created = ingest(**fields)
-    except services.ExternalIdConflict as error:
+    except services_orders.ExternalIdConflict as error:
         raise ExternalIdConflict.of(error) from None
     code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return Response(serializer_class(row).data, status=code)
@@ -532,7 +532,9 @@ class OrderViewSet(
         return orders_of_brand(actor=actor)
 
     def perform_create(self, serializer):
-        serializer.instance = services.order_record(actor=self.actor, **serializer.validated_data)
+        serializer.instance = services_orders.order_record(
+            actor=self.actor, **serializer.validated_data
+        )
 
     @extend_schema(
         request=RefundSerializer, responses={201: RefundSerializer, 200: RefundSerializer}
@@ -546,9 +548,13 @@ class OrderViewSet(
         fields = dict(data.validated_data)
         if fields.get("external_id"):
             return _ingested(
-                RefundSerializer, services.refund_ingest, actor=self.actor, order=order, **fields
+                RefundSerializer,
+                services_orders.refund_ingest,
+                actor=self.actor,
+                order=order,
+                **fields,
             )
-        refund = services.refund_record(actor=self.actor, order=order, **fields)
+        refund = services_orders.refund_record(actor=self.actor, order=order, **fields)
         return Response(RefundSerializer(refund).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -565,12 +571,12 @@ class OrderViewSet(
         if fields.get("external_id"):
             return _ingested(
                 ComplaintSerializer,
-                services.complaint_ingest,
+                services_orders.complaint_ingest,
                 actor=self.actor,
                 order=order,
                 **fields,
             )
-        complaint = services.complaint_record(actor=self.actor, order=order, **fields)
+        complaint = services_orders.complaint_record(actor=self.actor, order=order, **fields)
         return Response(ComplaintSerializer(complaint).data, status=status.HTTP_201_CREATED)
 
 
@@ -610,7 +616,7 @@ class RefundViewSet(IngestViewSet):
         fields = dict(data.validated_data)
         order = self._order(fields.pop("order"))
         return _ingested(
-            RefundSerializer, services.refund_ingest, actor=self.actor, order=order, **fields
+            RefundSerializer, services_orders.refund_ingest, actor=self.actor, order=order, **fields
         )
 
     @extend_schema(request=DisputeInput, responses=RefundSerializer)
@@ -621,7 +627,9 @@ class RefundViewSet(IngestViewSet):
         refund = self.get_object()
         data = DisputeInput(data=request.data)
         data.is_valid(raise_exception=True)
-        refund = services.refund_dispute(actor=self.actor, refund=refund, **data.validated_data)
+        refund = services_orders.refund_dispute(
+            actor=self.actor, refund=refund, **data.validated_data
+        )
         return Response(RefundSerializer(refund).data)
 
 
@@ -644,7 +652,11 @@ class ComplaintViewSet(IngestViewSet):
         fields = dict(data.validated_data)
         order = self._order(fields.pop("order"))
         return _ingested(
-            ComplaintSerializer, services.complaint_ingest, actor=self.actor, order=order, **fields
+            ComplaintSerializer,
+            services_orders.complaint_ingest,
+            actor=self.actor,
+            order=order,
+            **fields,
         )
 
 

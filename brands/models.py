@@ -287,7 +287,7 @@ class Order(TenantOwned):
     delivered_at = models.DateTimeField(null=True, blank=True)
     external_id = models.CharField(max_length=80)
     #: The refunds held against this order (pending, approved, disputed, escalated; a rejected
-    #: one frees its amount), kept by ``brands.services`` under a row lock on the order. The
+    #: one frees its amount), kept by ``brands.services_orders`` under a row lock on the order. The
     #: database refuses a total above the amount (``order_refunds_within_amount``), so no two
     #: concurrent requests can over-refund even if a code path forgot the lock.
     refunded_total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
@@ -338,8 +338,9 @@ class Order(TenantOwned):
 class Refund(TenantOwned):
     """A buyer's refund request on an order, and its decision (``brands.refund_rules``).
 
-    ``status`` changes only through ``brands.services`` (``refund_record`` / ``refund_ingest``,
-    ``refund_decide``, ``refund_dispute``, ``refunds_escalate_due``, ``refund_final_decide``);
+    ``status`` changes only through ``brands.services_orders`` (``refund_record`` /
+    ``refund_ingest``, ``refund_decide``, ``refund_dispute``, ``refunds_escalate_due``,
+    ``refund_final_decide``);
     each decision keeps who, when and the note here and in the audit log.
     """
 

@@ -3,7 +3,7 @@
 from tenancy.scoping import Actor
 from tenancy.tasking import periodic_task
 
-from . import services
+from . import services, services_orders
 
 
 @periodic_task("brands.collaborations_expire", runs=services.collaborations_expire)
@@ -12,7 +12,7 @@ def collaborations_expire(*, actor: Actor) -> int:
     return services.collaborations_expire(actor=actor)
 
 
-@periodic_task("brands.refunds_escalate_due", runs=services.refunds_escalate_due)
+@periodic_task("brands.refunds_escalate_due", runs=services_orders.refunds_escalate_due)
 def refunds_escalate_due(*, actor: Actor) -> int:
     """Beat job: pending refunds the brand did not decide by their deadline go to the operator."""
-    return services.refunds_escalate_due(actor=actor)
+    return services_orders.refunds_escalate_due(actor=actor)

@@ -30,7 +30,7 @@ from .selectors import (
     refund_queue_of_operator,
     refunds_visible,
 )
-from .services import refund_decide, refund_final_decide
+from .services_orders import refund_decide, refund_final_decide
 from .views import add_service_error
 
 

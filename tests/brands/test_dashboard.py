@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from brands import dashboard
-from brands.services import order_record
+from brands.services_orders import order_record
 from tenancy.scoping import Actor, acting_as
 from tests.factories import (
     CampaignFactory,

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.test import Client
 
-from brands import services
+from brands import services_orders
 from brands.models import Complaint, Order, Refund
 from tenancy.models import AuditEvent
 from tenancy.scoping import SYSTEM, Actor, acting_as
@@ -66,7 +66,7 @@ def brand(order):
 
 def request(brand, order, *, after, reason="no_reason", amount="199.00", **extra):
     return call(
-        services.refund_record,
+        services_orders.refund_record,
         actor=brand,
         order=order,
         amount=Decimal(amount),
@@ -111,7 +111,7 @@ def test_another_reason_goes_to_the_brand_even_early(brand, order):
 def test_an_undelivered_order_is_never_auto_approved(frozen):
     order = OrderFactory(placed_at=NOW - H, delivered_at=None)
     refund = call(
-        services.refund_record,
+        services_orders.refund_record,
         actor=brand_actor(order.organization),
         order=order,
         amount=Decimal("10"),
@@ -131,7 +131,13 @@ def test_pending_and_approved_refunds_count_and_rejected_ones_free_the_amount(br
         request(brand, order, after=50 * H, reason="quality", amount="80.00")
     assert "amount" in refused.value.message_dict
     assert row_counts(*TABLES) == before and total(order) == Decimal("120.00")
-    call(services.refund_decide, actor=brand, refund=first, decision="reject", note="Used item")
+    call(
+        services_orders.refund_decide,
+        actor=brand,
+        refund=first,
+        decision="reject",
+        note="Used item",
+    )
     assert total(order) == Decimal("0.00")
     second = request(brand, order, after=51 * H, reason="quality", amount="199.00")
     assert second.status == "pending" and total(order) == Decimal("199.00")
@@ -148,7 +154,7 @@ def test_a_refund_before_the_order_or_of_zero_changes_nothing(brand, order):
     before = row_counts(*TABLES)
     with pytest.raises(ValidationError):
         call(
-            services.refund_record,
+            services_orders.refund_record,
             actor=brand,
             order=order,
             amount=Decimal("1"),
@@ -166,9 +172,9 @@ def test_a_refund_before_the_order_or_of_zero_changes_nothing(brand, order):
 def test_brand_rejects_buyer_disputes_operator_approves(brand, order):
     refund = request(brand, order, after=49 * H, reason="quality", amount="50.00")
     with pytest.raises(ValidationError):  # a rejection needs a note
-        call(services.refund_decide, actor=brand, refund=refund, decision="reject", note=" ")
+        call(services_orders.refund_decide, actor=brand, refund=refund, decision="reject", note=" ")
     assert Refund.objects.unscoped().get(pk=refund.pk).status == "pending"
-    call(services.refund_decide, actor=brand, refund=refund, decision="reject", note="Worn")
+    call(services_orders.refund_decide, actor=brand, refund=refund, decision="reject", note="Worn")
     refund.refresh_from_db()
     assert (refund.status, refund.decision_note, refund.decided_by_id) == (
         "rejected",
@@ -176,13 +182,13 @@ def test_brand_rejects_buyer_disputes_operator_approves(brand, order):
         brand.user_id,
     )
     assert total(order) == 0
-    call(services.refund_dispute, actor=brand, refund=refund, note="It arrived torn")
+    call(services_orders.refund_dispute, actor=brand, refund=refund, note="It arrived torn")
     refund.refresh_from_db()
     assert refund.status == "disputed" and refund.dispute_note == "It arrived torn"
     assert total(order) == Decimal("50.00")
     operator = operator_actor()
     call(
-        services.refund_final_decide,
+        services_orders.refund_final_decide,
         actor=operator,
         refund=refund,
         decision="approve",
@@ -192,7 +198,7 @@ def test_brand_rejects_buyer_disputes_operator_approves(brand, order):
     assert refund.status == "approved" and refund.final_decided_by_id == operator.user_id
     assert refund.final_note == "Photos" and refund.final_decided_at == NOW
     with pytest.raises(ValidationError):  # final: no second dispute
-        call(services.refund_dispute, actor=brand, refund=refund)
+        call(services_orders.refund_dispute, actor=brand, refund=refund)
     actions = list(
         AuditEvent.objects.unscoped()
         .filter(target_id=str(refund.pk))
@@ -207,10 +213,10 @@ def test_brand_rejects_buyer_disputes_operator_approves(brand, order):
 
 def test_operator_final_rejection_frees_the_amount_and_cannot_be_disputed(brand, order):
     refund = request(brand, order, after=49 * H, reason="quality", amount="50.00")
-    call(services.refund_decide, actor=brand, refund=refund, decision="reject", note="No")
-    call(services.refund_dispute, actor=brand, refund=refund)
+    call(services_orders.refund_decide, actor=brand, refund=refund, decision="reject", note="No")
+    call(services_orders.refund_dispute, actor=brand, refund=refund)
     call(
-        services.refund_final_decide,
+        services_orders.refund_final_decide,
         actor=operator_actor(),
         refund=refund,
         decision="reject",
@@ -219,7 +225,7 @@ def test_operator_final_rejection_frees_the_amount_and_cannot_be_disputed(brand,
     refund.refresh_from_db()
     assert refund.status == "rejected" and refund.finally_decided and total(order) == 0
     with pytest.raises(ValidationError):
-        call(services.refund_dispute, actor=brand, refund=refund)
+        call(services_orders.refund_dispute, actor=brand, refund=refund)
 
 
 def test_unhappy_transitions_change_nothing(brand, order):
@@ -228,14 +234,20 @@ def test_unhappy_transitions_change_nothing(brand, order):
     operator = operator_actor()
     before = row_counts(*TABLES)
     for attempt in (
-        lambda: call(services.refund_decide, actor=brand, refund=auto, decision="reject", note="x"),
-        lambda: call(services.refund_decide, actor=brand, refund=pending, decision="maybe"),
-        lambda: call(services.refund_dispute, actor=brand, refund=pending),
         lambda: call(
-            services.refund_final_decide, actor=operator, refund=pending, decision="approve"
+            services_orders.refund_decide, actor=brand, refund=auto, decision="reject", note="x"
+        ),
+        lambda: call(services_orders.refund_decide, actor=brand, refund=pending, decision="maybe"),
+        lambda: call(services_orders.refund_dispute, actor=brand, refund=pending),
+        lambda: call(
+            services_orders.refund_final_decide, actor=operator, refund=pending, decision="approve"
         ),
         lambda: call(
-            services.refund_decide, actor=brand, refund=pending, decision="approve", note="x" * 2001
+            services_orders.refund_decide,
+            actor=brand,
+            refund=pending,
+            decision="approve",
+            note="x" * 2001,
         ),
     ):
         with pytest.raises(ValidationError):
@@ -250,11 +262,11 @@ def test_a_read_only_member_or_another_brand_cannot_decide(brand, order):
     other = brand_actor(OrganizationFactory(kind="brand"))
     for actor in (viewer, other):
         with pytest.raises(PermissionDenied):
-            call(services.refund_decide, actor=actor, refund=refund, decision="approve")
+            call(services_orders.refund_decide, actor=actor, refund=refund, decision="approve")
     with pytest.raises(PermissionDenied):  # a brand is not the operator
-        call(services.refund_final_decide, actor=brand, refund=refund, decision="approve")
+        call(services_orders.refund_final_decide, actor=brand, refund=refund, decision="approve")
     with pytest.raises(PermissionDenied):  # nor is the system (beat, CLI) anyone who decides
-        call(services.refund_final_decide, actor=SYSTEM, refund=refund, decision="approve")
+        call(services_orders.refund_final_decide, actor=SYSTEM, refund=refund, decision="approve")
     assert Refund.objects.unscoped().get(pk=refund.pk).status == "pending"
 
 
@@ -264,22 +276,24 @@ def test_a_missed_deadline_escalates_on_beat_and_the_brand_can_no_longer_decide(
     Refund.objects.unscoped().filter(pk=fresh.pk).update(decision_deadline=NOW + 100 * H)
     with time_machine.travel(NOW + 72 * H + M, tick=False):
         with pytest.raises(ValidationError):
-            call(services.refund_decide, actor=brand, refund=late, decision="approve")
-        assert call(services.refunds_escalate_due, actor=SYSTEM) == 1
-        assert call(services.refunds_escalate_due, actor=SYSTEM) == 0  # idempotent
+            call(services_orders.refund_decide, actor=brand, refund=late, decision="approve")
+        assert call(services_orders.refunds_escalate_due, actor=SYSTEM) == 1
+        assert call(services_orders.refunds_escalate_due, actor=SYSTEM) == 0  # idempotent
     late.refresh_from_db()
     fresh.refresh_from_db()
     assert late.status == "escalated" and late.escalated_at == NOW + 72 * H + M
     assert fresh.status == "pending"
-    call(services.refund_final_decide, actor=operator_actor(), refund=late, decision="approve")
+    call(
+        services_orders.refund_final_decide, actor=operator_actor(), refund=late, decision="approve"
+    )
     assert Refund.objects.unscoped().get(pk=late.pk).status == "approved"
 
 
 def test_at_the_deadline_itself_the_brand_still_decides(brand, order):
     refund = request(brand, order, after=49 * H, reason="quality", amount="10.00")
     with time_machine.travel(NOW + 72 * H, tick=False):
-        assert call(services.refunds_escalate_due, actor=SYSTEM) == 0
-        call(services.refund_decide, actor=brand, refund=refund, decision="approve")
+        assert call(services_orders.refunds_escalate_due, actor=SYSTEM) == 0
+        call(services_orders.refund_decide, actor=brand, refund=refund, decision="approve")
 
 
 # --- Ingestion by external id --------------------------------------------------------------------
@@ -288,17 +302,17 @@ def test_at_the_deadline_itself_the_brand_still_decides(brand, order):
 def test_a_repeat_changes_nothing_and_other_content_is_a_conflict(brand, order):
     fields = dict(amount=Decimal("20.00"), reason="quality", requested_at=NOW - H)
     refund, created = call(
-        services.refund_ingest, actor=brand, order=order, external_id="R-1", **fields
+        services_orders.refund_ingest, actor=brand, order=order, external_id="R-1", **fields
     )
     assert created
     before = row_counts(*TABLES)
     again, created = call(
-        services.refund_ingest, actor=brand, order=order, external_id="R-1", **fields
+        services_orders.refund_ingest, actor=brand, order=order, external_id="R-1", **fields
     )
     assert (again.pk, created) == (refund.pk, False) and row_counts(*TABLES) == before
-    with pytest.raises(services.ExternalIdConflict) as conflict:
+    with pytest.raises(services_orders.ExternalIdConflict) as conflict:
         call(
-            services.refund_ingest,
+            services_orders.refund_ingest,
             actor=brand,
             order=order,
             external_id="R-1",
@@ -309,7 +323,7 @@ def test_a_repeat_changes_nothing_and_other_content_is_a_conflict(brand, order):
     # Another brand may use the same external id for its own refund.
     other = OrderFactory(placed_at=NOW - 24 * H)
     call(
-        services.refund_ingest,
+        services_orders.refund_ingest,
         actor=brand_actor(other.organization),
         order=other,
         external_id="R-1",
@@ -320,15 +334,15 @@ def test_a_repeat_changes_nothing_and_other_content_is_a_conflict(brand, order):
 def test_complaint_ingestion_is_idempotent(brand, order):
     fields = dict(category="quality", filed_at=NOW - H)
     first, created = call(
-        services.complaint_ingest, actor=brand, order=order, external_id="C-1", **fields
+        services_orders.complaint_ingest, actor=brand, order=order, external_id="C-1", **fields
     )
     again, created_again = call(
-        services.complaint_ingest, actor=brand, order=order, external_id="C-1", **fields
+        services_orders.complaint_ingest, actor=brand, order=order, external_id="C-1", **fields
     )
     assert created and not created_again and first.pk == again.pk
-    with pytest.raises(services.ExternalIdConflict):
+    with pytest.raises(services_orders.ExternalIdConflict):
         call(
-            services.complaint_ingest,
+            services_orders.complaint_ingest,
             actor=brand,
             order=order,
             external_id="C-1",
@@ -394,7 +408,7 @@ def test_api_list_filter_retrieve_and_dispute(brand, order):
     assert client.get(f"/api/v1/refunds/{refund.pk}/").json()["amount"] == "40.00"
     early = client.post(f"/api/v1/refunds/{refund.pk}/dispute/", {"note": "x"}, format="json")
     assert early.status_code == 400  # not rejected yet
-    call(services.refund_decide, actor=brand, refund=refund, decision="reject", note="No")
+    call(services_orders.refund_decide, actor=brand, refund=refund, decision="reject", note="No")
     disputed = client.post(f"/api/v1/refunds/{refund.pk}/dispute/", {"note": "x"}, format="json")
     assert disputed.status_code == 200 and disputed.json()["status"] == "disputed"
 
@@ -514,8 +528,14 @@ def test_outsider_gets_404_on_the_pages(brand, order):
 
 def test_operator_queue_and_final_decision(brand, order):
     refund = request(brand, order, after=49 * H, reason="quality", amount="11.00")
-    call(services.refund_decide, actor=brand, refund=refund, decision="reject", note="Brand note")
-    call(services.refund_dispute, actor=brand, refund=refund, note="Buyer words")
+    call(
+        services_orders.refund_decide,
+        actor=brand,
+        refund=refund,
+        decision="reject",
+        note="Brand note",
+    )
+    call(services_orders.refund_dispute, actor=brand, refund=refund, note="Buyer words")
     operator = member_client(kind="operator")
     html = operator.get("/operator/refunds/").content.decode()
     assert "Brand note" in html and "Buyer words" in html

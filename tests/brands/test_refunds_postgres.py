@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from brands import services
+from brands import services_orders
 from brands.models import Order, Refund
 from tenancy.scoping import Actor, acting_as
 from tests.factories import MembershipFactory, OrderFactory
@@ -68,9 +68,11 @@ def refund(actor, order, amount, external_id="", requested_at=None):
         with acting_as(actor):
             stale = Order.objects.unscoped().get(pk=order.pk)  # read before the other commits
             if external_id:
-                services.refund_ingest(actor=actor, order=stale, external_id=external_id, **fields)
+                services_orders.refund_ingest(
+                    actor=actor, order=stale, external_id=external_id, **fields
+                )
             else:
-                services.refund_record(actor=actor, order=stale, **fields)
+                services_orders.refund_record(actor=actor, order=stale, **fields)
 
     return call
 
@@ -105,10 +107,10 @@ def test_the_check_constraint_holds_even_without_the_row_lock(order):
         try:
             with transaction.atomic():
                 barrier.wait()
-                services._hold(order, Decimal("150.00"))
+                services_orders._hold(order, Decimal("150.00"))
             outcomes.append("won")
         except ValidationError as error:
-            assert error.message_dict == {"amount": [str(services.OVER_REFUND)]}
+            assert error.message_dict == {"amount": [str(services_orders.OVER_REFUND)]}
             outcomes.append("refused")
         finally:
             connection.close()

@@ -11,7 +11,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from brands import services
+from brands import services_orders
 from brands.models import Order, Refund
 from tenancy.models import Organization
 from tenancy.scoping import Actor, acting_as
@@ -40,7 +40,7 @@ def queue_of_three(actor: Actor) -> tuple[Refund, Refund, Refund]:
             external_id="WALK-REFUNDS-1",
         )
         made = [
-            services.refund_record(
+            services_orders.refund_record(
                 actor=actor,
                 order=order,
                 amount=Decimal(amount),
@@ -131,7 +131,9 @@ def test_brand_decides_refunds_and_the_operator_a_disputed_one(walk, live_server
     assert decided[approve.pk].status == "approved"
     # The buyer disputes the rejection; the shop's system relays it (the API's service).
     with acting_as(actor):
-        services.refund_dispute(actor=actor, refund=decided[reject.pk], note="It arrived torn")
+        services_orders.refund_dispute(
+            actor=actor, refund=decided[reject.pk], note="It arrived torn"
+        )
     first = Refund.objects.unscoped().filter(status__in=["disputed", "escalated"])
     earliest = min(r.disputed_at or r.escalated_at for r in first)
     Refund.objects.unscoped().filter(pk=reject.pk).update(
