@@ -253,6 +253,10 @@ def walk_creator(walk, live_server, accepted: Collaboration) -> None:
         page.click("header nav a[href='/compliance/my/']")
     assert page.locator("table.sanctions").count() == 1
     walk.shot("compliance-notices")
+    with page.expect_navigation():  # its complaint rate
+        page.click("header nav a[href='/compliance/complaint-rates/']")
+    assert page.locator("table.complaint-rates").count() == 1
+    walk.shot("complaint-rate")
 
 
 def walk_brand_review(walk, live_server, accepted: Collaboration) -> None:
@@ -305,6 +309,10 @@ def walk_agency(walk, live_server, handle: str) -> None:
         page.click("header nav a[href='/compliance/violations/']")
     assert page.locator("table.violations").count() == 1
     walk.shot("creators-violations")
+    with page.expect_navigation():  # its own and its creators' complaint rates
+        page.click("header nav a[href='/compliance/complaint-rates/']")
+    assert page.locator("table.complaint-rates").count() == 1
+    walk.shot("complaint-rates")
 
 
 def give_login(handle: str) -> str:
@@ -432,6 +440,7 @@ def walk_compliance_tabs(walk) -> None:
         ("policy", "form.policy-form"),
         ("model", "form.retrain-form"),
         ("figures", "table.figures"),
+        ("complaint-rates", "table.complaint-rates"),
     ):
         with page.expect_navigation():
             page.click(f"nav.tabs a[href='/compliance/{tab}/']")
