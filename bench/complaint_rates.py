@@ -19,7 +19,7 @@ import os
 import subprocess
 import sys
 import time
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
@@ -84,11 +84,10 @@ def utc(values) -> pd.Series:
 
 def build_world(creators: int, orders: int, rng: np.random.Generator) -> dict[str, int]:
     """Every table the job reads, loaded with COPY; returns the row counts."""
-    from bulkload.frames import load_frame, reset_sequence
-    from tenancy.models import Organization
-
     from brands.models import Campaign, Collaboration, Complaint, Order, Product
+    from bulkload.frames import load_frame, reset_sequence
     from creators.models import Creator
+    from tenancy.models import Organization
 
     now = utc([datetime(2026, 1, 1)] * 1)[0]
     brand_ids = np.arange(1, BRANDS + 1)
@@ -204,7 +203,8 @@ def time_job() -> tuple[float, dict]:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_COMPLAINTS_DB", DEFAULT_URL))
+    default_url = os.environ.get("BENCH_COMPLAINTS_DB", DEFAULT_URL)
+    parser.add_argument("--database-url", default=default_url)
     parser.add_argument("--creators", type=int, default=100_000)
     parser.add_argument("--orders", type=int, default=2_500_000)
     parser.add_argument("--keep", action="store_true", help="do not drop the database at the end")
