@@ -14,6 +14,7 @@ creators it manages now; a creator its own.
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from creators.models import Creator
 from tenancy import roles
@@ -22,9 +23,9 @@ from tenancy.models import ConstraintErrorsOnFields
 
 
 class SubjectKind(models.TextChoices):
-    CREATOR = "creator", _("Creator")
-    BRAND = "brand", _("Brand")
-    AGENCY = "agency", _("Agency")
+    CREATOR = "creator", pgettext_lazy("complaint rate subject", "Creator")
+    BRAND = "brand", pgettext_lazy("complaint rate subject", "Brand")
+    AGENCY = "agency", pgettext_lazy("complaint rate subject", "Agency")
 
 
 class ComplaintRateQuerySet(ActorQuerySet):
