@@ -49,6 +49,8 @@ def test_operator_finds_an_alerted_creator_among_the_leaders(walk, live_server, 
     page.locator("#complaint-rate-table").wait_for()
     walk.shot("leaders")
     page.select_option("select[name=kind]", "creator")  # htmx swaps the table in place
+    page.wait_for_url("**?kind=creator**")  # pushed once the filtered table is in
+    page.locator("#complaint-rate-table tr[data-subject^=brand]").first.wait_for(state="detached")
     line = page.locator(f"tr[data-subject='creator-{creator.pk}']")
     line.wait_for()
     assert line.get_attribute("data-alert") is not None
