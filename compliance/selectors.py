@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 
 import numpy as np
 import pandas as pd
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate, TruncQuarter
 from django.utils import timezone
 
@@ -316,8 +316,11 @@ def complaint_rate_trend(
 
 
 def complaint_rate_alerts_count(*, actor: Actor) -> int:
-    """Alerted subjects of the last stored day the actor sees (the navigation badge)."""
-    return complaint_rate_leaders(actor=actor, alerted=True).count()
+    """Alerted subjects of the last stored day the actor sees (the navigation badge): one
+    query on every page, the last day found by a subquery."""
+    visible = ComplaintRateDaily.objects.for_actor(actor)
+    last = Subquery(visible.order_by("-date").values("date")[:1])
+    return visible.filter(alert=True, date=last).count()
 
 
 def subject_names(rows) -> dict[tuple[str, int], str]:
