@@ -1,9 +1,11 @@
 """The reads of compliance: the queue, a case, creators' notices, agencies' violations, the
-operator's quarterly figures, and the inputs that traffic and certification read.
+operator's quarterly figures, complaint rates, and the inputs that traffic and certification
+read.
 
 Pages and the API read through the actor (the models' querysets say who sees which row). The
-two engine inputs at the end (:func:`sanction_merit_adjustment`, :func:`confirmed_violations`)
-are the operator's jobs' reads, across every creator on purpose.
+engine inputs (:func:`sanction_merit_adjustment`, :func:`confirmed_violations`,
+:func:`complaint_counts`, :func:`complaint_rate_merit_adjustment`) are the operator's jobs'
+reads, across every creator on purpose.
 """
 
 from __future__ import annotations

@@ -254,3 +254,43 @@ def test_certification_reads_the_same_definition_by_contract(world):
     assert np.isnan(frame.loc[empty.pk, "complaint_rate"])
     store()
     assert stored("agency")[("agency", agency.pk)] == (4, 1, False)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_stored_rates_match_the_definition_counted_by_hand(seed):
+    """Random orders and complaints around the window's edges, by hand against the job."""
+    rng = np.random.default_rng(seed)
+    agency = OrganizationFactory(kind="agency")
+    creators = [CreatorFactory(agency=agency if i % 2 else None) for i in range(3)]
+    collabs = [CollaborationFactory(creator=c, status="completed") for c in creators]
+    start = datetime.datetime(2026, 6, 1, tzinfo=LOCAL)
+    end = datetime.datetime(2026, 7, 1, tzinfo=LOCAL)
+    expected: dict = {}
+
+    def count(key, orders=0, complaints=0):
+        o, c = expected.get(key, (0, 0))
+        expected[key] = (o + orders, c + complaints)
+
+    for _ in range(40):
+        collab = collabs[rng.integers(3)] if rng.random() < 0.8 else None
+        brand = collab.organization if collab else collabs[0].organization
+        placed = start + datetime.timedelta(hours=float(rng.uniform(-72, 31 * 24)))
+        order = OrderFactory(collaboration=collab, organization=brand, placed_at=placed)
+        filed = placed + datetime.timedelta(hours=float(rng.uniform(0, 96)))
+        status = "rejected" if rng.random() < 0.2 else "open"
+        complained = rng.random() < 0.4
+        if complained:
+            complain(order, at=filed, status=status)
+        if not start <= placed < end:
+            continue
+        counted = int(complained and status != "rejected" and filed < end)
+        keys = [("brand", brand.pk)]
+        if collab:
+            keys.append(("creator", collab.creator_id))
+            if collab.creator.agency_id:
+                keys.append(("agency", agency.pk))
+        for key in keys:
+            count(key, 1, counted)
+    store()
+    got = {key: (o, c) for key, (o, c, _alert) in stored().items()}
+    assert got == expected
