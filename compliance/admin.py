@@ -5,7 +5,16 @@ from django.contrib import admin
 
 from tenancy.admin import ReadOnlyAdmin
 
-from .models import Appeal, Case, Label, ModelVersion, Policy, RetrainRun, Sanction
+from .models import (
+    Appeal,
+    Case,
+    ComplaintRateDaily,
+    Label,
+    ModelVersion,
+    Policy,
+    RetrainRun,
+    Sanction,
+)
 
 
 @admin.register(Policy)
@@ -54,3 +63,10 @@ class ModelVersionAdmin(ReadOnlyAdmin):
 @admin.register(RetrainRun)
 class RetrainRunAdmin(ReadOnlyAdmin):
     list_display = ["id", "status", "promoted", "created_at", "finished_at"]
+
+
+@admin.register(ComplaintRateDaily)
+class ComplaintRateDailyAdmin(ReadOnlyAdmin):
+    list_display = ["date", "subject_kind", "subject_id", "orders", "complaints", "rate", "alert"]
+    list_filter = ["subject_kind", "alert", "date"]
+    search_fields = ["subject_id"]

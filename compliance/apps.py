@@ -29,3 +29,11 @@ class ComplianceConfig(AppConfig):
         register_nav("compliance:mine", _("Compliance notices"), kinds=[roles.CREATOR])
         register_nav("compliance:violations", _("Creators' violations"), kinds=[roles.AGENCY])
         register_nav_badge("compliance:queue", hooks.open_cases_count)
+        # Complaint rates: the operator's leaders are a tab of its compliance pages; a brand, an
+        # agency and a creator get a link whose badge counts their alerts.
+        register_nav(
+            "compliance:complaint_rates",
+            _("Complaint rate"),
+            kinds=[roles.BRAND, roles.AGENCY, roles.CREATOR],
+        )
+        register_nav_badge("compliance:complaint_rates", hooks.complaint_rate_alerts)

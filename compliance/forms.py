@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import Category, Policy
+from .models import Category, Policy, SubjectKind
 from .services import APPEAL_MAX, APPROVE, ESCALATE, NOTE_MAX, POLICY_FIELDS, REJECT
 
 #: The queue's status filter: the open ones (open, claimed, escalated) or one decided status.
@@ -117,3 +117,14 @@ class PolicyForm(forms.Form):
 
     def values(self) -> dict:
         return {field: self.cleaned_data[field] for field in POLICY_FIELDS}
+
+
+class ComplaintRateFilterForm(forms.Form):
+    """The complaint-rate leaders' filters: one kind of subject, only the alerted ones."""
+
+    kind = forms.ChoiceField(
+        label=_("Subject"),
+        choices=[("", _("Creators, brands and agencies")), *SubjectKind.choices],
+        required=False,
+    )
+    alerted = forms.BooleanField(label=_("Alerts only"), required=False)

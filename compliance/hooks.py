@@ -9,6 +9,7 @@ from tenancy.tasking import enqueue
 
 from . import tasks
 from .models import Case
+from .selectors import complaint_rate_alerts_count
 
 
 def content_ingested(content_ids: list[int]) -> None:
@@ -23,3 +24,8 @@ def product_saved(sender, instance, raw=False, **kwargs) -> None:
 
 def open_cases_count(*, actor: Actor) -> int:
     return Case.objects.for_actor(actor).filter(status__in=Case.OPEN_STATUSES).count()
+
+
+def complaint_rate_alerts(*, actor: Actor) -> int:
+    """The badge of a party's complaint-rate link: its alerted rows of the last stored day."""
+    return complaint_rate_alerts_count(actor=actor)

@@ -1,9 +1,9 @@
 """Celery tasks of compliance: thin wrappers around its services, taking ids."""
 
 from tenancy.scoping import Actor
-from tenancy.tasking import tenant_task
+from tenancy.tasking import periodic_task, tenant_task
 
-from . import scoring, training
+from . import complaint_rates, scoring, training
 
 
 @tenant_task("compliance.content_items_score", time_limit=10 * 60, soft_time_limit=9 * 60)
@@ -20,3 +20,14 @@ def product_claims_score(*, actor: Actor, product_id: int) -> int:
 @tenant_task("compliance.retrain_execute", time_limit=30 * 60, soft_time_limit=25 * 60)
 def retrain_execute(*, actor: Actor, run_id: int) -> str:
     return training.retrain_execute(actor=actor, run_id=run_id).status
+
+
+@periodic_task(
+    "compliance.complaint_rates_due",
+    runs=complaint_rates.complaint_rates_due,
+    time_limit=15 * 60,
+    soft_time_limit=14 * 60,
+)
+def complaint_rates_due(*, actor: Actor) -> int:
+    """Beat job: store yesterday's complaint rates of every creator, brand and agency."""
+    return complaint_rates.complaint_rates_due(actor=actor)

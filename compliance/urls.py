@@ -22,4 +22,11 @@ urlpatterns = [
     path("compliance/my/", views.mine, name="mine"),
     path("compliance/my/sanctions/<int:pk>/appeal/", views.sanction_appeal, name="appeal_file"),
     path("compliance/violations/", views.violations, name="violations"),
+    # Consumer protection: complaint rates (the operator's leaders; each party its own).
+    path("compliance/complaint-rates/", views.complaint_rates, name="complaint_rates"),
+    path(
+        "compliance/complaint-rates/<slug:kind>/<int:subject_id>/",
+        views.complaint_rate,
+        name="complaint_rate",
+    ),
 ]

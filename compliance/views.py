@@ -14,6 +14,7 @@ import logging
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,18 +28,24 @@ from tenancy.views_base import tenant_view
 from ui.pages import PAGE_SIZE, found, paginate, render_list
 
 from . import tasks, training
+from .engine.complaint_rates import ALERT_MIN_ORDERS, COMPLAINT_RATE_ALERT, WINDOW_DAYS
 from .forms import (
     AppealDecisionForm,
+    ComplaintRateFilterForm,
     DecisionForm,
     PolicyForm,
     QueueFilterForm,
     SanctionAppealForm,
 )
-from .models import Case, Category, RetrainRun, Sanction
+from .models import Case, Category, RetrainRun, Sanction, SubjectKind
 from .selectors import (
+    COMPLAINT_MERIT_FACTOR,
     appeal_get,
     case_get,
     case_queue,
+    complaint_rate_latest_date,
+    complaint_rate_leaders,
+    complaint_rate_trend,
     highlighted,
     model_versions,
     open_appeals,
@@ -50,6 +57,7 @@ from .selectors import (
     sanction_get,
     sanctions_of,
     sla_age_hours,
+    subject_names,
     violations_of_agency,
     violations_per_quarter,
 )
@@ -399,3 +407,70 @@ def violations(request, *, actor):
     )
     context = {"page": paginate(request, violations_of_agency(actor=actor)), "sanctions": sanctions}
     return render(request, "compliance/violations.html", context)
+
+
+# --- Complaint rates -----------------------------------------------------------------------------
+
+#: Who opens the complaint-rate pages: the operator (every subject: the leaders), a brand (its
+#: own), an agency (its own and its creators'), a creator (its own). The rows say who sees what.
+RATE_KINDS = [roles.OPERATOR, roles.BRAND, roles.AGENCY, roles.CREATOR]
+RATE_FACTS = {
+    "alert_pct": COMPLAINT_RATE_ALERT * 100,
+    "min_orders": ALERT_MIN_ORDERS,
+    "window_days": WINDOW_DAYS,
+    "merit_factor": COMPLAINT_MERIT_FACTOR,
+}
+
+
+def _named(rows) -> list:
+    rows = list(rows)
+    names = subject_names(rows)
+    for row in rows:
+        row.name = names.get((row.subject_kind, row.subject_id), "—")
+        row.rate_pct = row.rate * 100
+    return rows
+
+
+@tenant_view(RATE_KINDS)
+def complaint_rates(request, *, actor):
+    """The last stored day's complaint rates the actor sees, highest first: the operator's
+    leaders (filter by subject kind, alerts only), a party's own rows; alerts highlighted."""
+    form = ComplaintRateFilterForm(request.GET)
+    if not form.is_valid():
+        return render(request, "compliance/complaint_rates.html", {"form": form}, status=400)
+    on = complaint_rate_latest_date(actor=actor)
+    rows = complaint_rate_leaders(
+        actor=actor, kind=form.cleaned_data["kind"], alerted=form.cleaned_data["alerted"], on=on
+    )
+    page = paginate(request, rows)
+    page.object_list = _named(page.object_list)
+    context = {
+        "page": page,
+        "form": form,
+        "on": on,
+        "alerts": complaint_rate_leaders(actor=actor, alerted=True, on=on).count(),
+        "is_operator": actor.is_operator,
+        **RATE_FACTS,
+    }
+    return render_list(
+        request, "compliance/complaint_rates.html", "compliance/_complaint_rate_table.html", context
+    )
+
+
+@tenant_view(RATE_KINDS)
+def complaint_rate(request, kind: str, subject_id: int, *, actor):
+    """One subject's stored daily rate, as a trend and the numbers behind it (404 for a subject
+    the actor does not see)."""
+    if kind not in SubjectKind.values:
+        raise Http404
+    days = found(complaint_rate_trend, actor=actor, kind=kind, subject_id=subject_id)
+    latest = _named([days[-1]])[0]
+    context = {
+        "latest": latest,
+        "kind_label": SubjectKind(kind).label,
+        "points": [(day.date.isoformat(), day.rate * 100) for day in days],
+        "days": [(day, day.rate * 100) for day in reversed(days)],
+        "is_operator": actor.is_operator,
+        **RATE_FACTS,
+    }
+    return render(request, "compliance/complaint_rate.html", context)

@@ -269,6 +269,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 15 * 60,
         "kwargs": _AS_SYSTEM,
     },
+    # Every 6 hours: yesterday's complaint rates (the service replaces that day's rows, so the
+    # day is stored within 6 hours of local midnight and a second beat changes nothing).
+    "store-complaint-rates": {
+        "task": "compliance.complaint_rates_due",
+        "schedule": 6 * 60 * 60,
+        "kwargs": _AS_SYSTEM,
+    },
 }
 
 # --- matching -------------------------------------------------------------------------------

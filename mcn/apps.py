@@ -11,11 +11,12 @@ class McnConfig(AppConfig):
         from tenancy.scopes import register_scope
         from webhooks import events
 
-        from .metrics import METRIC_SOURCES, compliance_violations
+        from .metrics import METRIC_SOURCES, compliance_complaint_rate, compliance_violations
         from .selectors import open_appeals_count
 
-        if compliance_violations not in METRIC_SOURCES:
-            METRIC_SOURCES.append(compliance_violations)
+        for source in (compliance_violations, compliance_complaint_rate):
+            if source not in METRIC_SOURCES:
+                METRIC_SOURCES.append(source)
 
         register_home("agency", "mcn:tier")
         # The operator's certification pages; the badge counts the appeals waiting.

@@ -11,12 +11,13 @@ brings each agency its own part. Over the window ``[as_of − window_days + 1, a
 * ``engagement_rate``: Σ (likes + comments + shares) / Σ views;
 * ``retention``: of the creators under contract on the window's first day, the share still with
   the agency on ``as_of`` (none then: missing);
-* ``complaint_rate``: complaints filed in the window on orders placed in it through the
-  agency's creators' collaborations, per such order (no order: missing).
 
-``originality_rate``, ``violation_rate`` and ``severe_violations`` come from the compliance
-issues through :data:`METRIC_SOURCES`; until one is registered the rates are missing (the engine
-scores them neutral) and ``severe_violations`` is 0: no violation recorded is no violation.
+``complaint_rate``, ``originality_rate``, ``violation_rate`` and ``severe_violations`` come from
+the compliance issues through :data:`METRIC_SOURCES`; until one is registered the rates are
+missing (the engine scores them neutral) and ``severe_violations`` is 0: no violation recorded is
+no violation. The complaint rate (:func:`compliance_complaint_rate`) counts what
+``compliance.selectors.complaint_counts`` says counts (the definition the stored daily rates
+use too), each order for the agency whose contract covered its creator on the day it was placed.
 
 Besides the agency frame, :func:`window_metrics` gives each creator's share of its agency's
 figures (the roster's "contribution" column).
@@ -33,8 +34,8 @@ import pandas as pd
 from django.db.models import F, Q, Sum
 from django.db.models.functions import TruncQuarter
 
-from brands.models import Complaint, Order
-from compliance.selectors import confirmed_violations
+from compliance.engine.complaint_rates import rate as complaint_rate
+from compliance.selectors import complaint_counts, confirmed_violations
 from creators.models import Creator, MetricSnapshot
 
 from . import engine
@@ -42,9 +43,10 @@ from .models import Contract
 
 GROWTH_MAX = 5.0
 
-#: Hooks of later apps (compliance: violations; originality). Each is called as
-#: ``fn(*, window_start, as_of, agency_ids) -> pandas.DataFrame`` indexed by agency id with
-#: any of the columns ``originality_rate``, ``violation_rate``, ``severe_violations``; it must be
+#: Hooks of later apps (compliance: violations, complaint rate; originality). Each is called as
+#: ``fn(*, window_start, as_of, agency_ids) -> pandas.DataFrame`` indexed by agency id with any
+#: of the columns ``complaint_rate``, ``originality_rate``, ``violation_rate``,
+#: ``severe_violations``; it must be
 #: deterministic (reruns stay identical). Keep it empty here.
 METRIC_SOURCES: list[Callable[..., pd.DataFrame]] = []
 
@@ -105,28 +107,6 @@ def _snapshots(creators, since: date, as_of: date) -> pd.DataFrame:
     return frame
 
 
-def _orders(creators, start: date, as_of: date) -> pd.DataFrame:
-    """Orders placed in the window through collaborations, with their complaints filed in it."""
-    orders = Order.objects.unscoped().filter(
-        collaboration__creator_id__in=creators,
-        placed_at__date__gte=start,
-        placed_at__date__lte=as_of,
-    )
-    frame = pd.DataFrame(
-        list(orders.values_list("pk", "collaboration__creator_id", "placed_at")),
-        columns=["order", "creator", "placed_at"],
-    )
-    complaints = Complaint.objects.unscoped().filter(
-        order_id__in=orders.values("pk"), filed_at__date__gte=start, filed_at__date__lte=as_of
-    )
-    counted = pd.Series(
-        list(complaints.values_list("order_id", flat=True)), dtype=np.int64
-    ).value_counts()
-    frame["complaints"] = frame["order"].map(counted).fillna(0).astype(np.float64)
-    frame["date"] = pd.to_datetime(frame["placed_at"], utc=True).dt.tz_localize(None).dt.normalize()
-    return frame
-
-
 def _ratio(top: pd.Series, bottom: pd.Series) -> pd.Series:
     return (top / bottom.where(bottom > 0)).astype(np.float64)
 
@@ -153,9 +133,6 @@ def window_metrics(*, as_of: date, window_days: int, agency_ids) -> WindowMetric
     )
     frame["engagement_rate"] = _ratio(by_agency["engagement"].sum(), by_agency["views"].sum())
     frame["retention"] = _retention(contracts, start, as_of).reindex(frame.index)
-    orders = _attributed(_orders(creators, start, as_of), contracts, "date")
-    by_orders = orders.groupby("agency")
-    frame["complaint_rate"] = _ratio(by_orders["complaints"].sum(), by_orders.size())
     frame["severe_violations"] = 0.0
     for source in METRIC_SOURCES:
         extra = source(window_start=start, as_of=as_of, agency_ids=agency_ids)
@@ -263,3 +240,21 @@ def compliance_violations(*, window_start: date, as_of: date, agency_ids) -> pd.
         by_agency["severe"].sum().reindex(index, fill_value=0).astype(np.float64)
     )
     return frame
+
+
+def compliance_complaint_rate(*, window_start: date, as_of: date, agency_ids) -> pd.DataFrame:
+    """The ``METRIC_SOURCES`` entry of consumer protection: complaints ÷ orders of the agency's
+    creators over the window, as ``compliance.selectors.complaint_counts`` counts them, each day's
+    orders for the agency whose contract covered the creator that day (no order: missing)."""
+    contracts = _contracts(agency_ids)
+    index = pd.Index(list(agency_ids), name="agency")
+    counts = complaint_counts(
+        window_start=window_start,
+        as_of=as_of,
+        creator_ids=contracts["creator"].unique().tolist(),
+        by_day=True,
+    ).astype({"creator": np.int64})  # narrowed to creators: no self-broadcast, no missing id
+    summed = _attributed(counts, contracts, "date").groupby("agency")[["orders", "complaints"]]
+    summed = summed.sum().reindex(index, fill_value=0)
+    rates = complaint_rate(summed["complaints"].to_numpy(), summed["orders"].to_numpy())
+    return pd.DataFrame({"complaint_rate": rates.to_numpy()}, index=index)

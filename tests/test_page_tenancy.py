@@ -305,6 +305,17 @@ def compliance_case(brand=None, **fields) -> Built:
     return Built([case.pk], ["Secret claim"], case)
 
 
+def complaint_rate_of(brand) -> Built:
+    """The brand's stored complaint rate; its order count is the secret."""
+    from compliance.models import ComplaintRateDaily
+
+    row = ComplaintRateDaily.objects.unscoped().create(
+        subject_kind="brand", subject_id=brand.pk, date=datetime.date(2026, 6, 30),
+        orders=86421, complaints=97, rate=97 / 86421,
+    )  # fmt: skip
+    return Built(["brand", brand.pk], ["86421"], row)
+
+
 def owner_of(org):
     return Membership.objects.unscoped().filter(organization=org, role="owner").first().user
 
@@ -437,6 +448,7 @@ PAGES = {
     ),
     "compliance:retrain_status": Page("operator", retrain_run, outsiders=NOT_OPERATORS),
     "compliance:appeal_file": Page("creator", sanction_of, post={"text": "Secret appeal"}),
+    "compliance:complaint_rate": Page("brand", complaint_rate_of),
     "traffic:run_publish": Page(
         "operator",
         run_with(["987,654"], done=lambda row: row["published"]),
@@ -677,6 +689,7 @@ SIMPLE_PAGES = {
     "compliance:retrain": Simple({**only("operator"), "operator": 302}, method="post"),
     "compliance:mine": Simple(only("creator")),
     "compliance:violations": Simple(only("agency")),
+    "compliance:complaint_rates": Simple(only("operator", "brand", "agency", "creator")),
     "set_language": Simple(everyone(302), method="post", data=lambda _: {"language": "en"}),
     "healthz": Simple(everyone(200)),
 }

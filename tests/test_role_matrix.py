@@ -102,6 +102,7 @@ CAPABILITIES = [
     ("compliance.case", "a compliance case: see"),
     ("compliance.appeal", "appeal a sanction"),
     ("compliance.check_api", "compliance pre-check of ad copy (API)"),
+    ("compliance.rates", "complaint rates and their trend: see"),
     ("matching.product_api", "selection centre: creators for a product (API)"),
     ("matching.creator_api", "selection centre: products for a creator (API)"),
     ("matching.lookalike_api", "lookalike creators (API)"),
@@ -159,6 +160,7 @@ OPERATOR = {
     "compliance_review": "yes",
     "compliance_policy": "yes",
     "compliance_case": "yes (all)",
+    "compliance_rates": "yes (all: the leaders)",
     "push_metrics": "yes",
     "assessments_api": "yes",
     "matching_creator_api": "yes",
@@ -192,6 +194,7 @@ BRAND = {
     "refunds_decide": "own",
     "matching_product_api": "own (its own products)",
     "compliance_case": "own (about its products and submissions)",
+    "compliance_rates": "own",
 }
 AGENCY = {
     **EVERY_TENANT,
@@ -208,6 +211,7 @@ AGENCY = {
     "assessments_api": "own",
     "matching_creator_api": "own (signed creators)",
     "compliance_case": "own (its signed creators')",
+    "compliance_rates": "own (and its creators')",
 }
 PARTNER = {
     **EVERY_TENANT,
@@ -284,6 +288,7 @@ MATRIX: dict[str, dict[str, str]] = {
         compliance_case="own",
         compliance_appeal="own",
         compliance_check_api="yes",
+        compliance_rates="own",
     ),
     # A key acts as its organization's owner within its scopes (see KEY_ROW below); it opens
     # no page. The cells name the scopes; the walk checks them against the views' own.
@@ -1118,6 +1123,20 @@ def retrain_status_call(w: World) -> Call:
     return Call(f"/compliance/model/runs/{run.pk}/status/")
 
 
+def complaint_rate_call(w: World) -> Call:
+    """The stored complaint rate of the persona's own subject: its brand, its agency, its
+    creator (the operator's: any creator's)."""
+    from compliance.models import ComplaintRateDaily
+
+    kind = w.persona.kind if w.persona.kind in ("brand", "agency") else "creator"
+    subject = w.own_org.pk if kind != "creator" else w.creator.pk
+    ComplaintRateDaily.objects.unscoped().get_or_create(
+        subject_kind=kind, subject_id=subject, date=DAY,
+        defaults={"orders": 150, "complaints": 3, "rate": 0.02, "alert": True},
+    )  # fmt: skip
+    return Call(f"/compliance/complaint-rates/{kind}/{subject}/")
+
+
 def switch_call(w: World) -> Call:
     context = "creator" if w.persona.creator else (w.org.pk if w.org else "")
     return Call("/switch/", {"context": context})
@@ -1455,6 +1474,10 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("compliance:mine", "GET"): Route("portal", get("/compliance/my/")),
     ("compliance:appeal_file", "POST"): Route("compliance.appeal", sanction_appeal_call),
     ("compliance:violations", "GET"): Route("roster.see", get("/compliance/violations/")),
+    ("compliance:complaint_rates", "GET"): Route(
+        "compliance.rates", get("/compliance/complaint-rates/")
+    ),
+    ("compliance:complaint_rate", "GET"): Route("compliance.rates", complaint_rate_call),
     # The organization's own settings: keys, webhooks, audit.
     ("tenancy:api_keys", "GET"): Route("keys.manage", get("/settings/api-keys/")),
     ("tenancy:api_keys", "POST"): Route(

@@ -218,7 +218,7 @@ def certification_cycle(operator: Actor, agency) -> tuple:
 def compliance_rows(creator, brand) -> dict:
     """A confirmed case about the creator and the brand, its sanction under appeal, the open
     appeal, and a pending retraining (its status polls): every compliance page has rows."""
-    from compliance.models import Appeal, Case, RetrainRun, Sanction
+    from compliance.models import Appeal, Case, ComplaintRateDaily, RetrainRun, Sanction
 
     now = timezone.now()
     case = Case.objects.unscoped().create(
@@ -242,7 +242,11 @@ def compliance_rows(creator, brand) -> dict:
         sanction=sanction, creator=creator, text="walk appeal", created_at=now
     )
     run = RetrainRun.objects.unscoped().create()
-    return {"case": case, "sanction": sanction, "appeal": appeal, "run": run}
+    rate = ComplaintRateDaily.objects.unscoped().create(
+        subject_kind="creator", subject_id=creator.pk, date=now.date(), orders=120,
+        complaints=2, rate=2 / 120, alert=True,
+    )  # fmt: skip
+    return {"case": case, "sanction": sanction, "appeal": appeal, "run": run, "rate": rate}
 
 
 def _compliance(row: str) -> Callable[[World], dict]:
@@ -289,6 +293,10 @@ PARAMETERS: dict[str, Callable[[World], dict]] = {
     "compliance:appeal_decide": _compliance("appeal"),
     "compliance:appeal_file": _compliance("sanction"),
     "compliance:retrain_status": _compliance("run"),
+    "compliance:complaint_rate": lambda w: {
+        "kind": "creator",
+        "subject_id": w.compliance["rate"].subject_id,
+    },
     "api:audit-event-detail": _pk("audit_event"),
     "api:api-key-revoke": lambda w: {"prefix": w.api_key.prefix},
     "api:webhook-detail": _pk("webhook"),

@@ -6,7 +6,10 @@ class TrafficConfig(AppConfig):
     name = "traffic"
 
     def ready(self):
-        from compliance.selectors import sanction_merit_adjustment
+        from compliance.selectors import (
+            complaint_rate_merit_adjustment,
+            sanction_merit_adjustment,
+        )
         from mcn.selectors import PACKAGE_USE_READERS
         from tenancy.scopes import register_scope
         from webhooks import events
@@ -16,8 +19,10 @@ class TrafficConfig(AppConfig):
 
         PACKAGE_USE_READERS.append(package_use_of_agency)
         # Compliance sanctions: restricted creators' merit is reduced, suspended ones ineligible.
-        if sanction_merit_adjustment not in MERIT_ADJUSTMENTS:
-            MERIT_ADJUSTMENTS.append(sanction_merit_adjustment)
+        # Consumer protection: a creator whose complaint rate alerts has its merit reduced.
+        for adjustment in (sanction_merit_adjustment, complaint_rate_merit_adjustment):
+            if adjustment not in MERIT_ADJUSTMENTS:
+                MERIT_ADJUSTMENTS.append(adjustment)
 
         register_scope("traffic:read", _("Read traffic allocation runs"))
         events.register(

@@ -258,6 +258,10 @@ def walk_creator(walk, live_server, accepted: Collaboration) -> None:
     assert page.locator("#my-refunds table.refunds").count() == 1
     assert page.locator("#my-complaints table.complaints").count() == 1
     walk.shot("refunds-and-complaints")
+    with page.expect_navigation():  # its complaint rate
+        page.click("header nav a[href='/compliance/complaint-rates/']")
+    assert page.locator("table.complaint-rates").count() == 1
+    walk.shot("complaint-rate")
 
 
 def walk_brand_review(walk, live_server, accepted: Collaboration) -> None:
@@ -310,6 +314,10 @@ def walk_agency(walk, live_server, handle: str) -> None:
         page.click("header nav a[href='/compliance/violations/']")
     assert page.locator("table.violations").count() == 1
     walk.shot("creators-violations")
+    with page.expect_navigation():  # its own and its creators' complaint rates
+        page.click("header nav a[href='/compliance/complaint-rates/']")
+    assert page.locator("table.complaint-rates").count() == 1
+    walk.shot("complaint-rates")
 
 
 def give_login(handle: str) -> str:
@@ -437,6 +445,7 @@ def walk_compliance_tabs(walk) -> None:
         ("policy", "form.policy-form"),
         ("model", "form.retrain-form"),
         ("figures", "table.figures"),
+        ("complaint-rates", "table.complaint-rates"),
     ):
         with page.expect_navigation():
             page.click(f"nav.tabs a[href='/compliance/{tab}/']")
