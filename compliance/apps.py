@@ -19,11 +19,15 @@ class ComplianceConfig(AppConfig):
         from . import hooks, scoring
 
         register_scope("compliance:check", _("Pre-check ad copy against the compliance rules"))
+        register_scope(
+            "originality:check", _("Check a text against every indexed content item for duplicates")
+        )
         events.register("compliance.case_decided", _("A compliance review case was decided."))
         register_submission_check(scoring.submission_check)
         register_release_gate(scoring.submission_hold)
-        if hooks.content_ingested not in CONTENT_INGESTED:
-            CONTENT_INGESTED.append(hooks.content_ingested)
+        for hook in (hooks.content_ingested, hooks.content_ingested_originality):
+            if hook not in CONTENT_INGESTED:
+                CONTENT_INGESTED.append(hook)
         post_save.connect(hooks.product_saved, sender=Product, dispatch_uid="compliance.product")
         register_nav("compliance:queue", _("Compliance"), kinds=[roles.OPERATOR])
         register_nav("compliance:mine", _("Compliance notices"), kinds=[roles.CREATOR])

@@ -16,10 +16,22 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncQuarter
 from django.utils import timezone
 
+from tenancy import roles
 from tenancy.scoping import Actor
 
 from .default_policy import RESTRICTION_FACTOR
-from .models import Appeal, Case, Category, ModelVersion, Policy, RetrainRun, Sanction
+from .models import (
+    Appeal,
+    Case,
+    Category,
+    ModelVersion,
+    OriginalityContest,
+    OriginalityFlag,
+    OriginalitySignature,
+    Policy,
+    RetrainRun,
+    Sanction,
+)
 
 #: Categories whose confirmed violation counts as severe for certification gates.
 SEVERE_CATEGORIES = frozenset({Category.COUNTERFEIT, Category.OFF_PLATFORM})
@@ -196,3 +208,126 @@ def confirmed_violations(*, window_start: date, as_of: date) -> pd.DataFrame:
     frame["date"] = frame["date"].astype("datetime64[ns]")
     frame["severe"] = frame["violation_type"].isin(SEVERE_CATEGORIES)
     return frame.drop(columns=["violation_type"])
+
+
+# --- Originality ---------------------------------------------------------------------------------
+
+
+def originality_flags(
+    *, actor: Actor, status: str = "", creator_id: int | None = None
+) -> QuerySet[OriginalityFlag]:
+    """The flags the actor sees (operator all, a creator its own, an agency its creators'),
+    newest first; ``status`` one of the flag statuses, or ``counting`` (open, contested,
+    upheld)."""
+    rows = OriginalityFlag.objects.for_actor(actor).select_related(
+        "content", "source", "creator", "source_creator"
+    )
+    if status == "counting":
+        rows = rows.filter(status__in=OriginalityFlag.COUNTING)
+    elif status:
+        rows = rows.filter(status=status)
+    if creator_id:
+        rows = rows.filter(creator_id=creator_id)
+    return rows.order_by("-flagged_at", "-id")
+
+
+def originality_flag_get(*, actor: Actor, flag_id: int) -> OriginalityFlag:
+    return originality_flags(actor=actor).get(pk=flag_id)
+
+
+def originality_contests(*, actor: Actor, status: str = "open") -> QuerySet[OriginalityContest]:
+    """Contests the actor sees: ``open`` ones oldest first (the operator's queue), a decided
+    status newest decided first, ``""`` all newest first."""
+    rows = OriginalityContest.objects.for_actor(actor).select_related(
+        "flag", "flag__content", "flag__source", "flag__source_creator", "creator", "decided_by"
+    )
+    if status == OriginalityContest.Status.OPEN:
+        return rows.filter(status=status).order_by("created_at", "id")
+    if status:
+        return rows.filter(status=status).order_by("-decided_at", "-id")
+    return rows.order_by("-created_at", "-id")
+
+
+def originality_contest_get(*, actor: Actor, contest_id: int) -> OriginalityContest:
+    return originality_contests(actor=actor, status="").get(pk=contest_id)
+
+
+def _originality_frame(*, since: datetime | None, until: datetime | None, creators: Q | None):
+    """Per indexed item in the period: its creator, its creator's agency, whether a counting
+    flag stands on it (the operator's read; callers narrow ``creators``)."""
+    rows = OriginalitySignature.objects.unscoped()
+    if since is not None:
+        rows = rows.filter(published_at__gte=since)
+    if until is not None:
+        rows = rows.filter(published_at__lte=until)
+    if creators is not None:
+        rows = rows.filter(creators)
+    flagged = OriginalityFlag.objects.unscoped().filter(status__in=OriginalityFlag.COUNTING)
+    items = pd.DataFrame(
+        list(rows.values_list("content_id", "creator_id", "creator__agency_id")),
+        columns=["content", "creator", "agency"],
+    )
+    copies = set(
+        flagged.filter(content_id__in=rows.values("content_id")).values_list(
+            "content_id", flat=True
+        )
+    )
+    items["flagged"] = items["content"].isin(copies)
+    return items
+
+
+def _rates(items: pd.DataFrame, by: str) -> pd.DataFrame:
+    grouped = items.dropna(subset=[by]).groupby(by)
+    frame = pd.DataFrame({"items": grouped.size(), "flagged": grouped["flagged"].sum()})
+    frame.index = frame.index.astype(np.int64)
+    frame.index.name = by
+    frame = frame.astype(np.int64)
+    frame["originality_rate"] = 1.0 - frame["flagged"] / frame["items"]
+    return frame
+
+
+def _visible_creators(actor: Actor) -> Q | None:
+    if actor.is_operator:
+        return None
+    if actor.is_creator:
+        return Q(creator_id=actor.creator_id)
+    if actor.kind == roles.AGENCY:
+        return Q(creator__agency_id=actor.organization_id)
+    return Q(pk__in=[])
+
+
+def originality_rates(
+    *, actor: Actor, since: datetime | None = None, until: datetime | None = None
+) -> pd.DataFrame:
+    """Per creator the actor may see (operator all, a creator itself, an agency its current
+    creators), over items published in ``[since, until]`` (default all): ``items`` indexed,
+    ``flagged`` (open, contested or upheld flags) and ``originality_rate`` = 1 − flagged/items.
+    A creator without indexed items has no row (no rate: missing, not 1)."""
+    items = _originality_frame(since=since, until=until, creators=_visible_creators(actor))
+    return _rates(items, "creator")
+
+
+def originality_agency_rates(
+    *, actor: Actor, since: datetime | None = None, until: datetime | None = None
+) -> pd.DataFrame:
+    """As :func:`originality_rates`, per agency of the creators' current contract
+    (``Creator.agency``): the operator every agency, an agency itself."""
+    creators = _visible_creators(actor)
+    if actor.kind == roles.CREATOR:
+        creators = Q(pk__in=[])
+    items = _originality_frame(since=since, until=until, creators=creators)
+    return _rates(items, "agency")
+
+
+def originality_metric_source(*, window_start: date, as_of: date, agency_ids) -> pd.DataFrame:
+    """``mcn.metrics.METRIC_SOURCES`` entry: each agency's ``originality_rate`` over items its
+    creators (``Creator.agency`` now) published in the window; none published: missing."""
+    start = timezone.make_aware(datetime.combine(window_start, time.min))
+    end = timezone.make_aware(datetime.combine(as_of, time.max))
+    items = _originality_frame(
+        since=start, until=end, creators=Q(creator__agency_id__in=list(agency_ids))
+    )
+    rates = _rates(items, "agency")["originality_rate"]
+    frame = pd.DataFrame(index=pd.Index(list(agency_ids), name="agency"))
+    frame["originality_rate"] = rates.reindex(frame.index).astype(np.float64)
+    return frame

@@ -6,6 +6,7 @@ class McnConfig(AppConfig):
     name = "mcn"
 
     def ready(self):
+        from compliance.selectors import originality_metric_source
         from tenancy import roles
         from tenancy.homes import register_home, register_nav, register_nav_badge
         from tenancy.scopes import register_scope
@@ -14,8 +15,9 @@ class McnConfig(AppConfig):
         from .metrics import METRIC_SOURCES, compliance_violations
         from .selectors import open_appeals_count
 
-        if compliance_violations not in METRIC_SOURCES:
-            METRIC_SOURCES.append(compliance_violations)
+        for source in (compliance_violations, originality_metric_source):
+            if source not in METRIC_SOURCES:
+                METRIC_SOURCES.append(source)
 
         register_home("agency", "mcn:tier")
         # The operator's certification pages; the badge counts the appeals waiting.

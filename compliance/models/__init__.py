@@ -1,9 +1,16 @@
 """Compliance tables, one module per concern; every model is importable from here.
 
 * ``review``: policy, review cases, reviewers' labels, sanctions and appeals, model versions.
+* ``originality``: the MinHash index of content texts, near-duplicate flags and contests.
 * ``scoping``: the querysets that say who reads a row.
 """
 
+from .originality import (
+    OriginalityBucket,
+    OriginalityContest,
+    OriginalityFlag,
+    OriginalitySignature,
+)
 from .review import (
     Appeal,
     Case,
@@ -26,6 +33,10 @@ __all__ = [
     "Label",
     "ModelVersion",
     "OperatorOnlyQuerySet",
+    "OriginalityBucket",
+    "OriginalityContest",
+    "OriginalityFlag",
+    "OriginalitySignature",
     "Policy",
     "RetrainRun",
     "Sanction",
