@@ -5,7 +5,7 @@ The engine (``engine/originality.py``) makes signatures and band keys; here they
 operator's job or the system's (the ingestion task, the rebuild command, the API's check, which
 reads no tenant's rows but the public facts of matching items), so it reads ``unscoped()``.
 
-**A check** (:func:`check_text`) is one indexed lookup of the text's 32 band keys, grouped by
+**A check** (:func:`check_text`) is one indexed lookup of the text's 40 band keys, grouped by
 content item (the most shared bands first, at most ``MAX_CANDIDATES``); the candidates'
 signatures estimate their similarity; those within ``ESTIMATE_MARGIN`` of the threshold are
 verified by the exact Jaccard similarity of their shingles (their texts are read), and the
@@ -378,3 +378,28 @@ def check_text(text: str, *, limit: int = MATCH_LIMIT) -> list[Match]:
         if similarity >= engine.THRESHOLD:
             found.append((-similarity, sigs[pk][1].order, pk, similarity))
     return [Match(pk, similarity) for *_, pk, similarity in sorted(found)[:limit]]
+
+
+def check_matches(text: str, *, limit: int = MATCH_LIMIT) -> list[dict]:
+    """:func:`check_text` with the public facts of each matching item (the API's answer):
+    ``{"content": {"id", "external_id", "creator" (handle), "published_at"}, "similarity"}``."""
+    matches = check_text(text, limit=limit)
+    facts = {
+        row["pk"]: row
+        for row in ContentItem.objects.unscoped()
+        .filter(pk__in=[m.content_id for m in matches])
+        .values("pk", "external_id", "creator__handle", "published_at")
+    }
+    return [
+        {
+            "content": {
+                "id": m.content_id,
+                "external_id": facts[m.content_id]["external_id"],
+                "creator": facts[m.content_id]["creator__handle"],
+                "published_at": facts[m.content_id]["published_at"],
+            },
+            "similarity": round(m.similarity, 4),
+        }
+        for m in matches
+        if m.content_id in facts
+    ]

@@ -11,33 +11,36 @@ categories P*, S*, Z*, C*), so those edits do not move the signature at all.
 
 **Shingles.** Chinese has no spaces, so the set compared is the text's character
 ``SHINGLE``-grams (3): one changed character changes at most 3 shingles; a reordered sentence
-changes the ~2 shingles across each of its seams; a dropped sentence removes its own. For the
-40 paragraph pairs of the recall test (``tests/compliance/test_originality_recall.py``) near
-duplicates sit at Jaccard 0.55–1 and unrelated live-commerce captions below 0.1 (they share
-"家人们", "直播间", "链接"...). Bigrams would put unrelated captions closer (Chinese has a few
-thousand common characters, so common bigrams are shared); 4-grams would push light edits down.
+changes the ~2 shingles across each of its seams; a dropped sentence removes its own. On the 44
+captions of the recall test (``tests/compliance/data/originality_zh.txt``) light edits give
+Jaccard 1.0 (punctuation, width, spaces), 0.75–0.8 (three changed characters), 0.83–0.9
+(sentences reordered), 0.5–0.8 (a sentence dropped, of 3–4), while two unrelated captions share
+at most 0.02 (mean 0.001), though they share "家人们", "直播间", "下单"... Bigrams would raise
+that background ten-fold (0.05 max, 0.009 mean: Chinese has a few thousand common characters);
+4-grams would push three changed characters down to ~0.7.
 
-**Signatures.** ``NUM_PERM`` (128) MinHash values per text with datasketch's universal hashing
+**Signatures.** ``NUM_PERM`` (120) MinHash values per text with datasketch's universal hashing
 ``(a·h + b) mod (2^61 − 1)`` over the 32-bit SHA-1 of each shingle, from a fixed ``SEED`` so
 every process, the index and the rebuild agree. :func:`minhash` is datasketch's ``MinHash`` (its
 vectorised ``update_batch``) frozen as a ``LeanMinHash``; :func:`signatures` computes the same
 values for many texts at once (numpy, one pass over all shingles), which the index build uses; a
 test checks that both agree. The fraction of equal values estimates the Jaccard similarity
-(standard error ``sqrt(J(1 − J)/128)``: ±0.044 at 0.5).
+(standard error ``sqrt(J(1 − J)/120)``: ±0.045 at 0.45).
 
-**LSH bands.** The 128 values are cut into ``BANDS`` (32) bands of ``ROWS`` (4); each band
+**LSH bands.** The 120 values are cut into ``BANDS`` (40) bands of ``ROWS`` (3); each band
 hashes to one 64-bit key. Two texts share at least one key with probability
-``P(s) = 1 − (1 − s^4)^32`` (the S-curve)::
+``P(s) = 1 − (1 − s^3)^40`` (the S-curve)::
 
-    s     0.05    0.1     0.2     0.3     0.4     0.5     0.6     0.7     0.8
-    P(s)  0.0002  0.0032  0.050   0.23    0.56    0.87    0.988   0.9998  1.0
+    s     0.02    0.05    0.1     0.2     0.3     0.4     0.45    0.5     0.6     0.7
+    P(s)  0.0003  0.0050  0.039   0.27    0.67    0.93    0.978   0.995   0.9999  1.0
 
-Texts are flagged from ``THRESHOLD`` (Jaccard 0.5 of shingles, verified exactly on the
-candidates): light edits of the recall test fall at 0.55 and above, where a candidate is found
-with probability 0.93–1 (0.988 from 0.6); unrelated texts (≤ 0.1) meet a query in a bucket with
-probability ≤ 0.3%, so a check against a million items reads a handful of candidates. More
-rows per band would cut those candidates further but lose recall at 0.5–0.6; fewer rows (3 ×
-42) would find 0.4 at 94% but read ~10× more unrelated candidates.
+Texts are flagged from ``THRESHOLD`` (Jaccard 0.45 of shingles, verified exactly on the
+candidates, so no estimate error flags anything): a candidate at the threshold is found with
+probability 0.978, from 0.5 with 0.995, and the light edits above sit at 0.5 and more. A
+recall target of 0.95 at 0.45–0.5 rules out 4 rows × 32 bands (0.74 at 0.45, 0.87 at 0.5)
+and longer bands. The price is candidates: an unrelated text at Jaccard 0.02 shares a bucket
+with probability 0.0003, so a check against a million such items reads a few hundred rows of
+the bucket index and ranks at most ``MAX_CANDIDATES`` signatures (``compliance.originality``).
 """
 
 from __future__ import annotations
@@ -52,11 +55,11 @@ import numpy as np
 from datasketch import LeanMinHash, MinHash
 
 SHINGLE = 3
-NUM_PERM = 128
-BANDS, ROWS = 32, 4
+NUM_PERM = 120
+BANDS, ROWS = 40, 3
 SEED = 15
 #: Flag from this Jaccard similarity of shingles on.
-THRESHOLD = 0.5
+THRESHOLD = 0.45
 #: A text of fewer characters (after normalisation) is too short to be anyone's original.
 MIN_CHARS = 20
 #: Candidates whose signature estimate is this far below the threshold are not verified.
@@ -70,8 +73,13 @@ assert BANDS * ROWS == NUM_PERM
 
 def normalise(text: str) -> str:
     """Compatibility-folded, lower-cased text without punctuation, symbols or whitespace."""
-    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
-    return "".join(ch for ch in folded if unicodedata.category(ch)[0] not in _DROPPED)
+    for _ in range(4):  # to a fixed point: a mark left by a dropped space may compose anew
+        folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+        kept = "".join(ch for ch in folded if unicodedata.category(ch)[0] not in _DROPPED)
+        if kept == text:
+            break
+        text = kept
+    return kept
 
 
 def shingles(text: str, *, size: int = SHINGLE) -> frozenset[str]:

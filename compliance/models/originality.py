@@ -4,7 +4,7 @@ The index is two tables the operator's jobs write (``compliance.originality``): 
 :class:`OriginalitySignature` per indexed content item (its MinHash values, its publication time,
 the fingerprint of its normalised text) and its ``BANDS`` rows of :class:`OriginalityBucket`
 ``(band, key) → content``, indexed on ``(band, key)`` (covering the content id), so a check is
-one index lookup of 32 keys and then a rank of the few candidates found.
+one index lookup of 40 keys and then a rank of the few candidates found.
 
 A near-duplicate of an item published earlier by another creator gets one
 :class:`OriginalityFlag` naming its source (the earliest publisher among its matches) and the
