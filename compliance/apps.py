@@ -32,4 +32,8 @@ class ComplianceConfig(AppConfig):
         register_nav("compliance:queue", _("Compliance"), kinds=[roles.OPERATOR])
         register_nav("compliance:mine", _("Compliance notices"), kinds=[roles.CREATOR])
         register_nav("compliance:violations", _("Creators' violations"), kinds=[roles.AGENCY])
+        register_nav("compliance:originality_mine", _("Originality"), kinds=[roles.CREATOR])
+        register_nav(
+            "compliance:originality_agency", _("Creators' originality"), kinds=[roles.AGENCY]
+        )
         register_nav_badge("compliance:queue", hooks.open_cases_count)

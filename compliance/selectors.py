@@ -12,11 +12,14 @@ from datetime import date, datetime, time
 
 import numpy as np
 import pandas as pd
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncQuarter
+from django.db.models import Case as DbCase
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import TruncMonth, TruncQuarter
 from django.utils import timezone
 
+from creators.models import Creator
 from tenancy import roles
+from tenancy.models import Organization
 from tenancy.scoping import Actor
 
 from .default_policy import RESTRICTION_FACTOR
@@ -331,3 +334,146 @@ def originality_metric_source(*, window_start: date, as_of: date, agency_ids) ->
     frame = pd.DataFrame(index=pd.Index(list(agency_ids), name="agency"))
     frame["originality_rate"] = rates.reindex(frame.index).astype(np.float64)
     return frame
+
+
+# --- Originality pages (lists, queue, trends) ----------------------------------------------------
+# The reads of the originality pages, built on the selectors above: the filtered flag list, the
+# contests queue (open first), the creators a filter may name, and the operator's trends.
+
+
+def originality_flag_list(
+    *,
+    actor: Actor,
+    status: str = "",
+    creator_id: int | None = None,
+    similarity_min: float | None = None,
+    similarity_max: float | None = None,
+) -> QuerySet[OriginalityFlag]:
+    """:func:`originality_flags` narrowed by a similarity range (inclusive, 0–1), each flag with
+    its contest (one at most) prefetched."""
+    rows = originality_flags(actor=actor, status=status, creator_id=creator_id)
+    if similarity_min is not None:
+        rows = rows.filter(similarity__gte=similarity_min)
+    if similarity_max is not None:
+        rows = rows.filter(similarity__lte=similarity_max)
+    contests = OriginalityContest.objects.for_actor(actor).select_related("decided_by")
+    return rows.prefetch_related(Prefetch("contests", queryset=contests, to_attr="contest_list"))
+
+
+def originality_flag_counts(*, actor: Actor) -> dict[str, int]:
+    """The flags the actor sees, per status (every status present, 0 when none)."""
+    rows = OriginalityFlag.objects.for_actor(actor).order_by()
+    counts = dict(rows.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    return {status: counts.get(status, 0) for status in OriginalityFlag.Status.values}
+
+
+def originality_flag_creators(*, actor: Actor) -> QuerySet[Creator]:
+    """The creators whose flags the actor sees (what a creator filter may name): the operator
+    every creator, an agency those it manages now, a creator itself, anyone else none."""
+    rows = Creator.objects.for_actor(actor)
+    if actor.is_operator:
+        return rows
+    if actor.is_creator:
+        return rows.filter(pk=actor.creator_id)
+    if actor.kind == roles.AGENCY:
+        return rows.filter(agency_id=actor.organization_id)
+    return rows.none()
+
+
+def originality_contest_queue(*, actor: Actor, status: str = "") -> QuerySet[OriginalityContest]:
+    """The contests queue: open contests first, oldest first (the longest waiting on top), then
+    the decided ones, newest decided first; ``status`` keeps one status only."""
+    rows = originality_contests(actor=actor, status="")
+    if status:
+        rows = rows.filter(status=status)
+    is_open = Q(status=OriginalityContest.Status.OPEN)
+    return rows.annotate(
+        decided_rank=DbCase(When(is_open, then=Value(0)), default=Value(1)),
+        open_since=DbCase(When(is_open, then=F("created_at")), default=None),
+    ).order_by("decided_rank", F("open_since").asc(nulls_last=True), "-decided_at", "-id")
+
+
+def originality_contest_counts(*, actor: Actor) -> dict[str, int]:
+    rows = OriginalityContest.objects.for_actor(actor).order_by()
+    counts = dict(rows.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    return {status: counts.get(status, 0) for status in OriginalityContest.Status.values}
+
+
+def originality_monthly(*, actor: Actor, months: int = 24) -> list[dict]:
+    """The operator's trend: per month of publication (the latest ``months``, oldest first),
+    items indexed, items under a counting flag, and the originality rate 1 − flagged/items.
+    Anyone but the operator: no rows (the index is the operator's)."""
+    counting = Q(content__originality_flag__status__in=OriginalityFlag.COUNTING)
+    rows = (
+        OriginalitySignature.objects.for_actor(actor)
+        .annotate(month=TruncMonth("published_at"))
+        .values("month")
+        .annotate(items=Count("content"), flagged=Count("content", filter=counting))
+        .order_by("-month")[:months]
+    )
+    trend = [
+        {
+            "month": _month_label(row["month"]),
+            "items": row["items"],
+            "flagged": row["flagged"],
+            "rate": 1.0 - row["flagged"] / row["items"] if row["items"] else None,
+        }
+        for row in rows
+    ]
+    return trend[::-1]
+
+
+def _month_label(moment) -> str:
+    day = moment.date() if isinstance(moment, datetime) else moment
+    return f"{day.year}-{day.month:02d}"
+
+
+def originality_creator_rows(*, actor: Actor, limit: int | None = None) -> list[dict]:
+    """Per creator the actor sees with indexed items: handle, items, flagged and rate; the
+    most flagged first (then the lowest rate, then the handle); ``limit`` the first few."""
+    rates = originality_rates(actor=actor)
+    if rates.empty:
+        return []
+    creators = dict(
+        originality_flag_creators(actor=actor)
+        .filter(pk__in=[int(pk) for pk in rates.index])
+        .values_list("pk", "handle")
+    )
+    rows = [
+        {
+            "creator_id": int(pk),
+            "handle": creators.get(int(pk), ""),
+            "items": int(row["items"]),
+            "flagged": int(row["flagged"]),
+            "rate": float(row["originality_rate"]),
+        }
+        for pk, row in rates.iterrows()
+        if int(pk) in creators
+    ]
+    rows.sort(key=lambda r: (-r["flagged"], r["rate"], r["handle"]))
+    return rows[:limit] if limit else rows
+
+
+def originality_agency_rows(*, actor: Actor, limit: int | None = None) -> list[dict]:
+    """As :func:`originality_creator_rows`, per agency (the operator's trends; an agency gets
+    its own row)."""
+    rates = originality_agency_rates(actor=actor)
+    if rates.empty:
+        return []
+    names = dict(
+        Organization.objects.filter(
+            kind=Organization.Kind.AGENCY, pk__in=[int(pk) for pk in rates.index]
+        ).values_list("pk", "name")
+    )
+    rows = [
+        {
+            "agency_id": int(pk),
+            "name": names.get(int(pk), ""),
+            "items": int(row["items"]),
+            "flagged": int(row["flagged"]),
+            "rate": float(row["originality_rate"]),
+        }
+        for pk, row in rates.iterrows()
+    ]
+    rows.sort(key=lambda r: (-r["flagged"], r["rate"], r["name"]))
+    return rows[:limit] if limit else rows
