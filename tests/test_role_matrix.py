@@ -80,7 +80,7 @@ CAPABILITIES = [
     ("collaborations.close", "complete, cancel"),
     ("push.orders", "push orders, refunds, complaints (API)"),
     ("agencies.directory", "agency directory (API)"),
-    ("roster.see", "agency roster & contracts, creators' violations: see"),
+    ("roster.see", "agency roster & contracts, creators' violations and originality: see"),
     ("roster.change", "contracts: offer, withdraw, end"),
     ("contracts.answer", "contract offers: accept, decline"),
     ("assessments.api", "agency assessments, what-if (API)"),
@@ -91,16 +91,28 @@ CAPABILITIES = [
     ("traffic.api", "traffic runs (API)"),
     ("certification.see", "certification: cycles, appeals, policy, concentration: see"),
     ("certification.change", "certification: run a cycle, decide appeals, publish policy"),
-    ("compliance.queue", "compliance: queue, appeals, policy, model, figures: see"),
-    ("compliance.review", "compliance: claim and decide cases, decide appeals"),
+    (
+        "compliance.queue",
+        "compliance: queue, appeals, policy, model, figures, "
+        "originality flags, contests, trends: see",
+    ),
+    (
+        "compliance.review",
+        "compliance: claim and decide cases, decide appeals and originality contests",
+    ),
     ("compliance.policy", "compliance: edit the policy, retrain the model"),
     ("compliance.case", "a compliance case: see"),
-    ("compliance.appeal", "appeal a sanction"),
+    ("originality.flag", "an originality flag or contest: see"),
+    ("compliance.appeal", "appeal a sanction, contest an originality flag"),
     ("compliance.check_api", "compliance pre-check of ad copy (API)"),
     ("matching.product_api", "selection centre: creators for a product (API)"),
     ("matching.creator_api", "selection centre: products for a creator (API)"),
     ("matching.lookalike_api", "lookalike creators (API)"),
-    ("portal", "creator portal, my traffic panel, my contracts, my compliance notices"),
+    (
+        "portal",
+        "creator portal, my traffic panel, my contracts, my compliance notices, "
+        "my originality flags",
+    ),
     ("keys.manage", "API keys: manage"),
     ("webhooks.manage", "webhooks: manage"),
     ("audit.see", "audit trail: see"),
@@ -150,6 +162,7 @@ OPERATOR = {
     "compliance_review": "yes",
     "compliance_policy": "yes",
     "compliance_case": "yes (all)",
+    "originality_flag": "yes (all)",
     "push_metrics": "yes",
     "assessments_api": "yes",
     "matching_creator_api": "yes",
@@ -195,6 +208,7 @@ AGENCY = {
     "assessments_api": "own",
     "matching_creator_api": "own (signed creators)",
     "compliance_case": "own (its signed creators')",
+    "originality_flag": "own (its signed creators')",
 }
 PARTNER = {
     **EVERY_TENANT,
@@ -268,6 +282,7 @@ MATRIX: dict[str, dict[str, str]] = {
         matching_creator_api="own",
         matching_lookalike_api="404 (creators do not browse each other)",
         compliance_case="own",
+        originality_flag="own",
         compliance_appeal="own",
         compliance_check_api="yes",
     ),
@@ -1054,6 +1069,52 @@ def retrain_status_call(w: World) -> Call:
     return Call(f"/compliance/model/runs/{run.pk}/status/")
 
 
+def originality_flag(w: World, status: str = "open"):
+    """The persona's own creator's fresh item flagged as a copy of another creator's."""
+    from compliance.models import OriginalityFlag
+
+    n = ContentItem.objects.unscoped().count()
+    source = ContentItem.objects.unscoped().create(
+        creator=CreatorFactory(), external_id=f"walk-source-{n}", kind="video", title="s",
+        published_at="2026-03-01T10:00:00Z",
+    )  # fmt: skip
+    copy = ContentItem.objects.unscoped().create(
+        creator=w.creator, external_id=f"walk-copy-{n}", kind="video", title="c",
+        published_at=MOMENT,
+    )  # fmt: skip
+    return OriginalityFlag.objects.unscoped().create(
+        content=copy, creator=w.creator, source=source, source_creator=source.creator,
+        similarity=0.9, status=status, flagged_at=MOMENT, updated_at=MOMENT,
+    )  # fmt: skip
+
+
+def originality_contest(w: World):
+    from compliance.models import OriginalityContest
+
+    flag = originality_flag(w, status="contested")
+    return OriginalityContest.objects.unscoped().create(
+        flag=flag, creator=w.creator, statement="walk", created_at=MOMENT
+    )
+
+
+def originality_contest_call(w: World) -> Call:
+    from compliance.models import OriginalityFlag
+
+    flag = originality_flag(w)
+    done = OriginalityFlag.objects.unscoped().filter(pk=flag.pk, status="contested")
+    path = f"/compliance/my/originality/{flag.pk}/contest/"
+    return Call(path, {"statement": "walk"}, done.exists)
+
+
+def originality_decide_call(w: World) -> Call:
+    from compliance.models import OriginalityContest
+
+    contest = originality_contest(w)
+    done = OriginalityContest.objects.unscoped().filter(pk=contest.pk, status="upheld")
+    path = f"/compliance/originality/contests/{contest.pk}/decide/"
+    return Call(path, {"decision": "upheld", "note": "walk"}, done.exists)
+
+
 def switch_call(w: World) -> Call:
     context = "creator" if w.persona.creator else (w.org.pk if w.org else "")
     return Call("/switch/", {"context": context})
@@ -1372,6 +1433,35 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("compliance:mine", "GET"): Route("portal", get("/compliance/my/")),
     ("compliance:appeal_file", "POST"): Route("compliance.appeal", sanction_appeal_call),
     ("compliance:violations", "GET"): Route("roster.see", get("/compliance/violations/")),
+    # Originality: the operator's flags, contests and trends; a flag or contest for its
+    # parties; the creator's flags and contest; an agency's view of its creators'.
+    ("compliance:originality_flags", "GET"): Route(
+        "compliance.queue", get("/compliance/originality/")
+    ),
+    ("compliance:originality_contests", "GET"): Route(
+        "compliance.queue", get("/compliance/originality/contests/")
+    ),
+    ("compliance:originality_trends", "GET"): Route(
+        "compliance.queue", get("/compliance/originality/trends/")
+    ),
+    ("compliance:originality_flag", "GET"): Route(
+        "originality.flag",
+        lambda w: Call(f"/compliance/originality/flags/{originality_flag(w).pk}/"),
+    ),
+    ("compliance:originality_contest", "GET"): Route(
+        "originality.flag",
+        lambda w: Call(f"/compliance/originality/contests/{originality_contest(w).pk}/"),
+    ),
+    ("compliance:originality_contest_decide", "POST"): Route(
+        "compliance.review", originality_decide_call
+    ),
+    ("compliance:originality_mine", "GET"): Route("portal", get("/compliance/my/originality/")),
+    ("compliance:originality_contest_file", "POST"): Route(
+        "compliance.appeal", originality_contest_call
+    ),
+    ("compliance:originality_agency", "GET"): Route(
+        "roster.see", get("/compliance/originality/creators/")
+    ),
     # The organization's own settings: keys, webhooks, audit.
     ("tenancy:api_keys", "GET"): Route("keys.manage", get("/settings/api-keys/")),
     ("tenancy:api_keys", "POST"): Route(
