@@ -1,11 +1,24 @@
 """Admin for the operator's staff: compliance rows are read here and changed by
-``compliance.services`` (the queue, sanctions, appeals, policy) and ``compliance.training``."""
+``compliance.services`` (the queue, sanctions, appeals, policy, originality contests),
+``compliance.training`` and ``compliance.originality`` (the index and its flags). The index's
+LSH buckets have a composite primary key, which the admin does not support: not registered."""
 
 from django.contrib import admin
 
 from tenancy.admin import ReadOnlyAdmin
 
-from .models import Appeal, Case, Label, ModelVersion, Policy, RetrainRun, Sanction
+from .models import (
+    Appeal,
+    Case,
+    Label,
+    ModelVersion,
+    OriginalityContest,
+    OriginalityFlag,
+    OriginalitySignature,
+    Policy,
+    RetrainRun,
+    Sanction,
+)
 
 
 @admin.register(Policy)
@@ -54,3 +67,23 @@ class ModelVersionAdmin(ReadOnlyAdmin):
 @admin.register(RetrainRun)
 class RetrainRunAdmin(ReadOnlyAdmin):
     list_display = ["id", "status", "promoted", "created_at", "finished_at"]
+
+
+@admin.register(OriginalitySignature)
+class OriginalitySignatureAdmin(ReadOnlyAdmin):
+    list_display = ["content", "creator", "published_at", "shingles", "indexed_at"]
+    exclude = ["signature"]
+
+
+@admin.register(OriginalityFlag)
+class OriginalityFlagAdmin(ReadOnlyAdmin):
+    list_display = ["id", "content", "source", "similarity", "status", "flagged_at"]
+    list_filter = ["status"]
+    search_fields = ["content__external_id", "source__external_id"]
+
+
+@admin.register(OriginalityContest)
+class OriginalityContestAdmin(ReadOnlyAdmin):
+    list_display = ["id", "flag", "creator", "status", "created_at", "decided_at"]
+    list_filter = ["status"]
+    search_fields = ["statement"]

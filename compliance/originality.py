@@ -28,8 +28,10 @@ Texts shorter than ``MIN_CHARS`` (after normalisation) are not indexed.
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -75,17 +77,21 @@ class _Item:
 # --- Indexing ------------------------------------------------------------------------------------
 
 
-def _index_rows(rows: Sequence[tuple[int, int, datetime, str]]) -> list[int]:
+def _index_rows(rows: Sequence[tuple[int, int, datetime, str]], *, fresh_index: bool = False):
     """Write signatures and buckets of ``(id, creator_id, published_at, text)`` rows whose
-    fingerprint, time or creator changed; drop those now too short. Returns the ids indexed."""
+    fingerprint, time or creator changed; drop those now too short. Returns the ids indexed.
+    ``fresh_index`` (the rebuild, after emptying the tables): nothing is known, COPY it all."""
     ids = [row[0] for row in rows]
-    known = {
-        content_id: (digest, published_at, creator_id)
-        for content_id, digest, published_at, creator_id in OriginalitySignature.objects.unscoped()
-        .filter(content_id__in=ids)
-        .values_list("content_id", "text_digest", "published_at", "creator_id")
-    }
-    fresh, gone, indexed = [], [], []
+    known = {}
+    if not fresh_index:
+        rows_known = OriginalitySignature.objects.unscoped().filter(content_id__in=ids)
+        known = {
+            content_id: (digest, published_at, creator_id)
+            for content_id, digest, published_at, creator_id in rows_known.values_list(
+                "content_id", "text_digest", "published_at", "creator_id"
+            )
+        }
+    fresh, gone, indexed, sets = [], [], [], []
     for content_id, creator_id, published_at, text in rows:
         norm = engine.normalise(text or "")
         if len(norm) < engine.MIN_CHARS:
@@ -95,14 +101,25 @@ def _index_rows(rows: Sequence[tuple[int, int, datetime, str]]) -> list[int]:
         indexed.append(content_id)
         digest = engine.text_digest(norm)
         if known.get(content_id) != (digest, published_at, creator_id):
-            fresh.append((content_id, creator_id, published_at, text, digest))
+            fresh.append((content_id, creator_id, published_at, digest))
+            sets.append(engine.shingles_of_normalised(norm))
     if gone:
         OriginalityBucket.objects.unscoped().filter(content_id__in=gone).delete()
         OriginalitySignature.objects.unscoped().filter(content_id__in=gone).delete()
     if not fresh:
         return indexed
-    sets = [engine.shingles(text) for _, _, _, text, _ in fresh]
     sigs = engine.signatures(sets)
+    fresh_ids = np.array([row[0] for row in fresh], dtype=np.int64)
+    if fresh_index and connection.vendor == "postgresql":
+        _signatures_copy(fresh, sigs, sets)
+    else:
+        _signatures_upsert(fresh, sigs, sets)
+        OriginalityBucket.objects.unscoped().filter(content_id__in=fresh_ids.tolist()).delete()
+    _buckets_write(fresh_ids, engine.band_keys(sigs))
+    return indexed
+
+
+def _signatures_upsert(fresh, sigs, sets) -> None:
     now = timezone.now()
     OriginalitySignature.objects.unscoped().bulk_create(
         [
@@ -115,7 +132,7 @@ def _index_rows(rows: Sequence[tuple[int, int, datetime, str]]) -> list[int]:
                 text_digest=digest,
                 indexed_at=now,
             )
-            for (content_id, creator_id, published_at, _, digest), sig, shingle_set in zip(
+            for (content_id, creator_id, published_at, digest), sig, shingle_set in zip(
                 fresh, sigs, sets, strict=True
             )
         ],
@@ -124,10 +141,36 @@ def _index_rows(rows: Sequence[tuple[int, int, datetime, str]]) -> list[int]:
         update_fields=["creator", "published_at", "signature", "shingles", "text_digest"],
         batch_size=500,
     )
-    fresh_ids = np.array([row[0] for row in fresh], dtype=np.int64)
-    OriginalityBucket.objects.unscoped().filter(content_id__in=fresh_ids.tolist()).delete()
-    _buckets_write(fresh_ids, engine.band_keys(sigs))
-    return indexed
+
+
+_SIGNATURE_COLUMNS = (
+    "content_id",
+    "creator_id",
+    "published_at",
+    "signature",
+    "shingles",
+    "text_digest",
+    "indexed_at",
+)
+
+
+def _signatures_copy(fresh, sigs, sets) -> None:
+    """COPY signature rows (PostgreSQL, into the emptied table): the times exactly as read,
+    the signature in bytea's hex form."""
+    now = timezone.now().isoformat()
+    buffer = io.StringIO()
+    for (content_id, creator_id, published_at, digest), sig, shingle_set in zip(
+        fresh, sigs, sets, strict=True
+    ):
+        buffer.write(
+            f"{content_id}\t{creator_id}\t{published_at.isoformat()}\t"
+            f"\\\\x{engine.to_bytes(sig).hex()}\t{len(shingle_set)}\t{digest}\t{now}\n"
+        )
+    buffer.seek(0)
+    table = connection.ops.quote_name(OriginalitySignature._meta.db_table)
+    columns = ", ".join(_SIGNATURE_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", buffer)
 
 
 def _buckets_write(content_ids: np.ndarray, keys: np.ndarray) -> None:
@@ -315,14 +358,25 @@ def _flags_clear(ids: Iterable[int]) -> int:
 # --- Rebuild -------------------------------------------------------------------------------------
 
 
-def index_rebuild(*, batch: int = BATCH, progress: Callable[[str], None] | None = None) -> dict:
-    """Rebuild the index from every content item (signatures and buckets in batches, COPY on
-    PostgreSQL), then re-decide every item's flag. Flags people acted on stay; the open ones
-    end as incremental indexing would have left them."""
+def index_rebuild(
+    *,
+    batch: int = BATCH,
+    decide_flags: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> dict:
+    """Rebuild the index from every content item, then re-decide every item's flag (unless
+    ``decide_flags`` is off: the bench builds its million-item index alone). One transaction:
+    checks see the old index until it commits. On PostgreSQL the tables are truncated and
+    loaded with COPY, with the bucket index and the foreign keys dropped during the load and
+    rebuilt after it (one sort and one check instead of one per row). Flags people acted on
+    stay; the open ones end as incremental indexing would have left them."""
     say = progress or (lambda message: None)
+    postgres = connection.vendor == "postgresql"
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        if postgres:
             with connection.cursor() as cursor:
+                # Deferred key checks of rows written earlier in the transaction: run them now.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 for model in (OriginalityBucket, OriginalitySignature):
                     cursor.execute(f"TRUNCATE {connection.ops.quote_name(model._meta.db_table)}")
         else:
@@ -331,16 +385,56 @@ def index_rebuild(*, batch: int = BATCH, progress: Callable[[str], None] | None 
         ordered = ContentItem.objects.unscoped().order_by("published_at", "pk")
         all_ids = list(ordered.values_list("pk", flat=True))
         indexed: list[int] = []
-        for start in range(0, len(all_ids), batch):
-            indexed += _index_rows(_content_rows(all_ids[start : start + batch]))
-            say(f"indexed {min(start + batch, len(all_ids)):,} / {len(all_ids):,} items")
+        with _bulk_load(postgres):
+            for start in range(0, len(all_ids), batch):
+                rows = _content_rows(all_ids[start : start + batch])
+                rows.sort(key=lambda row: (row[2], row[0]))
+                indexed += _index_rows(rows, fresh_index=True)
+                say(f"indexed {min(start + batch, len(all_ids)):,} / {len(all_ids):,} items")
+        if postgres:
+            with connection.cursor() as cursor:
+                for model in (OriginalityBucket, OriginalitySignature):
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
         changed = 0
-        for start in range(0, len(indexed), batch):
-            chunk = indexed[start : start + batch]
-            changed += _flags_apply(chunk, _matches(chunk))
-            say(f"flags decided for {min(start + batch, len(indexed)):,} / {len(indexed):,}")
-        changed += _flags_clear(set(all_ids) - set(indexed))
+        if decide_flags:
+            for start in range(0, len(indexed), batch):
+                chunk = indexed[start : start + batch]
+                changed += _flags_apply(chunk, _matches(chunk))
+                say(f"flags decided for {min(start + batch, len(indexed)):,} / {len(indexed):,}")
+            changed += _flags_clear(set(all_ids) - set(indexed))
     return {"items": len(all_ids), "indexed": len(indexed), "flags_changed": changed}
+
+
+@contextmanager
+def _bulk_load(postgres: bool):
+    """PostgreSQL: the (band, key) index and the tables' foreign keys are dropped for the load
+    and made again after it, inside the rebuild's transaction."""
+    if not postgres:
+        yield
+        return
+    (bucket_index,) = OriginalityBucket._meta.indexes
+    tables = [m._meta.db_table for m in (OriginalitySignature, OriginalityBucket)]
+    with connection.schema_editor(atomic=False) as editor:
+        editor.remove_index(OriginalityBucket, bucket_index)
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])",
+            [tables],
+        )
+        keys = cursor.fetchall()
+        for table, name, _definition in keys:
+            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {connection.ops.quote_name(name)}")
+    yield
+    with connection.cursor() as cursor:
+        for table, name, definition in keys:
+            cursor.execute(
+                f"ALTER TABLE {table} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}"
+            )
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    with connection.schema_editor(atomic=False) as editor:
+        editor.add_index(OriginalityBucket, bucket_index)
 
 
 # --- Checks --------------------------------------------------------------------------------------

@@ -105,6 +105,7 @@ CAPABILITIES = [
     ("originality.flag", "an originality flag or contest: see"),
     ("compliance.appeal", "appeal a sanction, contest an originality flag"),
     ("compliance.check_api", "compliance pre-check of ad copy (API)"),
+    ("originality.check_api", "originality check of a text (API)"),
     ("matching.product_api", "selection centre: creators for a product (API)"),
     ("matching.creator_api", "selection centre: products for a creator (API)"),
     ("matching.lookalike_api", "lookalike creators (API)"),
@@ -142,6 +143,7 @@ EVERY_TENANT = {
     "agencies_directory": "yes",
     "matching_lookalike_api": "yes",
     "compliance_check_api": "yes",
+    "originality_check_api": "yes",
 }
 OWNER = {"keys_manage": "yes", "webhooks_manage": "yes", "audit_see": "yes"}
 NOT_ADMIN = {"keys_manage": "403", "webhooks_manage": "403", "audit_see": "403"}
@@ -285,6 +287,7 @@ MATRIX: dict[str, dict[str, str]] = {
         originality_flag="own",
         compliance_appeal="own",
         compliance_check_api="yes",
+        originality_check_api="yes",
     ),
     # A key acts as its organization's owner within its scopes (see KEY_ROW below); it opens
     # no page. The cells name the scopes; the walk checks them against the views' own.
@@ -314,6 +317,7 @@ MATRIX: dict[str, dict[str, str]] = {
         audit_see="`audit:read`",
         push_metrics="`content:write`, `metrics:write`",
         compliance_check_api="`compliance:check` (it writes nothing)",
+        originality_check_api="`originality:check` (it writes nothing)",
     ),
     # The system never browses; its cells say what its services accept (SYSTEM_CHECKS).
     "system (beat/CLI)": _row(
@@ -1500,6 +1504,13 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("api:compliance-check-batch", "POST"): Route(
         "compliance.check_api",
         lambda w: Call("/api/v1/compliance/check-batch/", {"texts": ["全网最低价", "质地清爽"]}),
+    ),
+    ("api:originality-check", "POST"): Route(
+        "originality.check_api",
+        lambda w: Call(
+            "/api/v1/originality/check/",
+            {"text": "家人们晚上好，欢迎来到直播间，今天这款保温杯很好用"},
+        ),
     ),
     ("api:metrics-bulk", "POST"): Route("push.metrics", metrics_call),
     ("api:content-bulk", "POST"): Route("push.metrics", content_call),

@@ -84,7 +84,11 @@ def normalise(text: str) -> str:
 
 def shingles(text: str, *, size: int = SHINGLE) -> frozenset[str]:
     """The ``size``-character substrings of the normalised text (the whole of a shorter one)."""
-    norm = normalise(text)
+    return shingles_of_normalised(normalise(text), size=size)
+
+
+def shingles_of_normalised(norm: str, *, size: int = SHINGLE) -> frozenset[str]:
+    r""":func:`shingles` of a text already :func:`normalise`\ d."""
     if len(norm) <= size:
         return frozenset([norm]) if norm else frozenset()
     return frozenset(norm[i : i + size] for i in range(len(norm) - size + 1))

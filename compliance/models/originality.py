@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from creators.models import ContentItem, Creator
 from tenancy.managers import ActorManager
@@ -72,10 +73,10 @@ class OriginalityFlag(models.Model):
     """A content item found to be a near-duplicate of an earlier one by another creator."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Flagged")
-        CONTESTED = "contested", _("Contested")
-        UPHELD = "upheld", _("Upheld")
-        OVERTURNED = "overturned", _("Overturned")
+        OPEN = "open", pgettext_lazy("originality", "Flagged")
+        CONTESTED = "contested", pgettext_lazy("originality", "Contested")
+        UPHELD = "upheld", pgettext_lazy("originality", "Upheld")
+        OVERTURNED = "overturned", pgettext_lazy("originality", "Overturned")
 
     #: Flags that count against the originality rate.
     COUNTING = (Status.OPEN, Status.CONTESTED, Status.UPHELD)

@@ -161,7 +161,11 @@ def test_a_changed_text_moves_its_index_rows_and_drops_an_open_flag(world, push)
 
 
 def bucket_rows():
-    return sorted(OriginalityBucket.objects.unscoped().values_list("content", "band", "key"))
+    buckets = OriginalityBucket.objects.unscoped().values_list("content", "band", "key")
+    signatures = OriginalitySignature.objects.unscoped().values_list(
+        "content", "creator", "published_at", "signature", "shingles", "text_digest"
+    )
+    return sorted(buckets), sorted((*row[:3], bytes(row[3]), *row[4:]) for row in signatures)
 
 
 def test_the_rebuild_command_equals_the_incremental_result(world):
@@ -178,6 +182,23 @@ def test_the_rebuild_command_equals_the_incremental_result(world):
     OriginalitySignature.objects.unscoped().all().delete()
     call_command("build_originality_index", stdout=io.StringIO())
     assert flags() == incremental
+
+
+@pytest.mark.postgres
+def test_the_rebuild_on_postgresql_restores_the_bucket_index_and_the_keys(world):
+    from django.db import connection
+
+    call_command("build_originality_index", stdout=io.StringIO())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'compliance_orig_bucket'")
+        (definition,) = cursor.fetchone()
+        cursor.execute(
+            "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY("
+            "ARRAY['compliance_originalitybucket', 'compliance_originalitysignature']::regclass[])"
+        )
+        (keys,) = cursor.fetchone()
+    assert "(band, key) INCLUDE (content_id)" in definition
+    assert keys == 3  # bucket → content; signature → content, creator
 
 
 def test_the_rebuild_keeps_decided_flags(world):
