@@ -553,8 +553,9 @@ def originality_trends(request, *, actor):
     """The originality rate per month of publication, and the most flagged creators and
     agencies (each chart with its numbers one click away)."""
     months = originality_monthly(actor=actor)
-    creators = originality_creator_rows(actor=actor, limit=LEADERS)
-    agencies = originality_agency_rows(actor=actor, limit=LEADERS)
+    # The most flagged: those with a counting flag (the rows come most flagged first).
+    creators = [r for r in originality_creator_rows(actor=actor, limit=LEADERS) if r["flagged"]]
+    agencies = [r for r in originality_agency_rows(actor=actor, limit=LEADERS) if r["flagged"]]
     context = {
         "months": months,
         "month_labels": [row["month"] for row in months],

@@ -253,6 +253,10 @@ def walk_creator(walk, live_server, accepted: Collaboration) -> None:
         page.click("header nav a[href='/compliance/my/']")
     assert page.locator("table.sanctions").count() == 1
     walk.shot("compliance-notices")
+    with page.expect_navigation():  # its originality flags (the demo's captions: none or some)
+        page.click("header nav a[href='/compliance/my/originality/']")
+    assert page.locator("ol.my-flags").count() == 1
+    walk.shot("originality-flags")
 
 
 def walk_brand_review(walk, live_server, accepted: Collaboration) -> None:
@@ -305,6 +309,11 @@ def walk_agency(walk, live_server, handle: str) -> None:
         page.click("header nav a[href='/compliance/violations/']")
     assert page.locator("table.violations").count() == 1
     walk.shot("creators-violations")
+    with page.expect_navigation():  # its creators' originality rates and flags
+        page.click("header nav a[href='/compliance/originality/creators/']")
+    assert page.locator("table.creator-rates").count() == 1
+    assert page.locator("#flag-table table.flags").count() == 1
+    walk.shot("creators-originality")
 
 
 def give_login(handle: str) -> str:
@@ -432,11 +441,14 @@ def walk_compliance_tabs(walk) -> None:
         ("policy", "form.policy-form"),
         ("model", "form.retrain-form"),
         ("figures", "table.figures"),
+        ("originality", "#flag-table table.flags"),
+        ("originality/contests", "#contest-table table.contests"),
+        ("originality/trends", "table.months"),
     ):
         with page.expect_navigation():
             page.click(f"nav.tabs a[href='/compliance/{tab}/']")
         assert page.locator(selector).count() >= 1, f"compliance {tab} page"
-        walk.shot(f"compliance-{tab}")
+        walk.shot(f"compliance-{tab.replace('/', '-')}")
 
 
 def walk_partner(walk, live_server) -> None:
