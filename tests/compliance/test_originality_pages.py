@@ -516,3 +516,25 @@ def test_pages_cost_the_same_queries_at_two_rows_or_twelve(path, who):
     few = queries_of(clients[who], path)
     rows_for(creator, 10)
     assert queries_of(clients[who], path) == few
+
+
+# --- Chinese -------------------------------------------------------------------------------------
+
+
+def test_the_pages_speak_chinese():
+    agency = OrganizationFactory(kind="agency")
+    creator = CreatorFactory(agency=agency)
+    contest = contested(flagged(creator))
+    zh = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+    _user, reviewer = operator()
+    pages = {
+        "/compliance/originality/": (reviewer, "原创性标记"),
+        "/compliance/originality/contests/": (reviewer, "原创性申诉"),
+        f"/compliance/originality/contests/{contest.pk}/": (reviewer, "维持标记：内容重复"),
+        "/compliance/originality/trends/": (reviewer, "每月原创度"),
+        "/compliance/originality/creators/": (member_of(agency), "各创作者原创度"),
+        "/compliance/my/originality/": (creator_login(creator), "我的原创性标记"),
+    }
+    for path, (client, text) in pages.items():
+        main = client.get(path, **zh).content.decode().split("<main", 1)[1]
+        assert text in main and "达人" not in main, path  # 创作者 on these pages
