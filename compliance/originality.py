@@ -33,13 +33,13 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
 from django.db import connection, transaction
-from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from bulkload.frames import load_frame
 from creators.models import ContentItem
@@ -55,12 +55,6 @@ MAX_CANDIDATES = 200
 MATCH_LIMIT = 20
 #: Items per batch when indexing or rebuilding.
 BATCH = 2000
-
-
-@dataclass(frozen=True)
-class Match:
-    content_id: int
-    similarity: float
 
 
 @dataclass(frozen=True)
@@ -440,60 +434,82 @@ def _bulk_load(postgres: bool):
 # --- Checks --------------------------------------------------------------------------------------
 
 
-def check_text(text: str, *, limit: int = MATCH_LIMIT) -> list[Match]:
+@dataclass(frozen=True)
+class CheckMatch:
+    """A match of a check, with the public facts of the matching item."""
+
+    content_id: int
+    similarity: float
+    external_id: str
+    creator: str
+    published_at: datetime
+
+
+def _candidates_sql(count: int) -> str:
+    """One round trip: the items sharing most of the ``count`` (band, key) pairs (an index
+    lookup each), their signatures, texts and public facts."""
+    quote = connection.ops.quote_name
+    bucket = quote(OriginalityBucket._meta.db_table)
+    signature = quote(OriginalitySignature._meta.db_table)
+    content = quote(ContentItem._meta.db_table)
+    creator = quote(ContentItem._meta.get_field("creator").related_model._meta.db_table)
+    pairs = " OR ".join(["(band = %s AND key = %s)"] * count)
+    return (
+        f"WITH hits AS (SELECT content_id, COUNT(*) AS n FROM {bucket} WHERE {pairs} "
+        "GROUP BY content_id ORDER BY n DESC, content_id LIMIT %s) "
+        "SELECT h.content_id, s.signature, s.published_at, c.text, c.external_id, k.handle "
+        f"FROM hits h JOIN {signature} s ON s.content_id = h.content_id "
+        f"JOIN {content} c ON c.id = h.content_id JOIN {creator} k ON k.id = c.creator_id"
+    )
+
+
+def check_text(text: str, *, limit: int = MATCH_LIMIT) -> list[CheckMatch]:
     """The indexed items the text duplicates (similarity ≥ ``THRESHOLD``), closest first (ties:
-    the earliest published first). Reads only the index and the matching items' texts."""
+    the earliest published first). One query: the band keys' index lookups, then the
+    candidates' signatures and texts; the signature estimate skips far candidates, the exact
+    Jaccard similarity of shingles decides."""
     shingle_set = engine.shingles(text)
     sig = engine.signatures([shingle_set])[0]
-    keys = engine.band_keys(sig)[0]
-    lookup = Q()
-    for band, key in enumerate(keys.tolist()):
-        lookup |= Q(band=band, key=key)
-    candidates = list(
-        OriginalityBucket.objects.unscoped()
-        .filter(lookup)
-        .values("content_id")
-        .annotate(hits=Count("band"))
-        .order_by("-hits", "content_id")
-        .values_list("content_id", flat=True)[:MAX_CANDIDATES]
-    )
-    if not candidates:
+    keys = engine.band_keys(sig)[0].tolist()
+    params = [value for band, key in enumerate(keys) for value in (band, key)]
+    with connection.cursor() as cursor:
+        cursor.execute(_candidates_sql(len(keys)), [*params, MAX_CANDIDATES])
+        rows = cursor.fetchall()
+    if not rows:
         return []
-    sigs = _signatures(candidates)
-    ids = [pk for pk in candidates if pk in sigs]
-    estimates = engine.estimate(sig, np.stack([sigs[pk][0] for pk in ids]))
     floor = engine.THRESHOLD - engine.ESTIMATE_MARGIN
-    near = [pk for pk, est in zip(ids, estimates, strict=True) if est >= floor]
-    if not near:
-        return []
+    estimates = engine.estimate(sig, np.stack([engine.from_bytes(row[1]) for row in rows]))
     found = []
-    for pk, other in _texts_shingles(near).items():
-        similarity = engine.jaccard(shingle_set, other)
+    for (pk, _sig, published_at, other, external_id, handle), est in zip(
+        rows, estimates, strict=True
+    ):
+        if est < floor:
+            continue
+        similarity = engine.jaccard(shingle_set, engine.shingles(other))
         if similarity >= engine.THRESHOLD:
-            found.append((-similarity, sigs[pk][1].order, pk, similarity))
-    return [Match(pk, similarity) for *_, pk, similarity in sorted(found)[:limit]]
+            found.append(CheckMatch(pk, similarity, external_id, handle, _aware(published_at)))
+    found.sort(key=lambda m: (-m.similarity, m.published_at, m.content_id))
+    return found[:limit]
+
+
+def _aware(value) -> datetime:
+    """A raw query's time as an aware UTC datetime (SQLite hands back naive UTC, or text)."""
+    moment = parse_datetime(value) if isinstance(value, str) else value
+    return moment if timezone.is_aware(moment) else moment.replace(tzinfo=UTC)
 
 
 def check_matches(text: str, *, limit: int = MATCH_LIMIT) -> list[dict]:
-    """:func:`check_text` with the public facts of each matching item (the API's answer):
-    ``{"content": {"id", "external_id", "creator" (handle), "published_at"}, "similarity"}``."""
-    matches = check_text(text, limit=limit)
-    facts = {
-        row["pk"]: row
-        for row in ContentItem.objects.unscoped()
-        .filter(pk__in=[m.content_id for m in matches])
-        .values("pk", "external_id", "creator__handle", "published_at")
-    }
+    """:func:`check_text` as the API answers it: ``{"content": {"id", "external_id",
+    "creator" (handle), "published_at"}, "similarity"}``."""
     return [
         {
             "content": {
                 "id": m.content_id,
-                "external_id": facts[m.content_id]["external_id"],
-                "creator": facts[m.content_id]["creator__handle"],
-                "published_at": facts[m.content_id]["published_at"],
+                "external_id": m.external_id,
+                "creator": m.creator,
+                "published_at": m.published_at,
             },
             "similarity": round(m.similarity, 4),
         }
-        for m in matches
-        if m.content_id in facts
+        for m in check_text(text, limit=limit)
     ]
