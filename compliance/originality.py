@@ -37,7 +37,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -178,12 +178,13 @@ def _buckets_write(content_ids: np.ndarray, keys: np.ndarray) -> None:
     load_frame(OriginalityBucket, frame)
 
 
-def _content_rows(content_ids: Iterable[int]):
-    return list(
-        ContentItem.objects.unscoped()
-        .filter(pk__in=list(content_ids))
-        .values_list("pk", "creator_id", "published_at", "text")
-    )
+def _content_rows(content_ids: Iterable[int], *, lock: bool = False):
+    """``lock``: hold the items' rows (in id order) until commit, so two tasks indexing the same
+    items (a repeated ingestion) take turns instead of racing on their index rows."""
+    rows = ContentItem.objects.unscoped().filter(pk__in=list(content_ids))
+    if lock:
+        rows = rows.select_for_update(of=("self",)).order_by("pk")
+    return list(rows.values_list("pk", "creator_id", "published_at", "text"))
 
 
 @transaction.atomic
@@ -194,7 +195,7 @@ def index_items(*, content_ids: Sequence[int]) -> int:
     changed = 0
     for start in range(0, len(content_ids), BATCH):
         batch = list(content_ids[start : start + BATCH])
-        rows = _content_rows(batch)
+        rows = _content_rows(batch, lock=True)
         indexed = _index_rows(rows)
         not_indexed = set(batch) - set(indexed)
         matches = _matches(indexed)
@@ -320,15 +321,19 @@ def _flags_apply(ids: Sequence[int], matches: _Matches) -> int:
             continue
         source, similarity = decision
         if flag is None:
-            OriginalityFlag.objects.unscoped().create(
-                content_id=content_id,
-                creator_id=items[content_id].creator_id,
-                source_id=source,
-                source_creator_id=items[source].creator_id,
-                similarity=similarity,
-                flagged_at=now,
-                updated_at=now,
-            )
+            try:
+                with transaction.atomic():  # a savepoint: a concurrent task may have made it
+                    OriginalityFlag.objects.unscoped().create(
+                        content_id=content_id,
+                        creator_id=items[content_id].creator_id,
+                        source_id=source,
+                        source_creator_id=items[source].creator_id,
+                        similarity=similarity,
+                        flagged_at=now,
+                        updated_at=now,
+                    )
+            except IntegrityError:
+                continue  # the other task decided the same: the flag is a function of the rows
             changed += 1
         elif (flag.source_id, flag.similarity) != (source, similarity):
             flag.source_id, flag.source_creator_id = source, items[source].creator_id
