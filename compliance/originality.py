@@ -33,13 +33,13 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
-from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from bulkload.frames import load_frame
 from creators.models import ContentItem
@@ -55,12 +55,6 @@ MAX_CANDIDATES = 200
 MATCH_LIMIT = 20
 #: Items per batch when indexing or rebuilding.
 BATCH = 2000
-
-
-@dataclass(frozen=True)
-class Match:
-    content_id: int
-    similarity: float
 
 
 @dataclass(frozen=True)
@@ -184,12 +178,13 @@ def _buckets_write(content_ids: np.ndarray, keys: np.ndarray) -> None:
     load_frame(OriginalityBucket, frame)
 
 
-def _content_rows(content_ids: Iterable[int]):
-    return list(
-        ContentItem.objects.unscoped()
-        .filter(pk__in=list(content_ids))
-        .values_list("pk", "creator_id", "published_at", "text")
-    )
+def _content_rows(content_ids: Iterable[int], *, lock: bool = False):
+    """``lock``: hold the items' rows (in id order) until commit, so two tasks indexing the same
+    items (a repeated ingestion) take turns instead of racing on their index rows."""
+    rows = ContentItem.objects.unscoped().filter(pk__in=list(content_ids))
+    if lock:
+        rows = rows.select_for_update(of=("self",)).order_by("pk")
+    return list(rows.values_list("pk", "creator_id", "published_at", "text"))
 
 
 @transaction.atomic
@@ -200,7 +195,7 @@ def index_items(*, content_ids: Sequence[int]) -> int:
     changed = 0
     for start in range(0, len(content_ids), BATCH):
         batch = list(content_ids[start : start + BATCH])
-        rows = _content_rows(batch)
+        rows = _content_rows(batch, lock=True)
         indexed = _index_rows(rows)
         not_indexed = set(batch) - set(indexed)
         matches = _matches(indexed)
@@ -326,15 +321,19 @@ def _flags_apply(ids: Sequence[int], matches: _Matches) -> int:
             continue
         source, similarity = decision
         if flag is None:
-            OriginalityFlag.objects.unscoped().create(
-                content_id=content_id,
-                creator_id=items[content_id].creator_id,
-                source_id=source,
-                source_creator_id=items[source].creator_id,
-                similarity=similarity,
-                flagged_at=now,
-                updated_at=now,
-            )
+            try:
+                with transaction.atomic():  # a savepoint: a concurrent task may have made it
+                    OriginalityFlag.objects.unscoped().create(
+                        content_id=content_id,
+                        creator_id=items[content_id].creator_id,
+                        source_id=source,
+                        source_creator_id=items[source].creator_id,
+                        similarity=similarity,
+                        flagged_at=now,
+                        updated_at=now,
+                    )
+            except IntegrityError:
+                continue  # the other task decided the same: the flag is a function of the rows
             changed += 1
         elif (flag.source_id, flag.similarity) != (source, similarity):
             flag.source_id, flag.source_creator_id = source, items[source].creator_id
@@ -440,60 +439,82 @@ def _bulk_load(postgres: bool):
 # --- Checks --------------------------------------------------------------------------------------
 
 
-def check_text(text: str, *, limit: int = MATCH_LIMIT) -> list[Match]:
+@dataclass(frozen=True)
+class CheckMatch:
+    """A match of a check, with the public facts of the matching item."""
+
+    content_id: int
+    similarity: float
+    external_id: str
+    creator: str
+    published_at: datetime
+
+
+def _candidates_sql(count: int) -> str:
+    """One round trip: the items sharing most of the ``count`` (band, key) pairs (an index
+    lookup each), their signatures, texts and public facts."""
+    quote = connection.ops.quote_name
+    bucket = quote(OriginalityBucket._meta.db_table)
+    signature = quote(OriginalitySignature._meta.db_table)
+    content = quote(ContentItem._meta.db_table)
+    creator = quote(ContentItem._meta.get_field("creator").related_model._meta.db_table)
+    pairs = " OR ".join(["(band = %s AND key = %s)"] * count)
+    return (
+        f"WITH hits AS (SELECT content_id, COUNT(*) AS n FROM {bucket} WHERE {pairs} "
+        "GROUP BY content_id ORDER BY n DESC, content_id LIMIT %s) "
+        "SELECT h.content_id, s.signature, s.published_at, c.text, c.external_id, k.handle "
+        f"FROM hits h JOIN {signature} s ON s.content_id = h.content_id "
+        f"JOIN {content} c ON c.id = h.content_id JOIN {creator} k ON k.id = c.creator_id"
+    )
+
+
+def check_text(text: str, *, limit: int = MATCH_LIMIT) -> list[CheckMatch]:
     """The indexed items the text duplicates (similarity ≥ ``THRESHOLD``), closest first (ties:
-    the earliest published first). Reads only the index and the matching items' texts."""
+    the earliest published first). One query: the band keys' index lookups, then the
+    candidates' signatures and texts; the signature estimate skips far candidates, the exact
+    Jaccard similarity of shingles decides."""
     shingle_set = engine.shingles(text)
     sig = engine.signatures([shingle_set])[0]
-    keys = engine.band_keys(sig)[0]
-    lookup = Q()
-    for band, key in enumerate(keys.tolist()):
-        lookup |= Q(band=band, key=key)
-    candidates = list(
-        OriginalityBucket.objects.unscoped()
-        .filter(lookup)
-        .values("content_id")
-        .annotate(hits=Count("band"))
-        .order_by("-hits", "content_id")
-        .values_list("content_id", flat=True)[:MAX_CANDIDATES]
-    )
-    if not candidates:
+    keys = engine.band_keys(sig)[0].tolist()
+    params = [value for band, key in enumerate(keys) for value in (band, key)]
+    with connection.cursor() as cursor:
+        cursor.execute(_candidates_sql(len(keys)), [*params, MAX_CANDIDATES])
+        rows = cursor.fetchall()
+    if not rows:
         return []
-    sigs = _signatures(candidates)
-    ids = [pk for pk in candidates if pk in sigs]
-    estimates = engine.estimate(sig, np.stack([sigs[pk][0] for pk in ids]))
     floor = engine.THRESHOLD - engine.ESTIMATE_MARGIN
-    near = [pk for pk, est in zip(ids, estimates, strict=True) if est >= floor]
-    if not near:
-        return []
+    estimates = engine.estimate(sig, np.stack([engine.from_bytes(row[1]) for row in rows]))
     found = []
-    for pk, other in _texts_shingles(near).items():
-        similarity = engine.jaccard(shingle_set, other)
+    for (pk, _sig, published_at, other, external_id, handle), est in zip(
+        rows, estimates, strict=True
+    ):
+        if est < floor:
+            continue
+        similarity = engine.jaccard(shingle_set, engine.shingles(other))
         if similarity >= engine.THRESHOLD:
-            found.append((-similarity, sigs[pk][1].order, pk, similarity))
-    return [Match(pk, similarity) for *_, pk, similarity in sorted(found)[:limit]]
+            found.append(CheckMatch(pk, similarity, external_id, handle, _aware(published_at)))
+    found.sort(key=lambda m: (-m.similarity, m.published_at, m.content_id))
+    return found[:limit]
+
+
+def _aware(value) -> datetime:
+    """A raw query's time as an aware UTC datetime (SQLite hands back naive UTC, or text)."""
+    moment = parse_datetime(value) if isinstance(value, str) else value
+    return moment if timezone.is_aware(moment) else moment.replace(tzinfo=UTC)
 
 
 def check_matches(text: str, *, limit: int = MATCH_LIMIT) -> list[dict]:
-    """:func:`check_text` with the public facts of each matching item (the API's answer):
-    ``{"content": {"id", "external_id", "creator" (handle), "published_at"}, "similarity"}``."""
-    matches = check_text(text, limit=limit)
-    facts = {
-        row["pk"]: row
-        for row in ContentItem.objects.unscoped()
-        .filter(pk__in=[m.content_id for m in matches])
-        .values("pk", "external_id", "creator__handle", "published_at")
-    }
+    """:func:`check_text` as the API answers it: ``{"content": {"id", "external_id",
+    "creator" (handle), "published_at"}, "similarity"}``."""
     return [
         {
             "content": {
                 "id": m.content_id,
-                "external_id": facts[m.content_id]["external_id"],
-                "creator": facts[m.content_id]["creator__handle"],
-                "published_at": facts[m.content_id]["published_at"],
+                "external_id": m.external_id,
+                "creator": m.creator,
+                "published_at": m.published_at,
             },
             "similarity": round(m.similarity, 4),
         }
-        for m in matches
-        if m.content_id in facts
+        for m in check_text(text, limit=limit)
     ]

@@ -101,9 +101,20 @@ def jaccard(a: Iterable[str], b: Iterable[str]) -> float:
     return len(a & b) / union if union else 1.0
 
 
+_HASHES: dict[str, int] = {}
+_HASHES_MAX = 1 << 21  # common shingles recur ("家人们", "直播间"): remember ~2M of them
+
+
 def _hash32(shingle: str) -> int:
-    # datasketch's sha1_hash32, inlined for speed: the first 4 bytes of SHA-1, little-endian.
-    return struct.unpack("<I", hashlib.sha1(shingle.encode("utf-8")).digest()[:4])[0]
+    """datasketch's ``sha1_hash32`` of the UTF-8 shingle: the first 4 bytes of its SHA-1,
+    little-endian; remembered, as common shingles recur across texts."""
+    value = _HASHES.get(shingle)
+    if value is None:
+        if len(_HASHES) >= _HASHES_MAX:
+            _HASHES.clear()
+        digest = hashlib.sha1(shingle.encode("utf-8")).digest()
+        value = _HASHES[shingle] = struct.unpack("<I", digest[:4])[0]
+    return value
 
 
 @cache
@@ -119,29 +130,33 @@ def minhash(text: str) -> LeanMinHash:
     return LeanMinHash(sketch)
 
 
-def signatures(shingle_sets: Sequence[frozenset[str]], *, chunk: int = 8192) -> np.ndarray:
+def signatures(shingle_sets: Sequence[frozenset[str]], *, chunk: int = 32_768) -> np.ndarray:
     """The MinHash values of many shingle sets at once: ``(n, NUM_PERM)`` uint32. Equal to
     :func:`minhash`'s ``hashvalues``; an empty set gets datasketch's empty signature (all
-    ``2^32 − 1``)."""
+    ``2^32 − 1``). Items are taken by runs of about ``chunk`` shingles, so the permuted
+    ``(shingles × NUM_PERM)`` matrix stays near ``chunk × NUM_PERM × 8`` bytes."""
     a, b = permutations()
-    out = np.full((len(shingle_sets), NUM_PERM), _MAX_HASH, dtype=np.uint64)
-    sizes = np.fromiter((len(s) for s in shingle_sets), dtype=np.int64, count=len(shingle_sets))
+    count = len(shingle_sets)
+    out = np.full((count, NUM_PERM), _MAX_HASH, dtype=np.uint64)
+    sizes = np.fromiter((len(s) for s in shingle_sets), dtype=np.int64, count=count)
     hashes = np.fromiter(
         (_hash32(s) for shingle_set in shingle_sets for s in shingle_set),
         dtype=np.uint64,
         count=int(sizes.sum()),
     )
-    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]) if len(sizes) else sizes
-    # Rows by chunks of items, so the (shingles × NUM_PERM) matrix stays small.
-    for lo in range(0, len(shingle_sets), chunk):
-        hi = min(lo + chunk, len(shingle_sets))
+    ends = np.cumsum(sizes)
+    starts = ends - sizes
+    lo = 0
+    while lo < count:
+        # Items lo..hi-1: at least one, then as many as fit in ``chunk`` shingles.
+        hi = max(lo + 1, int(np.searchsorted(ends, starts[lo] + chunk, side="right")))
         rows = np.flatnonzero(sizes[lo:hi]) + lo
-        if not len(rows):
-            continue
-        first, last = starts[rows[0]], starts[rows[-1]] + sizes[rows[-1]]
-        hv = hashes[first:last, None]
-        permuted = np.bitwise_and((hv * a + b) % _MERSENNE, _MAX_HASH)
-        out[rows] = np.minimum.reduceat(permuted, starts[rows] - first, axis=0)
+        if len(rows):
+            first = starts[rows[0]]
+            hv = hashes[first : ends[rows[-1]], None]
+            permuted = np.bitwise_and((hv * a + b) % _MERSENNE, _MAX_HASH)
+            out[rows] = np.minimum.reduceat(permuted, starts[rows] - first, axis=0)
+        lo = hi
     return out.astype(np.uint32)
 
 

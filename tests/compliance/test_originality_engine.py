@@ -83,7 +83,7 @@ def test_identical_texts_are_similar_one(text):
 @given(texts=st.lists(TEXT, min_size=1, max_size=8))
 def test_batch_signatures_equal_datasketch_minhash(texts):
     sets = [engine.shingles(t) for t in texts]
-    batch = engine.signatures(sets, chunk=3)
+    batch = engine.signatures(sets, chunk=7)
     for text, sig in zip(texts, batch, strict=True):
         lean = engine.minhash(text)
         assert isinstance(lean, LeanMinHash) and lean.seed == engine.SEED
