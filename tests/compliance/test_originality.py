@@ -448,3 +448,13 @@ def test_the_longest_text_is_checked_and_a_key_without_the_scope_is_refused(chec
     assert response.status_code == 200
     other = api_key_client(OrganizationFactory(kind="partner"), ["compliance:check"])[1]
     assert other.post(CHECK, {"text": TEXTS[0]}, format="json").status_code == 403
+
+
+def test_ingestion_indexes_after_commit_not_before(django_capture_on_commit_callbacks):
+    actor, creator = partner(), CreatorFactory()
+    with acting_as(actor), django_capture_on_commit_callbacks(execute=False) as callbacks:
+        content_items_upsert(actor=actor, rows=[item(creator, "x", TEXTS[4], days_ago=1)])
+    assert not OriginalitySignature.objects.unscoped().exists()  # not yet: nothing committed
+    for callback in callbacks:
+        callback()
+    assert OriginalitySignature.objects.unscoped().count() == 1
