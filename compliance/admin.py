@@ -1,5 +1,7 @@
 """Admin for the operator's staff: compliance rows are read here and changed by
-``compliance.services`` (the queue, sanctions, appeals, policy) and ``compliance.training``."""
+``compliance.services`` (the queue, sanctions, appeals, policy, originality contests),
+``compliance.training`` and ``compliance.originality`` (the index and its flags). The index's
+LSH buckets have a composite primary key, which the admin does not support: not registered."""
 
 from django.contrib import admin
 
@@ -11,6 +13,9 @@ from .models import (
     ComplaintRateDaily,
     Label,
     ModelVersion,
+    OriginalityContest,
+    OriginalityFlag,
+    OriginalitySignature,
     Policy,
     RetrainRun,
     Sanction,
@@ -70,3 +75,23 @@ class ComplaintRateDailyAdmin(ReadOnlyAdmin):
     list_display = ["date", "subject_kind", "subject_id", "orders", "complaints", "rate", "alert"]
     list_filter = ["subject_kind", "alert", "date"]
     search_fields = ["subject_id"]
+
+
+@admin.register(OriginalitySignature)
+class OriginalitySignatureAdmin(ReadOnlyAdmin):
+    list_display = ["content", "creator", "published_at", "shingles", "indexed_at"]
+    exclude = ["signature"]
+
+
+@admin.register(OriginalityFlag)
+class OriginalityFlagAdmin(ReadOnlyAdmin):
+    list_display = ["id", "content", "source", "similarity", "status", "flagged_at"]
+    list_filter = ["status"]
+    search_fields = ["content__external_id", "source__external_id"]
+
+
+@admin.register(OriginalityContest)
+class OriginalityContestAdmin(ReadOnlyAdmin):
+    list_display = ["id", "flag", "creator", "status", "created_at", "decided_at"]
+    list_filter = ["status"]
+    search_fields = ["statement"]

@@ -1,5 +1,6 @@
 """The compliance API: pre-check ad copy against the rules and the model (scope
-``compliance:check``). A check writes nothing: a partner or brand asks before it publishes."""
+``compliance:check``), and check a text for duplicates of indexed content (scope
+``originality:check``). A check writes nothing: a partner or brand asks before it publishes."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from rest_framework.response import Response
 from api.views import TenantViewSet
 from creators import taxonomy
 
+from .engine import originality as originality_engine
+from .originality import check_matches
 from .scoring import TEXT_MAX, assess_texts, reasons_of
 from .selectors import case_queue
 
@@ -148,4 +151,65 @@ class ComplianceCheckViewSet(TenantViewSet):
         return Response({"results": [_output(a) for a in assessments]})
 
 
-ROUTES = [("compliance", ComplianceCheckViewSet, "compliance")]
+class OriginalityCheckInput(serializers.Serializer):
+    text = _text_field(help_text=f"the text to check, 1–{TEXT_MAX} characters")
+
+    def validate_text(self, value: str) -> str:
+        if not value.strip():
+            raise serializers.ValidationError(_("The text is empty."))
+        if len(originality_engine.normalise(value)) < originality_engine.MIN_CHARS:
+            raise serializers.ValidationError(
+                _(
+                    "Too short to compare: at least %(min)s characters besides punctuation, "
+                    "symbols and spaces."
+                )
+                % {"min": originality_engine.MIN_CHARS}
+            )
+        return value
+
+
+class OriginalityContentOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    external_id = serializers.CharField()
+    creator = serializers.CharField(help_text="the creator's handle")
+    published_at = serializers.DateTimeField()
+
+
+class OriginalityMatchOutput(serializers.Serializer):
+    content = OriginalityContentOutput()
+    similarity = serializers.FloatField(help_text="Jaccard similarity of character 3-grams, 0–1")
+
+
+class OriginalityCheckOutput(serializers.Serializer):
+    duplicate = serializers.BooleanField(
+        help_text=f"some indexed item is at least {originality_engine.THRESHOLD} similar"
+    )
+    matches = OriginalityMatchOutput(many=True)
+
+
+class OriginalityCheckViewSet(TenantViewSet):
+    """Check a text against every indexed content item: the items it nearly duplicates
+    (similarity of character 3-grams after normalising width, case, punctuation and spaces at
+    least the threshold), closest first, at most 20."""
+
+    read_scope = "originality:check"
+    read_actions = frozenset({"check"})
+    serializer_class = OriginalityCheckInput
+
+    def scoped_queryset(self, *, actor):
+        return case_queue(actor=actor).none()  # no rows: a check reads no tenant's rows
+
+    @extend_schema(request=OriginalityCheckInput, responses=OriginalityCheckOutput)
+    @action(detail=False, methods=["post"])
+    def check(self, request):
+        data = OriginalityCheckInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        matches = check_matches(data.validated_data["text"])
+        answer = {"duplicate": bool(matches), "matches": matches}
+        return Response(OriginalityCheckOutput(answer).data)
+
+
+ROUTES = [
+    ("compliance", ComplianceCheckViewSet, "compliance"),
+    ("originality", OriginalityCheckViewSet, "originality"),
+]

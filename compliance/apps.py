@@ -19,15 +19,23 @@ class ComplianceConfig(AppConfig):
         from . import hooks, scoring
 
         register_scope("compliance:check", _("Pre-check ad copy against the compliance rules"))
+        register_scope(
+            "originality:check", _("Check a text against every indexed content item for duplicates")
+        )
         events.register("compliance.case_decided", _("A compliance review case was decided."))
         register_submission_check(scoring.submission_check)
         register_release_gate(scoring.submission_hold)
-        if hooks.content_ingested not in CONTENT_INGESTED:
-            CONTENT_INGESTED.append(hooks.content_ingested)
+        for hook in (hooks.content_ingested, hooks.content_ingested_originality):
+            if hook not in CONTENT_INGESTED:
+                CONTENT_INGESTED.append(hook)
         post_save.connect(hooks.product_saved, sender=Product, dispatch_uid="compliance.product")
         register_nav("compliance:queue", _("Compliance"), kinds=[roles.OPERATOR])
         register_nav("compliance:mine", _("Compliance notices"), kinds=[roles.CREATOR])
         register_nav("compliance:violations", _("Creators' violations"), kinds=[roles.AGENCY])
+        register_nav("compliance:originality_mine", _("Originality"), kinds=[roles.CREATOR])
+        register_nav(
+            "compliance:originality_agency", _("Creators' originality"), kinds=[roles.AGENCY]
+        )
         register_nav_badge("compliance:queue", hooks.open_cases_count)
         # Complaint rates: the operator's leaders are a tab of its compliance pages; a brand, an
         # agency and a creator get a link whose badge counts their alerts.

@@ -1,5 +1,6 @@
 """Where compliance plugs into the apps to its left (registered in ``apps.ComplianceConfig``):
-ingested content and saved products are scored by a task after commit; collaboration
+ingested content and saved products are scored by a task after commit (and ingested texts
+indexed for originality); collaboration
 submissions are scored in the brand workspace's review hook and held by its release gate."""
 
 from __future__ import annotations
@@ -15,6 +16,12 @@ from .selectors import complaint_rate_alerts_count
 def content_ingested(content_ids: list[int]) -> None:
     if content_ids:
         enqueue(tasks.content_items_score, actor=SYSTEM, content_ids=sorted(content_ids))
+
+
+def content_ingested_originality(content_ids: list[int]) -> None:
+    """Index ingested texts for originality once the ingestion commits (eager when embedded)."""
+    if content_ids:
+        enqueue(tasks.originality_index, actor=SYSTEM, content_ids=sorted(content_ids))
 
 
 def product_saved(sender, instance, raw=False, **kwargs) -> None:

@@ -10,6 +10,10 @@ The ladder counts the creator's confirmed violations of the case's category in t
 ``RESTRICTION_DAYS`` (a merit factor in allocation runs), from ``suspend_after`` on it suspends
 the creator; below, a warning. An upheld appeal changes nothing; an overturned one lifts the
 sanction (and a suspension's account status) and relabels the case as no violation.
+
+Originality flags (``compliance.originality`` writes them) are contested by the flagged creator
+once, with a statement; an operator reviewer upholds or overturns the flag, and an overturned
+flag no longer counts against the creator's originality rate.
 """
 
 from __future__ import annotations
@@ -28,7 +32,16 @@ from tenancy.services import audit_event_record
 from webhooks.services import webhook_emit
 
 from .default_policy import RESTRICTION_DAYS, WINDOW_DAYS
-from .models import Appeal, Case, Category, Label, Policy, Sanction
+from .models import (
+    Appeal,
+    Case,
+    Category,
+    Label,
+    OriginalityContest,
+    OriginalityFlag,
+    Policy,
+    Sanction,
+)
 
 APPROVE, REJECT, ESCALATE = "approve", "reject", "escalate"
 DECISIONS = (APPROVE, REJECT, ESCALATE)
@@ -272,3 +285,65 @@ def policy_update(*, actor: Actor, policy: Policy, **values) -> Policy:
     after = {field: getattr(policy, field) for field in POLICY_FIELDS}
     _audit(actor, "compliance.policy_updated", policy, before=before, after=after)
     return policy
+
+
+# --- Originality contests ------------------------------------------------------------------------
+
+STATEMENT_MAX = 2000
+UPHOLD, OVERTURN = "upheld", "overturned"
+CONTEST_DECISIONS = (UPHOLD, OVERTURN)
+
+
+@transaction.atomic
+def originality_flag_contest(
+    *, actor: Actor, flag: OriginalityFlag, statement: str
+) -> OriginalityContest:
+    """The flagged creator contests an open flag, once, saying why the item is original. Another
+    creator's flag does not exist for it (``OriginalityFlag.DoesNotExist``: a 404)."""
+    actor.require(kinds=[roles.CREATOR], message=_("Only the flagged creator may contest a flag."))
+    statement = (statement or "").strip()
+    if not statement:
+        raise ValidationError({"statement": _("Say why your content is original.")})
+    if len(statement) > STATEMENT_MAX:
+        raise ValidationError(
+            {"statement": _("At most %(max)s characters.") % {"max": STATEMENT_MAX}}
+        )
+    flag = OriginalityFlag.objects.for_actor(actor).select_for_update().get(pk=flag.pk)
+    if flag.status != OriginalityFlag.Status.OPEN:
+        raise ValidationError(_("This flag has already been contested or decided."), code="state")
+    now = timezone.now()
+    contest = OriginalityContest.objects.unscoped().create(
+        flag=flag, creator_id=flag.creator_id, statement=statement, created_at=now
+    )
+    flag.status, flag.updated_at = OriginalityFlag.Status.CONTESTED, now
+    flag.save(update_fields=["status", "updated_at"])
+    _audit(actor, "compliance.originality_contested", contest, flag=flag.pk)
+    return contest
+
+
+@transaction.atomic
+def originality_contest_decide(
+    *, actor: Actor, contest: OriginalityContest, decision: str, note: str = ""
+) -> OriginalityContest:
+    """An operator reviewer decides an open contest: ``upheld`` (the flag stands) or
+    ``overturned`` (the flag is lifted and stops counting). Audited with the note."""
+    _require_reviewer(actor)
+    errors = {}
+    if decision not in CONTEST_DECISIONS:
+        errors["decision"] = _("Choose upheld or overturned.")
+    if len(note or "") > NOTE_MAX:
+        errors["note"] = _("At most %(max)s characters.") % {"max": NOTE_MAX}
+    if errors:
+        raise ValidationError(errors)
+    contest = OriginalityContest.objects.for_actor(actor).select_for_update().get(pk=contest.pk)
+    if contest.status != OriginalityContest.Status.OPEN:
+        raise ValidationError(_("This contest is already decided."), code="state")
+    flag = OriginalityFlag.objects.unscoped().select_for_update().get(pk=contest.flag_id)
+    now = timezone.now()
+    contest.status = decision
+    contest.decided_by_id, contest.decided_at, contest.note = actor.user_id, now, note or ""
+    contest.save(update_fields=["status", "decided_by", "decided_at", "note"])
+    flag.status, flag.updated_at = decision, now  # the flag's statuses share these values
+    flag.save(update_fields=["status", "updated_at"])
+    _audit(actor, f"compliance.originality_contest_{decision}", contest, flag=flag.pk, note=note)
+    return contest

@@ -3,7 +3,7 @@
 from tenancy.scoping import Actor
 from tenancy.tasking import periodic_task, tenant_task
 
-from . import complaint_rates, scoring, training
+from . import complaint_rates, originality, scoring, training
 
 
 @tenant_task("compliance.content_items_score", time_limit=10 * 60, soft_time_limit=9 * 60)
@@ -31,3 +31,9 @@ def retrain_execute(*, actor: Actor, run_id: int) -> str:
 def complaint_rates_due(*, actor: Actor) -> int:
     """Beat job: store yesterday's complaint rates of every creator, brand and agency."""
     return complaint_rates.complaint_rates_due(actor=actor)
+
+
+@tenant_task("compliance.originality_index", time_limit=10 * 60, soft_time_limit=9 * 60)
+def originality_index(*, actor: Actor, content_ids: list[int]) -> int:
+    """Index ingested texts for originality and re-decide the flags they touch; idempotent."""
+    return originality.index_items(content_ids=content_ids)

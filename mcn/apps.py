@@ -6,6 +6,7 @@ class McnConfig(AppConfig):
     name = "mcn"
 
     def ready(self):
+        from compliance.selectors import originality_metric_source
         from tenancy import roles
         from tenancy.homes import register_home, register_nav, register_nav_badge
         from tenancy.scopes import register_scope
@@ -14,7 +15,7 @@ class McnConfig(AppConfig):
         from .metrics import METRIC_SOURCES, compliance_complaint_rate, compliance_violations
         from .selectors import open_appeals_count
 
-        for source in (compliance_violations, compliance_complaint_rate):
+        for source in (compliance_violations, compliance_complaint_rate, originality_metric_source):
             if source not in METRIC_SOURCES:
                 METRIC_SOURCES.append(source)
 

@@ -22,7 +22,13 @@ PROJECT_APPS = {
 
 
 def test_every_project_model_is_registered():
-    models = [m for m in apps.get_models() if m._meta.app_label in PROJECT_APPS]
+    """All but tables with a composite primary key, which Django's admin refuses (the
+    originality index's LSH buckets: an index structure, read through its signatures)."""
+    models = [
+        m
+        for m in apps.get_models()
+        if m._meta.app_label in PROJECT_APPS and not m._meta.is_composite_pk
+    ]
     missing = [m._meta.label for m in models if m not in admin.site._registry]
     assert missing == []
 

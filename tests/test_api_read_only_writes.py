@@ -27,8 +27,10 @@ from tests.test_api_tenancy import ROUTES, owned_object
 
 pytestmark = pytest.mark.django_db
 
-#: Scopes that only read: every ``…:read``, and the compliance pre-check (a score, no row).
-READ_SCOPES = sorted(s for s in SCOPES if s.endswith(":read") or s == "compliance:check")
+#: Scopes that only read: every ``…:read``, the compliance pre-check (a score, no row) and the
+#: originality check (matches, no row).
+CHECKS = {"compliance:check", "originality:check"}
+READ_SCOPES = sorted(s for s in SCOPES if s.endswith(":read") or s in CHECKS)
 KINDS = ("brand", "agency", "partner", "operator")
 MISSING = "987654321"
 
@@ -90,9 +92,11 @@ POST_READS = {
     # The compliance pre-check of ad copy: a score, nothing stored (compliance/api.py).
     "compliance-check": {"text": "全网最低价，加微信私聊下单"},
     "compliance-check-batch": {"texts": ["全网最低价", "质地清爽"]},
+    # The originality check of a text against the index: matches, nothing stored.
+    "originality-check": {"text": "家人们晚上好，欢迎来到直播间，今天这款保温杯真的很好用"},
 }
 #: POST reads of no object (their route names none): a read-only caller gets an answer.
-LIST_POST_READS = {"compliance-check", "compliance-check-batch"}
+LIST_POST_READS = {"compliance-check", "compliance-check-batch", "originality-check"}
 WRITES = {name: route for name, route in write_routes().items() if name not in POST_READS}
 OBJECT_WRITES = sorted(name for name, (_r, kwargs, _m) in WRITES.items() if kwargs)
 LIST_WRITES = sorted(name for name, (_r, kwargs, _m) in WRITES.items() if not kwargs)

@@ -128,3 +128,24 @@ def test_the_selection_centres_campaign_filter_takes_its_choices_from_the_actor(
         form = MatchFilterForm({"campaign": theirs.pk}, actor=actor)
         assert list(form.fields["campaign"].queryset) == [mine]
         assert not form.is_valid() and list(form.errors) == ["campaign"]
+
+
+@pytest.mark.django_db
+def test_the_originality_pages_creator_filter_takes_its_choices_from_the_actor():
+    """``compliance.forms.OriginalityFilterForm`` (the operator's and the agency's flag lists)
+    is a form, not a FilterSet: its one related id, ``creator`` (a handle), resolves among the
+    creators whose flags the actor sees (tests/compliance/test_originality_pages.py: another
+    agency's creator answers like a missing one)."""
+    from compliance.forms import OriginalityFilterForm
+    from tests.factories import CreatorFactory, OrganizationFactory
+
+    agency, other = OrganizationFactory(kind="agency"), OrganizationFactory(kind="agency")
+    mine, theirs = CreatorFactory(agency=agency), CreatorFactory(agency=other)
+    actor = Actor(user_id=None, organization_id=agency.pk, organization_kind="agency", role="owner")
+    with acting_as(actor):
+        form = OriginalityFilterForm({"creator": theirs.handle}, actor=actor)
+        assert list(form.fields["creator"].queryset) == [mine]
+        assert not form.is_valid() and list(form.errors) == ["creator"]
+        assert OriginalityFilterForm({"creator": mine.handle}, actor=actor).is_valid()
+    with pytest.raises(TypeError):  # no actor, no form: its choices need one
+        OriginalityFilterForm({})

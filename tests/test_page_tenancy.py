@@ -397,6 +397,50 @@ def retrain_run(operator_org) -> Built:
     return Built([run.pk], ["Secret failure"], run)
 
 
+def originality_flag(creator, status: str = "open") -> Built:
+    """The creator's item flagged as a copy of another creator's; the copy's text is secret."""
+    from compliance.models import OriginalityFlag
+    from creators.models import ContentItem
+
+    when = datetime.datetime(2026, 3, 2, 9, tzinfo=datetime.UTC)
+    source = ContentItem.objects.unscoped().create(
+        creator=CreatorFactory(), external_id="page-source", kind="video", title="Source",
+        text="Source caption", published_at=when - datetime.timedelta(days=1),
+    )  # fmt: skip
+    copy = ContentItem.objects.unscoped().create(
+        creator=creator, external_id="page-copy", kind="video", title="Copy",
+        text="Secret copied caption", published_at=when,
+    )  # fmt: skip
+    flag = OriginalityFlag.objects.unscoped().create(
+        content=copy, creator=creator, source=source, source_creator=source.creator,
+        similarity=0.9, status=status, flagged_at=when, updated_at=when,
+    )  # fmt: skip
+    return Built([flag.pk], ["Secret copied caption"], flag)
+
+
+def originality_flag_contested_by(creator) -> Built:
+    built = originality_flag(creator)
+    built.done = lambda row: row["status"] == "contested"
+    return built
+
+
+def originality_contest(creator) -> Built:
+    from compliance.models import OriginalityContest
+
+    flag = originality_flag(creator, status="contested").row
+    contest = OriginalityContest.objects.unscoped().create(
+        flag=flag, creator=creator, statement="Secret contest statement",
+        created_at=datetime.datetime(2026, 3, 3, tzinfo=datetime.UTC),
+    )  # fmt: skip
+    return Built([contest.pk], ["Secret contest statement", "Secret copied caption"], contest)
+
+
+def originality_contest_decided_by(operator_org) -> Built:
+    built = originality_contest(CreatorFactory())
+    built.done = lambda row: row["status"] == "upheld"
+    return built
+
+
 PAGES = {
     "tenancy:api_key_revoke": Page("partner", api_key, post={}),
     "creators:detail": Page("agency", creator_profile, public=True),
@@ -449,6 +493,17 @@ PAGES = {
     "compliance:retrain_status": Page("operator", retrain_run, outsiders=NOT_OPERATORS),
     "compliance:appeal_file": Page("creator", sanction_of, post={"text": "Secret appeal"}),
     "compliance:complaint_rate": Page("brand", complaint_rate_of),
+    "compliance:originality_flag": Page("creator", originality_flag),
+    "compliance:originality_contest": Page("creator", originality_contest),
+    "compliance:originality_contest_file": Page(
+        "creator", originality_flag_contested_by, post={"statement": "Secret statement"}
+    ),
+    "compliance:originality_contest_decide": Page(
+        "operator",
+        originality_contest_decided_by,
+        post={"decision": "upheld", "note": "Secret note"},
+        outsiders=NOT_OPERATORS,
+    ),
     "traffic:run_publish": Page(
         "operator",
         run_with(["987,654"], done=lambda row: row["published"]),
@@ -690,6 +745,11 @@ SIMPLE_PAGES = {
     "compliance:mine": Simple(only("creator")),
     "compliance:violations": Simple(only("agency")),
     "compliance:complaint_rates": Simple(only("operator", "brand", "agency", "creator")),
+    "compliance:originality_flags": Simple(only("operator")),
+    "compliance:originality_contests": Simple(only("operator")),
+    "compliance:originality_trends": Simple(only("operator")),
+    "compliance:originality_mine": Simple(only("creator")),
+    "compliance:originality_agency": Simple(only("agency")),
     "set_language": Simple(everyone(302), method="post", data=lambda _: {"language": "en"}),
     "healthz": Simple(everyone(200)),
 }

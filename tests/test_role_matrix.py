@@ -85,7 +85,7 @@ CAPABILITIES = [
     ("refunds.disputes", "disputed and escalated refunds: see"),
     ("refunds.final", "disputed and escalated refunds: decide finally"),
     ("agencies.directory", "agency directory (API)"),
-    ("roster.see", "agency roster & contracts, creators' violations: see"),
+    ("roster.see", "agency roster & contracts, creators' violations and originality: see"),
     ("roster.change", "contracts: offer, withdraw, end"),
     ("contracts.answer", "contract offers: accept, decline"),
     ("assessments.api", "agency assessments, what-if (API)"),
@@ -96,20 +96,29 @@ CAPABILITIES = [
     ("traffic.api", "traffic runs (API)"),
     ("certification.see", "certification: cycles, appeals, policy, concentration: see"),
     ("certification.change", "certification: run a cycle, decide appeals, publish policy"),
-    ("compliance.queue", "compliance: queue, appeals, policy, model, figures: see"),
-    ("compliance.review", "compliance: claim and decide cases, decide appeals"),
+    (
+        "compliance.queue",
+        "compliance: queue, appeals, policy, model, figures, "
+        "originality flags, contests, trends: see",
+    ),
+    (
+        "compliance.review",
+        "compliance: claim and decide cases, decide appeals and originality contests",
+    ),
     ("compliance.policy", "compliance: edit the policy, retrain the model"),
     ("compliance.case", "a compliance case: see"),
-    ("compliance.appeal", "appeal a sanction"),
+    ("originality.flag", "an originality flag or contest: see"),
+    ("compliance.appeal", "appeal a sanction, contest an originality flag"),
     ("compliance.check_api", "compliance pre-check of ad copy (API)"),
     ("compliance.rates", "complaint rates and their trend: see"),
+    ("originality.check_api", "originality check of a text (API)"),
     ("matching.product_api", "selection centre: creators for a product (API)"),
     ("matching.creator_api", "selection centre: products for a creator (API)"),
     ("matching.lookalike_api", "lookalike creators (API)"),
     (
         "portal",
         "creator portal, my traffic panel, my contracts, my compliance notices, my refunds and "
-        "complaints",
+        "complaints, my originality flags",
     ),
     ("keys.manage", "API keys: manage"),
     ("webhooks.manage", "webhooks: manage"),
@@ -140,6 +149,7 @@ EVERY_TENANT = {
     "agencies_directory": "yes",
     "matching_lookalike_api": "yes",
     "compliance_check_api": "yes",
+    "originality_check_api": "yes",
 }
 OWNER = {"keys_manage": "yes", "webhooks_manage": "yes", "audit_see": "yes"}
 NOT_ADMIN = {"keys_manage": "403", "webhooks_manage": "403", "audit_see": "403"}
@@ -161,6 +171,7 @@ OPERATOR = {
     "compliance_policy": "yes",
     "compliance_case": "yes (all)",
     "compliance_rates": "yes (all: the leaders)",
+    "originality_flag": "yes (all)",
     "push_metrics": "yes",
     "assessments_api": "yes",
     "matching_creator_api": "yes",
@@ -212,6 +223,7 @@ AGENCY = {
     "matching_creator_api": "own (signed creators)",
     "compliance_case": "own (its signed creators')",
     "compliance_rates": "own (and its creators')",
+    "originality_flag": "own (its signed creators')",
 }
 PARTNER = {
     **EVERY_TENANT,
@@ -286,9 +298,11 @@ MATRIX: dict[str, dict[str, str]] = {
         matching_creator_api="own",
         matching_lookalike_api="404 (creators do not browse each other)",
         compliance_case="own",
+        originality_flag="own",
         compliance_appeal="own",
         compliance_check_api="yes",
         compliance_rates="own",
+        originality_check_api="yes",
     ),
     # A key acts as its organization's owner within its scopes (see KEY_ROW below); it opens
     # no page. The cells name the scopes; the walk checks them against the views' own.
@@ -318,6 +332,7 @@ MATRIX: dict[str, dict[str, str]] = {
         audit_see="`audit:read`",
         push_metrics="`content:write`, `metrics:write`",
         compliance_check_api="`compliance:check` (it writes nothing)",
+        originality_check_api="`originality:check` (it writes nothing)",
     ),
     # The system never browses; its cells say what its services accept (SYSTEM_CHECKS).
     "system (beat/CLI)": _row(
@@ -1137,6 +1152,52 @@ def complaint_rate_call(w: World) -> Call:
     return Call(f"/compliance/complaint-rates/{kind}/{subject}/")
 
 
+def originality_flag(w: World, status: str = "open"):
+    """The persona's own creator's fresh item flagged as a copy of another creator's."""
+    from compliance.models import OriginalityFlag
+
+    n = ContentItem.objects.unscoped().count()
+    source = ContentItem.objects.unscoped().create(
+        creator=CreatorFactory(), external_id=f"walk-source-{n}", kind="video", title="s",
+        published_at="2026-03-01T10:00:00Z",
+    )  # fmt: skip
+    copy = ContentItem.objects.unscoped().create(
+        creator=w.creator, external_id=f"walk-copy-{n}", kind="video", title="c",
+        published_at=MOMENT,
+    )  # fmt: skip
+    return OriginalityFlag.objects.unscoped().create(
+        content=copy, creator=w.creator, source=source, source_creator=source.creator,
+        similarity=0.9, status=status, flagged_at=MOMENT, updated_at=MOMENT,
+    )  # fmt: skip
+
+
+def originality_contest(w: World):
+    from compliance.models import OriginalityContest
+
+    flag = originality_flag(w, status="contested")
+    return OriginalityContest.objects.unscoped().create(
+        flag=flag, creator=w.creator, statement="walk", created_at=MOMENT
+    )
+
+
+def originality_contest_call(w: World) -> Call:
+    from compliance.models import OriginalityFlag
+
+    flag = originality_flag(w)
+    done = OriginalityFlag.objects.unscoped().filter(pk=flag.pk, status="contested")
+    path = f"/compliance/my/originality/{flag.pk}/contest/"
+    return Call(path, {"statement": "walk"}, done.exists)
+
+
+def originality_decide_call(w: World) -> Call:
+    from compliance.models import OriginalityContest
+
+    contest = originality_contest(w)
+    done = OriginalityContest.objects.unscoped().filter(pk=contest.pk, status="upheld")
+    path = f"/compliance/originality/contests/{contest.pk}/decide/"
+    return Call(path, {"decision": "upheld", "note": "walk"}, done.exists)
+
+
 def switch_call(w: World) -> Call:
     context = "creator" if w.persona.creator else (w.org.pk if w.org else "")
     return Call("/switch/", {"context": context})
@@ -1478,6 +1539,35 @@ ROUTES: dict[tuple[str, str], Route] = {
         "compliance.rates", get("/compliance/complaint-rates/")
     ),
     ("compliance:complaint_rate", "GET"): Route("compliance.rates", complaint_rate_call),
+    # Originality: the operator's flags, contests and trends; a flag or contest for its
+    # parties; the creator's flags and contest; an agency's view of its creators'.
+    ("compliance:originality_flags", "GET"): Route(
+        "compliance.queue", get("/compliance/originality/")
+    ),
+    ("compliance:originality_contests", "GET"): Route(
+        "compliance.queue", get("/compliance/originality/contests/")
+    ),
+    ("compliance:originality_trends", "GET"): Route(
+        "compliance.queue", get("/compliance/originality/trends/")
+    ),
+    ("compliance:originality_flag", "GET"): Route(
+        "originality.flag",
+        lambda w: Call(f"/compliance/originality/flags/{originality_flag(w).pk}/"),
+    ),
+    ("compliance:originality_contest", "GET"): Route(
+        "originality.flag",
+        lambda w: Call(f"/compliance/originality/contests/{originality_contest(w).pk}/"),
+    ),
+    ("compliance:originality_contest_decide", "POST"): Route(
+        "compliance.review", originality_decide_call
+    ),
+    ("compliance:originality_mine", "GET"): Route("portal", get("/compliance/my/originality/")),
+    ("compliance:originality_contest_file", "POST"): Route(
+        "compliance.appeal", originality_contest_call
+    ),
+    ("compliance:originality_agency", "GET"): Route(
+        "roster.see", get("/compliance/originality/creators/")
+    ),
     # The organization's own settings: keys, webhooks, audit.
     ("tenancy:api_keys", "GET"): Route("keys.manage", get("/settings/api-keys/")),
     ("tenancy:api_keys", "POST"): Route(
@@ -1516,6 +1606,13 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("api:compliance-check-batch", "POST"): Route(
         "compliance.check_api",
         lambda w: Call("/api/v1/compliance/check-batch/", {"texts": ["全网最低价", "质地清爽"]}),
+    ),
+    ("api:originality-check", "POST"): Route(
+        "originality.check_api",
+        lambda w: Call(
+            "/api/v1/originality/check/",
+            {"text": "家人们晚上好，欢迎来到直播间，今天这款保温杯很好用"},
+        ),
     ),
     ("api:metrics-bulk", "POST"): Route("push.metrics", metrics_call),
     ("api:content-bulk", "POST"): Route("push.metrics", content_call),

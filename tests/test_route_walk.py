@@ -246,7 +246,41 @@ def compliance_rows(creator, brand) -> dict:
         subject_kind="creator", subject_id=creator.pk, date=now.date(), orders=120,
         complaints=2, rate=2 / 120, alert=True,
     )  # fmt: skip
-    return {"case": case, "sanction": sanction, "appeal": appeal, "run": run, "rate": rate}
+    flag, contest = originality_rows(creator, now)
+    return {
+        "case": case,
+        "sanction": sanction,
+        "appeal": appeal,
+        "run": run,
+        "rate": rate,
+        "flag": flag,
+        "contest": contest,
+    }
+
+
+def originality_rows(creator, now) -> tuple:
+    """The creator's walk video flagged as a copy of another creator's earlier item, and its
+    open contest (the originality pages have rows; the trends a month)."""
+    from compliance.models import OriginalityContest, OriginalityFlag, OriginalitySignature
+
+    copy = ContentItem.objects.unscoped().get(creator=creator, external_id="walk-1")
+    source = ContentItem.objects.unscoped().create(
+        creator=CreatorFactory(), external_id="walk-source", kind="video", title="Walk source",
+        text="walk source text", published_at=copy.published_at - datetime.timedelta(days=1),
+    )  # fmt: skip
+    for content in (source, copy):
+        OriginalitySignature.objects.unscoped().create(
+            content=content, creator=content.creator, published_at=content.published_at,
+            signature=b"\0" * 4, shingles=1, text_digest="walk", indexed_at=now,
+        )  # fmt: skip
+    flag = OriginalityFlag.objects.unscoped().create(
+        content=copy, creator=creator, source=source, source_creator=source.creator,
+        similarity=0.8, status="contested", flagged_at=now, updated_at=now,
+    )  # fmt: skip
+    contest = OriginalityContest.objects.unscoped().create(
+        flag=flag, creator=creator, statement="walk statement", created_at=now
+    )
+    return flag, contest
 
 
 def _compliance(row: str) -> Callable[[World], dict]:
@@ -297,6 +331,10 @@ PARAMETERS: dict[str, Callable[[World], dict]] = {
         "kind": "creator",
         "subject_id": w.compliance["rate"].subject_id,
     },
+    "compliance:originality_flag": _compliance("flag"),
+    "compliance:originality_contest_file": _compliance("flag"),
+    "compliance:originality_contest": _compliance("contest"),
+    "compliance:originality_contest_decide": _compliance("contest"),
     "api:audit-event-detail": _pk("audit_event"),
     "api:api-key-revoke": lambda w: {"prefix": w.api_key.prefix},
     "api:webhook-detail": _pk("webhook"),

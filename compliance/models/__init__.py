@@ -2,10 +2,17 @@
 
 * ``review``: policy, review cases, reviewers' labels, sanctions and appeals, model versions.
 * ``consumer``: consumer protection (the daily complaint rates).
+* ``originality``: the MinHash index of content texts, near-duplicate flags and contests.
 * ``scoping``: the querysets that say who reads a row.
 """
 
 from .consumer import ComplaintRateDaily, ComplaintRateQuerySet, SubjectKind
+from .originality import (
+    OriginalityBucket,
+    OriginalityContest,
+    OriginalityFlag,
+    OriginalitySignature,
+)
 from .review import (
     Appeal,
     Case,
@@ -30,6 +37,10 @@ __all__ = [
     "Label",
     "ModelVersion",
     "OperatorOnlyQuerySet",
+    "OriginalityBucket",
+    "OriginalityContest",
+    "OriginalityFlag",
+    "OriginalitySignature",
     "Policy",
     "RetrainRun",
     "Sanction",

@@ -262,6 +262,10 @@ def walk_creator(walk, live_server, accepted: Collaboration) -> None:
         page.click("header nav a[href='/compliance/complaint-rates/']")
     assert page.locator("table.complaint-rates").count() == 1
     walk.shot("complaint-rate")
+    with page.expect_navigation():  # its originality flags (the demo's captions: none or some)
+        page.click("header nav a[href='/compliance/my/originality/']")
+    assert page.locator("ol.my-flags").count() == 1
+    walk.shot("originality-flags")
 
 
 def walk_brand_review(walk, live_server, accepted: Collaboration) -> None:
@@ -318,6 +322,11 @@ def walk_agency(walk, live_server, handle: str) -> None:
         page.click("header nav a[href='/compliance/complaint-rates/']")
     assert page.locator("table.complaint-rates").count() == 1
     walk.shot("complaint-rates")
+    with page.expect_navigation():  # its creators' originality rates and flags
+        page.click("header nav a[href='/compliance/originality/creators/']")
+    assert page.locator("table.creator-rates").count() == 1
+    assert page.locator("#flag-table table.flags").count() == 1
+    walk.shot("creators-originality")
 
 
 def give_login(handle: str) -> str:
@@ -446,11 +455,14 @@ def walk_compliance_tabs(walk) -> None:
         ("model", "form.retrain-form"),
         ("figures", "table.figures"),
         ("complaint-rates", "table.complaint-rates"),
+        ("originality", "#flag-table table.flags"),
+        ("originality/contests", "#contest-table table.contests"),
+        ("originality/trends", "table.months"),
     ):
         with page.expect_navigation():
             page.click(f"nav.tabs a[href='/compliance/{tab}/']")
         assert page.locator(selector).count() >= 1, f"compliance {tab} page"
-        walk.shot(f"compliance-{tab}")
+        walk.shot(f"compliance-{tab.replace('/', '-')}")
 
 
 def walk_partner(walk, live_server) -> None:

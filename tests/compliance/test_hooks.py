@@ -41,7 +41,7 @@ def test_ingested_transcripts_are_scored_after_commit(django_capture_on_commit_c
     rows = [row(creator, "a", BLATANT), row(creator, "b", CLEAN, kind="video")]
     with acting_as(actor), django_capture_on_commit_callbacks(execute=True) as callbacks:
         content_items_upsert(actor=actor, rows=rows)
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # the scoring task and the originality indexing task
     (case,) = Case.objects.unscoped().all()
     assert case.source == Case.Source.CONTENT and case.creator_id == creator.pk
     assert case.content_item.external_id == "a" and BLATANT in case.text
