@@ -5,7 +5,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import Category, OriginalityContest, OriginalityFlag, Policy, SubjectKind
-from .selectors import originality_flag_creators
+from .selectors_originality import (
+    originality_flag_creators,
+)
 from .services import (
     APPEAL_MAX,
     APPROVE,
@@ -153,8 +155,8 @@ FLAG_STATUSES = [
 
 class OriginalityFilterForm(forms.Form):
     """The flag lists' filters. ``creator`` is a handle, looked up among the creators whose
-    flags the actor sees (``selectors.originality_flag_creators``): another tenant's creator is
-    as unknown as one that does not exist. Similarities are percentages."""
+    flags the actor sees (``selectors_originality.originality_flag_creators``): another
+    tenant's creator is as unknown as one that does not exist. Similarities are percentages."""
 
     status = forms.ChoiceField(label=_("Status"), choices=FLAG_STATUSES, required=False)
     creator = forms.ModelChoiceField(
@@ -187,8 +189,8 @@ class OriginalityFilterForm(forms.Form):
         return data
 
     def filters(self) -> dict:
-        """What ``selectors.originality_flag_list`` takes, from the valid fields only (a field
-        in error filters nothing; the page shows its error)."""
+        """What ``selectors_originality.originality_flag_list`` takes, from the valid fields
+        only (a field in error filters nothing; the page shows its error)."""
         data = getattr(self, "cleaned_data", {})
         creator = data.get("creator") if "creator" in self.fields else None
         low, high = data.get("similarity_min"), data.get("similarity_max")

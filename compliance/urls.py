@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_originality
 
 app_name = "compliance"
 
@@ -31,37 +31,45 @@ urlpatterns = [
     ),
     # Originality: the operator's flags, contests and trends; one flag or contest for each of
     # its parties; the creator's flags and contests; an agency's view of its creators.
-    path("compliance/originality/", views.originality_flags_page, name="originality_flags"),
+    path(
+        "compliance/originality/",
+        views_originality.originality_flags_page,
+        name="originality_flags",
+    ),
     path(
         "compliance/originality/flags/<int:pk>/",
-        views.originality_flag_detail,
+        views_originality.originality_flag_detail,
         name="originality_flag",
     ),
     path(
         "compliance/originality/contests/",
-        views.originality_contests_page,
+        views_originality.originality_contests_page,
         name="originality_contests",
     ),
     path(
         "compliance/originality/contests/<int:pk>/",
-        views.originality_contest_detail,
+        views_originality.originality_contest_detail,
         name="originality_contest",
     ),
     path(
         "compliance/originality/contests/<int:pk>/decide/",
-        views.originality_contest_decision,
+        views_originality.originality_contest_decision,
         name="originality_contest_decide",
     ),
-    path("compliance/originality/trends/", views.originality_trends, name="originality_trends"),
-    path("compliance/my/originality/", views.originality_mine, name="originality_mine"),
+    path(
+        "compliance/originality/trends/",
+        views_originality.originality_trends,
+        name="originality_trends",
+    ),
+    path("compliance/my/originality/", views_originality.originality_mine, name="originality_mine"),
     path(
         "compliance/my/originality/<int:pk>/contest/",
-        views.originality_contest_file,
+        views_originality.originality_contest_file,
         name="originality_contest_file",
     ),
     path(
         "compliance/originality/creators/",
-        views.originality_agency,
+        views_originality.originality_agency,
         name="originality_agency",
     ),
 ]

@@ -6,7 +6,7 @@ class McnConfig(AppConfig):
     name = "mcn"
 
     def ready(self):
-        from compliance.selectors import originality_metric_source
+        from compliance.selectors_originality import originality_metric_source
         from tenancy import roles
         from tenancy.homes import register_home, register_nav, register_nav_badge
         from tenancy.scopes import register_scope

@@ -10,6 +10,7 @@ class TrafficConfig(AppConfig):
             complaint_rate_merit_adjustment,
             sanction_merit_adjustment,
         )
+        from compliance.selectors_originality import originality_merit_adjustment
         from mcn.selectors import PACKAGE_USE_READERS
         from tenancy.scopes import register_scope
         from webhooks import events
@@ -20,7 +21,12 @@ class TrafficConfig(AppConfig):
         PACKAGE_USE_READERS.append(package_use_of_agency)
         # Compliance sanctions: restricted creators' merit is reduced, suspended ones ineligible.
         # Consumer protection: a creator whose complaint rate alerts has its merit reduced.
-        for adjustment in (sanction_merit_adjustment, complaint_rate_merit_adjustment):
+        # Originality: merit × the creator's originality rate (flagged copies earn no share).
+        for adjustment in (
+            sanction_merit_adjustment,
+            complaint_rate_merit_adjustment,
+            originality_merit_adjustment,
+        ):
             if adjustment not in MERIT_ADJUSTMENTS:
                 MERIT_ADJUSTMENTS.append(adjustment)
 

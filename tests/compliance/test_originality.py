@@ -7,6 +7,7 @@ import datetime
 import io
 import random
 
+import numpy as np
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
@@ -18,12 +19,14 @@ from compliance.models import (
     OriginalityFlag,
     OriginalitySignature,
 )
-from compliance.selectors import (
+from compliance.selectors_originality import (
+    ORIGINALITY_MERIT_WINDOW_DAYS,
     originality_agency_rates,
     originality_contest_get,
     originality_contests,
     originality_flag_get,
     originality_flags,
+    originality_merit_adjustment,
     originality_metric_source,
     originality_rates,
 )
@@ -376,6 +379,39 @@ def test_rates_per_creator_and_agency_and_the_certification_input(world):
     # In the window: c-copy and b-repost (flagged), c-own (clean).
     assert frame.loc[agency.pk, "originality_rate"] == pytest.approx(1 / 3)
     assert frame["originality_rate"].isna().tolist() == [False, True]
+
+
+def test_traffic_merit_follows_the_originality_rate_in_the_window(world):
+    a, b, c = world
+    outsider = CreatorFactory()  # nothing indexed: its merit stays
+    ids = sorted([a.pk, b.pk, c.pk, outsider.pk])
+    merit = np.full(len(ids), 10.0)
+    eligible = np.ones(len(ids), dtype=bool)
+    adjusted, still = originality_merit_adjustment(
+        as_of=NOW.date(), creator_ids=ids, merit=merit, eligible=eligible
+    )
+    expected = {a.pk: 10.0, b.pk: 0.0, c.pk: 5.0, outsider.pk: 10.0}
+    assert adjusted.tolist() == [expected[i] for i in ids] and still.all()
+    # An overturned flag stops counting: B's copy is original after all, its repost is not.
+    flag = OriginalityFlag.objects.unscoped().get(content__external_id="b-copy")
+    contest = originality_flag_contest(actor=creator_actor(b), flag=flag, statement="我的")
+    originality_contest_decide(actor=operator_actor(), contest=contest, decision="overturned")
+    adjusted, _ = originality_merit_adjustment(
+        as_of=NOW.date(), creator_ids=ids, merit=merit, eligible=eligible
+    )
+    assert adjusted[ids.index(b.pk)] == 5.0
+    # Items older than the window do not count: a month later every merit is whole again.
+    later, _ = originality_merit_adjustment(
+        as_of=NOW.date() + datetime.timedelta(days=ORIGINALITY_MERIT_WINDOW_DAYS + 5),
+        creator_ids=ids, merit=merit, eligible=eligible,
+    )  # fmt: skip
+    assert later.tolist() == [10.0] * len(ids)
+
+
+def test_traffic_reads_the_originality_merit_adjustment():
+    from traffic.services import MERIT_ADJUSTMENTS
+
+    assert originality_merit_adjustment in MERIT_ADJUSTMENTS
 
 
 def test_the_certification_reads_the_originality_rate():
