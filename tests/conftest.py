@@ -8,6 +8,14 @@ from hypothesis import settings as hypothesis_settings
 
 from tests.tenancy_helpers import make_personas
 
+# BLAS and OpenMP pools of one thread: on CI's two cores, shared with the live server's threads,
+# Chromium and the workers, the pools' threads spin against each other (training a compliance
+# model took 2-3 times as long, a matcher property test 10 times and more). Results do not depend
+# on the pool size (see matching.engine's ``one_thread``). The variables reach the worker and
+# gunicorn subprocesses; ``pytest_configure`` limits the libraries already loaded here.
+for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
 #: In CI, a test that needs a service must run: a skip there would hide a gap.
 REQUIRE_SERVICES = os.environ.get("OLIVE_REQUIRE_SERVICES") == "1"
 
@@ -23,10 +31,15 @@ if os.environ.get("CI") or REQUIRE_SERVICES:
 #: evening of a year is next year there, so a test that mixes the two zones fails at once.
 FROZEN_CLOCK = os.environ.get("OLIVE_FROZEN_CLOCK")
 _traveller = None
+_thread_limit = None
 
 
 def pytest_configure(config):
-    global _traveller
+    global _traveller, _thread_limit
+    import sklearn.ensemble  # noqa: F401  (loads its OpenMP runtime, so the limit reaches it)
+    from threadpoolctl import threadpool_limits
+
+    _thread_limit = threadpool_limits(limits=1)
     if FROZEN_CLOCK:
         import time_machine
 
@@ -37,6 +50,8 @@ def pytest_configure(config):
 def pytest_unconfigure(config):
     if _traveller is not None:
         _traveller.stop()
+    if _thread_limit is not None:
+        _thread_limit.restore_original_limits()
 
 
 def pytest_report_header(config):

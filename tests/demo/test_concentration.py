@@ -16,16 +16,14 @@ from mcn.metrics import _attributed, _contracts, agency_gmv_by_quarter
 from mcn.models import Appeal, CertificationRun
 from tenancy.models import Organization
 
+from .conftest import seeded_world
+
 pytestmark = pytest.mark.django_db
 END = datetime.date(2026, 11, 27)
 WEEKS = 104  # the demo's default: two years, as 2021 → 2023
 
 
-@pytest.fixture
-def seeded(db):
-    call_command(
-        "seed_demo", creators=3000, weeks=WEEKS, seed=1, end_date=END, stdout=io.StringIO()
-    )
+seeded = seeded_world(creators=3000, weeks=WEEKS, seed=1, end_date=END)
 
 
 def head_share_by_quarter() -> pd.Series:

@@ -3,12 +3,10 @@ happens after end_date, city tiers are Chinese, and the beauty brand's ROI story
 is measured from the rows seed_demo writes."""
 
 import datetime
-import io
 
 import pandas as pd
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.db.models import Sum
 
 from brands.models import Campaign, Collaboration, Complaint, Order, Product, Refund
@@ -25,6 +23,8 @@ from demo.world_calendar import (
 from demo.world_catalog import _PRODUCT_NOUNS
 from mcn.models import Contract
 from tenancy.models import Membership, Organization
+
+from .conftest import seeded_world
 
 END = datetime.date(2026, 11, 27)
 WEEKS = 52
@@ -85,13 +85,10 @@ def test_city_tiers_only_for_chinese_regions(world):
     assert set(world.creators["city_tier"]) <= set(tx.CITY_TIER)
 
 
-@pytest.fixture
-def seeded(db):
-    call_command(
-        "seed_demo", creators=1500, weeks=WEEKS, seed=1, end_date=END, stdout=io.StringIO()
-    )
+seeded = seeded_world(creators=1500, weeks=WEEKS, seed=1, end_date=END)
 
 
+@pytest.mark.django_db
 def test_nothing_is_created_after_end_date(seeded):
     end = datetime.datetime.combine(END + datetime.timedelta(days=1), datetime.time(), datetime.UTC)
     stamped = [
@@ -140,6 +137,7 @@ def _quarter_roi(brand: Organization, first: float, last: float) -> tuple[int, f
     return deals.count(), gmv / spend
 
 
+@pytest.mark.django_db
 def test_the_beauty_brand_moves_from_1_to_3_to_1_to_7(seeded):
     """Measured on the seeded rows: the first quarter (creators picked by reach, poor fit)
     against the last (the selection centre's best fit of six).
