@@ -54,6 +54,10 @@ class BrandsConfig(AppConfig):
         register_scope("campaigns:read", _("Read campaigns and collaborations"))
         register_scope("campaigns:write", _("Create and change campaigns and collaborations"))
         events.register(
+            "refund.status_changed",
+            _("A refund was requested, approved, rejected, disputed or escalated."),
+        )
+        events.register(
             "collaboration.status_changed",
             _("A collaboration moved to a new status (accepted, live, completed, …)."),
         )

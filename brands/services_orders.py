@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from tenancy import roles
 from tenancy.scoping import Actor
 from tenancy.services import audit_event_record
+from webhooks.services import webhook_emit
 
 from . import refund_rules
 from .models import Complaint, Order, Refund
@@ -113,12 +114,26 @@ def _lock_refund(refund: Refund) -> tuple[Order, Refund]:
 
 
 def _audit_refund(actor: Actor, refund: Refund, action: str, **data) -> None:
+    """Audit the move and tell the brand's systems (``refund.status_changed``), which pay the
+    refund back or record the rejection: every audited move is a change of status."""
     audit_event_record(
         actor=actor,
         action=f"refund.{action}",
         target=refund,
         organization_id=refund.organization_id,
         data={"amount": str(refund.amount), "status": refund.status, **data},
+    )
+    webhook_emit(
+        event="refund.status_changed",
+        organization_ids=[refund.organization_id],
+        data={
+            "refund": refund.pk,
+            "external_id": refund.external_id,
+            "order": refund.order.external_id,
+            "amount": str(refund.amount),
+            "status": refund.status,
+            "action": action,
+        },
     )
 
 

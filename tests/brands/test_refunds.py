@@ -27,6 +27,8 @@ from tests.factories import (
 )
 from tests.rowcounts import row_counts
 from tests.tenancy_helpers import api_key_client, assert_outsider_gets_404, member_client
+from webhooks.models import WebhookDelivery
+from webhooks.services import webhook_endpoint_create
 
 pytestmark = pytest.mark.django_db
 H = datetime.timedelta(hours=1)
@@ -209,6 +211,34 @@ def test_brand_rejects_buyer_disputes_operator_approves(brand, order):
     )
     audit = AuditEvent.objects.unscoped().get(action="refund.reject")
     assert audit.actor_user_id == brand.user_id and audit.data["note"] == "Worn"
+
+
+def test_every_move_is_announced_to_the_brand_and_no_one_else(brand, order, settings):
+    settings.OLIVE_WEBHOOKS_ALLOW_PRIVATE = True
+    settings.OLIVE_WEBHOOK_MAX_ATTEMPTS = 1
+    events = ["refund.status_changed"]
+    with acting_as(brand):
+        webhook_endpoint_create(actor=brand, url="http://127.0.0.1:9/shop", events=events)
+    other = brand_actor(OrganizationFactory(kind="brand"))
+    with acting_as(other):
+        webhook_endpoint_create(actor=other, url="http://127.0.0.1:9/other", events=events)
+    request(brand, order, after=47 * H, amount="20.00")  # approved on the spot
+    pending = request(brand, order, after=49 * H, reason="quality", amount="30.00")
+    call(services_orders.refund_decide, actor=brand, refund=pending, decision="reject", note="No")
+    call(services_orders.refund_dispute, actor=brand, refund=pending, note="Torn")
+    sent = WebhookDelivery.objects.unscoped().filter(event="refund.status_changed")
+    assert {d.endpoint.organization_id for d in sent} == {order.organization_id}
+    got = [
+        (d.payload["data"]["action"], d.payload["data"]["status"], d.payload["data"]["amount"])
+        for d in sent.order_by("pk")
+    ]
+    assert got == [
+        ("auto_approved", "approved", "20.00"),
+        ("requested", "pending", "30.00"),
+        ("reject", "rejected", "30.00"),
+        ("disputed", "disputed", "30.00"),
+    ]
+    assert {d.payload["data"]["order"] for d in sent} == {order.external_id}
 
 
 def test_operator_final_rejection_frees_the_amount_and_cannot_be_disputed(brand, order):
