@@ -1,6 +1,8 @@
 """Partner API for brands: products, campaigns, collaborations (state changes as actions) and
 the orders, refunds and complaints of the shop. Brands' own systems use it with their keys."""
 
+from decimal import Decimal
+
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
@@ -242,6 +244,7 @@ class RefundSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = [name for name in fields if name not in REFUND_WRITABLE]
         extra_kwargs = {
+            "amount": {"min_value": Decimal("0.01")},
             "requested_at": {"validators": [validate_plausible_moment]},
             # Uniqueness is the service's to answer (a repeat is 200, other content 409).
             "external_id": {"validators": [], "required": False},
@@ -264,7 +267,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
 class RefundIngestInput(serializers.Serializer):
     order = serializers.CharField(max_length=80, help_text="The order's external_id (or its id).")
     external_id = serializers.CharField(max_length=80)
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
     reason = serializers.ChoiceField(choices=Refund.Reason.choices)
     requested_at = serializers.DateTimeField(validators=[validate_plausible_moment])
 

@@ -219,7 +219,7 @@ def order_by_reference(*, actor: Actor, reference) -> Order:
     found = rows.filter(external_id=reference).first()
     if found is not None:
         return found
-    if reference.isdigit():
+    if reference.isascii() and reference.isdecimal():  # not "²" or "٣": int() refuses them
         return rows.get(pk=int(reference))
     raise Order.DoesNotExist
 

@@ -137,7 +137,15 @@ def _audit_refund(actor: Actor, refund: Refund, action: str, **data) -> None:
     )
 
 
+def _own_order(actor: Actor, order: Order) -> None:
+    """Another brand's order does not exist for this one (the callers looked it up scoped; this
+    keeps a future caller from writing against another tenant's order)."""
+    if order.organization_id != actor.organization_id:
+        raise Order.DoesNotExist
+
+
 def _refund_new(*, actor, order, amount, reason, requested_at, external_id="") -> Refund:
+    _own_order(actor, order)
     locked = _lock_order(order)
     _not_before_order(locked, "requested_at", requested_at)
     amount = Decimal(amount)
@@ -345,6 +353,7 @@ def refund_final_decide(
 
 
 def _complaint_new(*, actor, order, category, filed_at, external_id="") -> Complaint:
+    _own_order(actor, order)
     _not_before_order(order, "filed_at", filed_at)
     return _saved(
         Complaint(

@@ -308,6 +308,7 @@ def originality_flag_contest(
         raise ValidationError(
             {"statement": _("At most %(max)s characters.") % {"max": STATEMENT_MAX}}
         )
+    # Re-read under the lock (indexing may have removed the flag since the page: DoesNotExist).
     flag = OriginalityFlag.objects.for_actor(actor).select_for_update().get(pk=flag.pk)
     if flag.status != OriginalityFlag.Status.OPEN:
         raise ValidationError(_("This flag has already been contested or decided."), code="state")

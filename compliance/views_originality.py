@@ -6,6 +6,7 @@ import logging
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -244,6 +245,8 @@ def originality_contest_file(request, pk: int, *, actor):
             originality_flag_contest(
                 actor=actor, flag=flag, statement=form.cleaned_data["statement"]
             )
+        except OriginalityFlag.DoesNotExist:  # re-indexing removed it since the lookup
+            raise Http404 from None
         except ValidationError as error:
             add_service_error(form, error)
         except PermissionDenied as error:

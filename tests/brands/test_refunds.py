@@ -428,6 +428,39 @@ def test_api_over_refund_has_its_code_and_writes_nothing(order):
     assert row_counts(*TABLES) == before
 
 
+def test_api_odd_references_and_amounts_are_clear_errors(order):
+    client = api_key_client(order.organization, SCOPES)[1]
+    before = row_counts(*TABLES)
+    for reference in ("²", "٣", " ", "1" * 80):  # digits int() refuses; blank; no such order
+        response = client.post("/api/v1/refunds/", body(order, order=reference), format="json")
+        assert response.status_code == 400, reference
+        assert "order" in response.json()["error"]["fields"], reference
+    for amount in ("0", "-5.00", "0.001"):
+        response = client.post("/api/v1/refunds/", body(order, amount=amount), format="json")
+        assert response.status_code == 400, amount
+        assert "amount" in response.json()["error"]["fields"], amount
+        nested = client.post(
+            f"/api/v1/orders/{order.pk}/refunds/", body(order, amount=amount), format="json"
+        )
+        assert nested.status_code == 400 and "amount" in nested.json()["error"]["fields"]
+    assert row_counts(*TABLES) == before
+
+
+def test_the_services_refuse_another_brands_order(brand):
+    other = OrderFactory(
+        amount=Decimal("50.00"), placed_at=NOW - 5 * 24 * H, delivered_at=NOW - 48 * H
+    )
+    before = row_counts(*TABLES)
+    with pytest.raises(Order.DoesNotExist):
+        request(brand, other, after=H)
+    with pytest.raises(Order.DoesNotExist):
+        call(
+            services_orders.complaint_record,
+            actor=brand, order=other, category="quality", filed_at=NOW - H,
+        )  # fmt: skip
+    assert row_counts(*TABLES) == before
+
+
 def test_api_list_filter_retrieve_and_dispute(brand, order):
     client = api_key_client(order.organization, SCOPES)[1]
     refund = request(brand, order, after=49 * H, reason="quality", amount="40.00")

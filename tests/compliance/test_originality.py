@@ -163,6 +163,18 @@ def test_a_changed_text_moves_its_index_rows_and_drops_an_open_flag(world, push)
     assert "c-copy" not in set(ids)
 
 
+def test_a_changed_source_re_decides_the_flags_that_named_it(world, push):
+    a, b, c = world
+    push(item(a, "a-orig", TEXTS[5], days_ago=5))  # A's text is another one now
+    got = {(content, source) for content, source, _, _ in flags()}
+    # B's copy is the earliest left: C's copy names it, B's own repost is no copy of anyone.
+    assert got == {("c-copy", "b-copy")}
+    # Incremental indexing ended where a rebuild from the database ends.
+    incremental = flags()
+    call_command("build_originality_index", stdout=io.StringIO())
+    assert flags() == incremental
+
+
 def bucket_rows():
     buckets = OriginalityBucket.objects.unscoped().values_list("content", "band", "key")
     signatures = OriginalitySignature.objects.unscoped().values_list(
