@@ -1,8 +1,6 @@
 """Originality pages: the operator's flags, contests queue, a contest and trends; one flag or
 contest for its parties; the creator's flags and contests; an agency's view of its creators."""
 
-import logging
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -10,7 +8,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from brands.views import add_service_error
@@ -27,7 +24,6 @@ from .forms import (
 from .models import (
     OriginalityContest,
     OriginalityFlag,
-    RetrainRun,
 )
 from .selectors_originality import (
     originality_agency_rows,
@@ -47,22 +43,7 @@ from .services import (
 )
 from .views import refusal
 
-logger = logging.getLogger(__name__)
 OPERATOR = [roles.OPERATOR]
-#: Who opens a case: the operator, and the parties it is about (its brand, creator, agency).
-CASE_KINDS = [roles.OPERATOR, roles.BRAND, roles.AGENCY, roles.CREATOR]
-#: A case waiting longer than this is past the review SLA and highlighted in the queue.
-SLA_HOURS = 24
-RUN_FINISHED = {RetrainRun.Status.SUCCEEDED, RetrainRun.Status.FAILED}
-#: A retraining's statuses in its own words (the catalogue's "Succeeded" is a delivery's).
-RUN_LABELS = {
-    RetrainRun.Status.PENDING: pgettext_lazy("retraining", "Pending"),
-    RetrainRun.Status.RUNNING: pgettext_lazy("retraining", "Running"),
-    RetrainRun.Status.SUCCEEDED: pgettext_lazy("retraining", "Succeeded"),
-    RetrainRun.Status.FAILED: pgettext_lazy("retraining", "Failed"),
-}
-#: The platform-wide reference the operator's figures are read against (the brief's figure).
-REFERENCE = {"quarter": "2023 Q2", "accounts": "123k", "yoy": "−65%"}
 
 
 # --- Originality ---------------------------------------------------------------------------------
