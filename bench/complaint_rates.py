@@ -150,7 +150,7 @@ def build_world(creators: int, orders: int, rng: np.random.Generator) -> dict[st
     load_frame(Order, pd.DataFrame({
         "id": order_ids, "organization_id": brand,
         "collaboration_id": pd.array(np.where(self_broadcast, np.nan, collab), dtype="Int64"),
-        "amount": 99.0, "placed_at": placed, "delivered_at": pd.NaT,
+        "amount": 99.0, "refunded_total": 0.0, "placed_at": placed, "delivered_at": pd.NaT,
         "external_id": pd.Series(order_ids).astype(str),
     }), rebuild_foreign_keys=True)  # fmt: skip
     # Complaints: ~0.9% of orders: 0.7% on most, 8% on the orders of 2% of creators.
