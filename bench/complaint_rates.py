@@ -161,7 +161,7 @@ def build_world(creators: int, orders: int, rng: np.random.Generator) -> dict[st
     filed = placed[complained] + pd.to_timedelta(rng.uniform(0, 10 * 86_400, complained.size), "s")
     load_frame(Complaint, pd.DataFrame({
         "organization_id": brand[complained], "order_id": order_ids[complained],
-        "category": "quality", "filed_at": filed,
+        "category": "quality", "filed_at": filed, "external_id": "",
         "status": np.where(rng.random(complained.size) < 0.1, "rejected", "open"),
     }), rebuild_foreign_keys=True)  # fmt: skip
     for model in (Organization, Creator, Campaign, Product, Collaboration, Order, Complaint):
