@@ -394,9 +394,9 @@ def index_rebuild(
     loaded with COPY, with the bucket index and the foreign keys dropped during the load and
     rebuilt after it (one sort and one check instead of one per row); TRUNCATE and the dropped
     index hold exclusive locks until commit, so checks and ingestion's indexing **wait** for
-    the rebuild (about 20 minutes at a million items on 2 cores): run it off-hours, it is a
-    repair, not a routine job. Flags people acted on stay; the open ones end as incremental
-    indexing would have left them."""
+    the rebuild (6 minutes at a million items on 2 quiet cores, 20 under load): run it
+    off-hours, it is a repair, not a routine job. Flags people acted on stay; the open ones end
+    as incremental indexing would have left them."""
     say = progress or (lambda message: None)
     postgres = connection.vendor == "postgresql"
     with transaction.atomic():
