@@ -2,12 +2,10 @@
 asks for changes with a reason (back to accepted). Every refusal, on the pages and in the API,
 writes nothing; the compliance hook's blocking findings refuse, the others are kept."""
 
-import threading
 from html import unescape
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 from django.test import Client
 
 from brands.models import Collaboration, ContentSubmission
@@ -16,6 +14,7 @@ from brands.review_hooks import Finding, register_submission_check, unregister_s
 from brands.selectors import submissions_awaiting_review
 from tenancy.models import AuditEvent
 from tenancy.scoping import Actor
+from tests.concurrency import race
 from tests.factories import (
     CampaignFactory,
     CollaborationFactory,
@@ -546,29 +545,6 @@ def test_every_campaign_has_a_page_the_review_links_to(pending):
 
 
 # --- Races (PostgreSQL: real row locks) -------------------------------------------------------
-
-
-def race(*calls) -> list[str]:
-    """Run ``calls`` at once, each in a thread of its own (its own connection): "won" or
-    "refused" for each."""
-    barrier, outcomes = threading.Barrier(len(calls)), []
-
-    def run(call):
-        try:
-            barrier.wait()
-            call()
-            outcomes.append("won")
-        except ValidationError:
-            outcomes.append("refused")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return sorted(outcomes)
 
 
 @pytest.mark.postgres

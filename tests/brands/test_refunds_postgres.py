@@ -13,6 +13,7 @@ from django.utils import timezone
 from brands import services_orders
 from brands.models import Order, Refund
 from tenancy.scoping import Actor, acting_as
+from tests.concurrency import race
 from tests.factories import MembershipFactory, OrderFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -26,28 +27,6 @@ def brand_of(order) -> Actor:
         organization_kind="brand",
         role="owner",
     )
-
-
-def race(*calls) -> list[str]:
-    """Run ``calls`` at once, each in a thread (and so a connection) of its own."""
-    barrier, outcomes = threading.Barrier(len(calls)), []
-
-    def run(call):
-        try:
-            barrier.wait()
-            call()
-            outcomes.append("won")
-        except ValidationError:
-            outcomes.append("refused")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return sorted(outcomes)
 
 
 @pytest.fixture
