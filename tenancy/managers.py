@@ -61,5 +61,12 @@ class SignedInQuerySet(ActorQuerySet):
         return self
 
 
+class OperatorOnlyQuerySet(ActorQuerySet):
+    """Platform-side rows (runs, queues, models): the operator's staff only."""
+
+    def visible_to(self, actor: Actor):
+        return self if actor.is_operator else self.none()
+
+
 TenantManager = ActorManager.from_queryset(TenantQuerySet)
 SignedInManager = ActorManager.from_queryset(SignedInQuerySet)

@@ -1,12 +1,9 @@
 """Who reads a compliance row: the querysets the models of this package share."""
 
 from tenancy import roles
-from tenancy.managers import ActorQuerySet
+from tenancy.managers import ActorQuerySet, OperatorOnlyQuerySet
 
-
-class OperatorOnlyQuerySet(ActorQuerySet):
-    def visible_to(self, actor):
-        return self if actor.is_operator else self.none()
+__all__ = ["AboutCreatorQuerySet", "OperatorOnlyQuerySet"]
 
 
 class AboutCreatorQuerySet(ActorQuerySet):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from tenancy import roles
 from tenancy.managers import ActorManager, ActorQuerySet, SignedInManager
 
-from . import taxonomy
+from .. import taxonomy
 
 
 def sees_private_figures(actor, creator) -> bool:
@@ -28,15 +28,20 @@ def sees_private_figures(actor, creator) -> bool:
 
 
 class PrivateToCreatorQuerySet(ActorQuerySet):
-    """Rows about one creator that only the creator, its agency and the operator may read."""
+    """Rows about one creator that only the creator, its agency and the operator may read.
+
+    ``creator_path`` is the lookup from a row to its creator, for rows that reach it through
+    another row (a lesson completion through its enrolment)."""
+
+    creator_path = "creator"
 
     def visible_to(self, actor):
         if actor.is_operator:
             return self
         if actor.is_creator:
-            return self.filter(creator_id=actor.creator_id)
+            return self.filter(**{f"{self.creator_path}_id": actor.creator_id})
         if actor.kind == roles.AGENCY:
-            return self.filter(creator__agency_id=actor.organization_id)
+            return self.filter(**{f"{self.creator_path}__agency_id": actor.organization_id})
         return self.none()
 
 
