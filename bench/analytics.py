@@ -17,23 +17,12 @@ import io
 import os
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from brand_dashboard import setup_django  # the benches' one way into Django
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/olive_bench_analytics"
 END = datetime.date(2026, 11, 27)
 TARGET_S = 30.0
-
-
-def setup_django(database_url: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("DJANGO_DEBUG", "1")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def step(label: str, fn) -> None:
