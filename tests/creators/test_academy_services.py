@@ -107,9 +107,12 @@ def test_a_course_without_lessons_cannot_be_published():
 def test_the_refusal_to_publish_speaks_chinese():
     operator = org_actor()
     course = CourseFactory(published=False)
-    with translation.override("zh-hans"), acting_as(operator):
-        with pytest.raises(ValidationError) as refused:
-            academy.course_publish(actor=operator, course=course)
+    with (
+        translation.override("zh-hans"),
+        acting_as(operator),
+        pytest.raises(ValidationError) as refused,
+    ):
+        academy.course_publish(actor=operator, course=course)
     assert any("\u4e00" <= char <= "\u9fff" for char in refused.value.messages[0])
 
 
