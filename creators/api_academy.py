@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.response import Response
@@ -159,7 +160,7 @@ class AcademyMeView(TenantAPIView):
     @extend_schema(responses=AcademyMeOutput)
     def get(self, request):
         if not self.actor.is_creator:
-            raise Http404("Only a creator has academy progress of its own.")
+            raise Http404(_("Only a creator has academy progress of its own."))
         progress = my_enrolments(actor=self.actor)
         data = {
             "creator": creator_of_portal(actor=self.actor).handle,

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Track
 from .services_academy import DOWN, UP
@@ -13,7 +14,7 @@ class CourseForm(forms.Form):
         max_length=64,
         help_text=_("Letters, digits, hyphens and underscores."),
     )
-    track = forms.ChoiceField(label=_("Track"), choices=Track.choices)
+    track = forms.ChoiceField(label=pgettext_lazy("academy", "Track"), choices=Track.choices)
     title = forms.CharField(label=_("Title"), max_length=160)
     summary = forms.CharField(
         label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3})

@@ -141,11 +141,12 @@ def lesson_move(*, actor: Actor, lesson: Lesson, direction: str) -> Lesson:
     else:
         neighbour = lessons.filter(position__gt=lesson.position).order_by("position").first()
     if neighbour is None:
-        where = _("first") if direction == UP else _("last")
-        raise ValidationError(
-            _("This lesson is already the %(where)s of its course.") % {"where": where},
-            code="edge",
+        message = (
+            _("This lesson is already the first of its course.")
+            if direction == UP
+            else _("This lesson is already the last of its course.")
         )
+        raise ValidationError(message, code="edge")
     mine, theirs = lesson.position, neighbour.position
     # Through a free position: (course, position) is unique at every statement.
     lessons.filter(pk=lesson.pk).update(position=0)
