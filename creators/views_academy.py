@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -77,8 +77,8 @@ def _academy_page(request, actor, status=200, error=None):
     return render(request, "creators/academy.html", context, status=status)
 
 
-@require_safe
 @tenant_view(CREATOR)
+@require_safe
 def academy(request, *, actor):
     """The catalogue by track, with an enrol button per course, and the creator's courses with
     their progress."""
@@ -118,11 +118,20 @@ def _course_context(actor, course) -> dict:
     return {"course": course, "lessons": lessons, "progress": progress}
 
 
-@require_safe
+def _not_a_read(request) -> HttpResponseNotAllowed | None:
+    """405 to a write of a page that only reads, after its lookup: to whoever may not see the
+    object, a POST is the 404 a GET would be."""
+    if request.method in ("GET", "HEAD"):
+        return None
+    return HttpResponseNotAllowed(["GET", "HEAD"])
+
+
 @tenant_view(CREATOR)
 def academy_course(request, slug: str, *, actor):
     """A published course's lessons; enrolled, the creator's progress and "mark done" buttons."""
     course = course_by_slug(actor=actor, slug=slug)
+    if refused := _not_a_read(request):
+        return refused
     return render(request, "creators/academy_course.html", _course_context(actor, course))
 
 
@@ -167,8 +176,8 @@ def academy_leave(request, pk: int, *, actor):
 # --- The operator -------------------------------------------------------------------------------
 
 
-@require_safe
 @tenant_view(OPERATOR)
+@require_safe
 def academy_manage(request, *, actor):
     """Every course with its lessons, enrolments and completion rate; drafts too."""
     page = paginate(request, academy_overview(actor=actor))
@@ -300,18 +309,19 @@ def academy_lesson_move(request, pk: int, *, actor):
 # --- The agency ---------------------------------------------------------------------------------
 
 
-@require_safe
 @tenant_view(AGENCY)
+@require_safe
 def academy_agency(request, *, actor):
     """The agency's signed creators, each with its courses enrolled, completed, lessons done."""
     page = paginate(request, agency_training(actor=actor))
     return render(request, "creators/academy_agency.html", {"page": page})
 
 
-@require_safe
 @tenant_view(AGENCY)
 def academy_agency_creator(request, handle: str, *, actor):
     """One signed creator's progress per course; another agency's creator is a 404."""
     creator, progress = agency_creator_training(actor=actor, handle=handle)
+    if refused := _not_a_read(request):
+        return refused
     context = {"creator": creator, "progress": progress}
     return render(request, "creators/academy_agency_creator.html", context)
