@@ -188,6 +188,7 @@ def academy_manage(request, *, actor):
 
 @tenant_view(OPERATOR)
 def academy_course_new(request, *, actor):
+    actor.require(write=True)  # the form is for those who may create (a viewer: 403)
     form = CourseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -27,6 +27,7 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from creators.models import Enrolment, Lesson, LessonCompletion
 from tenancy.models import Membership
 from tenancy.scoping import SYSTEM, Actor, acting_as
 from tenancy.services import api_key_create
@@ -452,7 +453,6 @@ def academy_course(lessons: int = 2, **fields):
 
 def enrolled(creator, lessons: int = 2, done: int = 0, **fields):
     """The creator's enrolment in a fresh published course, its first ``done`` lessons done."""
-    from creators.models import Lesson, LessonCompletion
     from tests.factories import EnrolmentFactory
 
     course = academy_course(lessons, **fields)
@@ -473,14 +473,12 @@ def academy_course_of(creator) -> Built:
 
 def academy_lesson_done_by(creator) -> Built:
     enrolment = enrolled(creator, lessons=1)
-    lesson = enrolment.course.lessons.unscoped().get()
+    lesson = Lesson.objects.unscoped().get(course=enrolment.course)
     done = lambda row: row["completed_at"] is not None  # noqa: E731
     return Built([lesson.pk], ["1 / 1"], enrolment, done=done)
 
 
 def academy_left_by(creator) -> Built:
-    from creators.models import Enrolment
-
     enrolment = enrolled(creator, title="Secret leaving course")
     gone = lambda _row: not Enrolment.objects.unscoped().filter(pk=enrolment.pk).exists()  # noqa: E731
     return Built([enrolment.pk], ["Secret leaving course"], creator, done=gone)
@@ -505,7 +503,7 @@ def academy_published_by(operator_org) -> Built:
 
 def academy_lesson(operator_org) -> Built:
     course = academy_course(lessons=2, title="Secret draft course", published=False)
-    lesson = course.lessons.unscoped().get(position=2)
+    lesson = Lesson.objects.unscoped().get(course=course, position=2)
     moved = lambda row: row["position"] == 1  # noqa: E731
     return Built([lesson.pk], ["Secret lesson 2"], lesson, done=moved)
 
