@@ -3,6 +3,8 @@ them (the creator's own, an agency's signed creators', the operator's all, nobod
 `academy/me/` for a creator's own progress."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from creators.models import Lesson, LessonCompletion
@@ -113,3 +115,19 @@ def test_a_creator_without_enrolments_gets_an_empty_record():
     me = creator_session(creator).get("/api/v1/academy/me/").json()
     empty = {"creator": "fresh", "courses_enrolled": 0, "courses_completed": 0, "enrolments": []}
     assert me == empty
+
+
+def test_the_enrolment_list_costs_the_same_for_more_rows():
+    _key, client = api_key_client(OrganizationFactory(kind="operator"), READ)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/api/v1/academy/enrolments/").status_code == 200
+        return len(captured)
+
+    EnrolmentFactory(course=course_with(2))
+    queries()  # the key's first use is recorded (last_used_at), not every call
+    few = queries()
+    for _ in range(4):
+        EnrolmentFactory(course=course_with(3))
+    assert queries() == few
