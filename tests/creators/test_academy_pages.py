@@ -270,3 +270,17 @@ def test_the_agency_page_says_so_without_signed_creators():
     member = client_of(MembershipFactory(organization__kind="agency").user)
     body = member.get(reverse("creators:academy_agency")).content.decode()
     assert "no signed creators yet" in body
+
+
+def test_the_academy_speaks_chinese(me, creator):
+    course = course_with(2, slug="zh", title="直播入门")
+    EnrolmentFactory(creator=creator, course=course)
+    course_with(1, title="合规基础", track="compliance")
+    zh = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+    body = me.get(reverse("creators:academy"), **zh).content.decode()
+    for words in ("创作者学院", "我的课程", "课程目录", "报名", "1 节课时", "合规经营", "下一课"):
+        assert words in body, words
+    course_page = me.get(reverse("creators:academy_course", args=["zh"]), **zh).content.decode()
+    assert "标记完成" in course_page and "你的进度" in course_page
+    refused = me.post(reverse("creators:academy_enrol"), {"course": "zh"}, **zh)
+    assert "你已报名该课程" in refused.content.decode()
