@@ -8,6 +8,7 @@ from api.views import ApiRootView
 from brands import api as brands_api
 from compliance import api as compliance_api
 from creators import api as creators_api
+from creators import api_academy as academy_api
 from matching import api as matching_api
 from mcn import api as mcn_api
 from traffic import api as traffic_api
@@ -43,6 +44,7 @@ API_ROOT = {
     "content/bulk": "api:content-bulk",
     "compliance/check": "api:compliance-check",
     "compliance/check-batch": "api:compliance-check-batch",
+    "academy/me": "api:academy-me",
 }
 
 api_v1 = [
@@ -50,6 +52,7 @@ api_v1 = [
     path("me/", tenancy_api.MeView.as_view(), name="me"),
     path("metrics/bulk/", creators_api.MetricsBulkView.as_view(), name="metrics-bulk"),
     path("content/bulk/", creators_api.ContentBulkView.as_view(), name="content-bulk"),
+    path("academy/me/", academy_api.AcademyMeView.as_view(), name="academy-me"),
     # The selection centre (matching/api.py). The lookalikes sit among the creators' URLs, but
     # the creators app cannot know the matcher: served from here, before the router's routes.
     path(

@@ -19,6 +19,7 @@ from api.pagination import CursorPage
 from api.schema import RowErrorOutput
 from api.views import TenantAPIView, TenantViewSet
 
+from .api_academy import ROUTES as ACADEMY_ROUTES
 from .filters import CreatorFilter
 from .ingest import (
     CONTENT_FIELDS,
@@ -353,4 +354,4 @@ class ContentBulkView(_BulkView):
         return super().post(request)
 
 
-ROUTES = [("creators", CreatorViewSet, "creator")]
+ROUTES = [("creators", CreatorViewSet, "creator"), *ACADEMY_ROUTES]

@@ -15,6 +15,12 @@ class CreatorsConfig(AppConfig):
         register_home("creator", "creators:portal")
         register_nav("creators:directory", _("Creators"), kinds=DIRECTORY_KINDS)
         register_nav("creators:portal", _("My creator portal"), kinds=[roles.CREATOR])
+        register_nav("creators:academy", _("Academy"), kinds=[roles.CREATOR])
+        register_nav("creators:academy_manage", _("Academy"), kinds=[roles.OPERATOR])
+        register_nav("creators:academy_agency", _("Creators' training"), kinds=[roles.AGENCY])
         register_scope("creators:read", _("Read creators, audience portraits and metrics"))
         register_scope("metrics:write", _("Push metric snapshots"))
         register_scope("content:write", _("Push content items"))
+        register_scope(
+            "academy:read", _("Read academy courses and lessons, and enrolments one may see")
+        )

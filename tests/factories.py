@@ -213,3 +213,32 @@ class ContractFactory(UnscopedFactory):
     creator = factory.SubFactory(CreatorFactory)
     start = datetime.date(2026, 1, 1)
     revenue_share_pct = Decimal("30.00")
+
+
+class CourseFactory(UnscopedFactory):
+    class Meta:
+        model = "creators.Course"
+
+    slug = factory.Sequence(lambda n: f"course-{n}")
+    track = "content_planning"
+    title = factory.Sequence(lambda n: f"Course {n}")
+    published = True
+
+
+class LessonFactory(UnscopedFactory):
+    class Meta:
+        model = "creators.Lesson"
+
+    course = factory.SubFactory(CourseFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Lesson {n}")
+    minutes = 10
+
+
+class EnrolmentFactory(UnscopedFactory):
+    class Meta:
+        model = "creators.Enrolment"
+
+    creator = factory.SubFactory(CreatorFactory)
+    course = factory.SubFactory(CourseFactory)
+    enrolled_at = datetime.datetime(2026, 3, 2, 9, tzinfo=datetime.UTC)

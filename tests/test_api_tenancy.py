@@ -23,7 +23,9 @@ from tests.factories import (
     ComplaintFactory,
     ContentSubmissionFactory,
     ContractFactory,
+    CourseFactory,
     CreatorFactory,
+    EnrolmentFactory,
     MembershipFactory,
     MetricSnapshotFactory,
     OrderFactory,
@@ -114,6 +116,10 @@ ROUTES = {
     "matching-product-creators": Case("brand"),
     "matching-creator-products": Case("agency"),
     "creator-lookalikes": Case("agency", public=True),
+    # The academy: courses are public to signed-in callers, an enrolment is the creator's, its
+    # agency's and the operator's.
+    "academy-course-detail": Case("agency", public=True),
+    "academy-enrolment-detail": Case("agency"),
     "traffic-run-detail": Case("operator", outsider_kind="brand"),
     "traffic-run-allocations": Case("operator", outsider_kind="brand"),
 }
@@ -223,6 +229,13 @@ def owned_object(name: str, tenant):
         assessed(tenant)
         suffix = name.removeprefix("agency-")
         return f"/api/v1/agencies/{tenant.slug}/{suffix}/", ["secret-override"]
+    if name == "academy-course-detail":
+        course = CourseFactory(slug=f"course-of-{tenant.pk}")
+        return f"/api/v1/academy/courses/{course.slug}/", []
+    if name == "academy-enrolment-detail":
+        trainee = CreatorFactory(handle=f"secret-trainee-{tenant.pk}", agency=tenant)
+        enrolment = EnrolmentFactory(creator=trainee)
+        return f"/api/v1/academy/enrolments/{enrolment.pk}/", [trainee.handle]
     if name.startswith("matching-") or name == "creator-lookalikes":
         return matching_object(name, tenant)
     if name.startswith("traffic-run-"):

@@ -27,6 +27,7 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from creators.models import Enrolment, Lesson, LessonCompletion
 from tenancy.models import Membership
 from tenancy.scoping import SYSTEM, Actor, acting_as
 from tenancy.services import api_key_create
@@ -441,6 +442,78 @@ def originality_contest_decided_by(operator_org) -> Built:
     return built
 
 
+def academy_course(lessons: int = 2, **fields):
+    from tests.factories import CourseFactory, LessonFactory
+
+    course = CourseFactory(**fields)
+    for position in range(1, lessons + 1):
+        LessonFactory(course=course, position=position, title=f"Secret lesson {position}")
+    return course
+
+
+def enrolled(creator, lessons: int = 2, done: int = 0, **fields):
+    """The creator's enrolment in a fresh published course, its first ``done`` lessons done."""
+    from tests.factories import EnrolmentFactory
+
+    course = academy_course(lessons, **fields)
+    enrolment = EnrolmentFactory(creator=creator, course=course)
+    for lesson in Lesson.objects.unscoped().filter(course=course).order_by("position")[:done]:
+        LessonCompletion.objects.unscoped().create(
+            enrolment=enrolment, lesson=lesson, completed_at=enrolment.enrolled_at
+        )
+    return enrolment
+
+
+def academy_course_of(creator) -> Built:
+    """A published course: every creator sees it, only the enrolled one its progress."""
+    enrolment = enrolled(creator, done=1, title="Open course")
+    course = enrolment.course
+    return Built([course.slug], ["1 / 2"], course, shown=["Open course"])
+
+
+def academy_lesson_done_by(creator) -> Built:
+    enrolment = enrolled(creator, lessons=1)
+    lesson = Lesson.objects.unscoped().get(course=enrolment.course)
+    done = lambda row: row["completed_at"] is not None  # noqa: E731
+    return Built([lesson.pk], ["1 / 1"], enrolment, done=done)
+
+
+def academy_left_by(creator) -> Built:
+    enrolment = enrolled(creator, title="Secret leaving course")
+    gone = lambda _row: not Enrolment.objects.unscoped().filter(pk=enrolment.pk).exists()  # noqa: E731
+    return Built([enrolment.pk], ["Secret leaving course"], creator, done=gone)
+
+
+def academy_draft(operator_org, done=None) -> Built:
+    course = academy_course(lessons=1, title="Secret draft course", published=False)
+    return Built([course.slug], ["Secret draft course"], course, done=done)
+
+
+def academy_lesson_added_by(operator_org) -> Built:
+    from creators.models import Lesson
+
+    built = academy_draft(operator_org)
+    built.done = lambda _row: Lesson.objects.unscoped().filter(title="Secret added").exists()
+    return built
+
+
+def academy_published_by(operator_org) -> Built:
+    return academy_draft(operator_org, done=lambda row: row["published"])
+
+
+def academy_lesson(operator_org) -> Built:
+    course = academy_course(lessons=2, title="Secret draft course", published=False)
+    lesson = Lesson.objects.unscoped().get(course=course, position=2)
+    moved = lambda row: row["position"] == 1  # noqa: E731
+    return Built([lesson.pk], ["Secret lesson 2"], lesson, done=moved)
+
+
+def academy_trainee(agency) -> Built:
+    trainee = CreatorFactory(agency=agency, handle="secret-trainee")
+    enrolled(trainee, done=1)
+    return Built([trainee.handle], ["secret-trainee", "1 / 2"], trainee)
+
+
 PAGES = {
     "tenancy:api_key_revoke": Page("partner", api_key, post={}),
     "creators:detail": Page("agency", creator_profile, public=True),
@@ -510,6 +583,27 @@ PAGES = {
         post={},
         outsiders=NOT_OPERATORS,
     ),
+    # The academy: a published course is every creator's to read (its progress the enrolled
+    # one's); lessons are marked and courses left by their creator; drafts, lessons and
+    # publishing are the operator's; a signed creator's training its agency's.
+    "creators:academy_course": Page("creator", academy_course_of, public=True),
+    "creators:academy_lesson_done": Page("creator", academy_lesson_done_by, post={}),
+    "creators:academy_leave": Page("creator", academy_left_by, post={}),
+    "creators:academy_course_edit": Page("operator", academy_draft, outsiders=NOT_OPERATORS),
+    "creators:academy_lesson_add": Page(
+        "operator",
+        academy_lesson_added_by,
+        post={"title": "Secret added", "minutes": "5"},
+        outsiders=NOT_OPERATORS,
+    ),
+    "creators:academy_course_publish": Page(
+        "operator", academy_published_by, post={"published": "1"}, outsiders=NOT_OPERATORS
+    ),
+    "creators:academy_lesson_edit": Page("operator", academy_lesson, outsiders=NOT_OPERATORS),
+    "creators:academy_lesson_move": Page(
+        "operator", academy_lesson, post={"direction": "up"}, outsiders=NOT_OPERATORS
+    ),
+    "creators:academy_agency_creator": Page("agency", academy_trainee),
 }
 
 
@@ -703,6 +797,14 @@ SIMPLE_PAGES = {
     "tenancy:api_keys": Simple(only(*ORG_KINDS)),
     "creators:directory": Simple(only(*ORG_KINDS)),
     "creators:portal": Simple(only("creator")),
+    "creators:academy": Simple(only("creator")),
+    # POST: a course that does not exist is refused on the page (400); other kinds 404.
+    "creators:academy_enrol": Simple(
+        {**only("creator"), "creator": 400}, method="post", data=lambda _: {"course": "no-such"}
+    ),
+    "creators:academy_manage": Simple(only("operator")),
+    "creators:academy_course_new": Simple(only("operator")),
+    "creators:academy_agency": Simple(only("agency")),
     "brands:dashboard": Simple(only("brand")),
     "brands:campaigns": Simple(only("brand")),
     "brands:products": Simple(only("brand")),

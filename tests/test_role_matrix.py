@@ -34,7 +34,15 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from brands.models import Campaign, Collaboration, Complaint, Order, Product, Refund
-from creators.models import ContentItem, Creator, MetricSnapshot
+from creators.models import (
+    ContentItem,
+    Course,
+    Creator,
+    Enrolment,
+    Lesson,
+    LessonCompletion,
+    MetricSnapshot,
+)
 from mcn.models import AgencyAssessment, Appeal, CertificationRun, Contract, TierBenefit, TierPolicy
 from tenancy.models import ApiKey, AuditEvent, Organization
 from tenancy.scopes import SCOPES
@@ -47,7 +55,10 @@ from tests.factories import (
     ComplaintFactory,
     ContentSubmissionFactory,
     ContractFactory,
+    CourseFactory,
     CreatorFactory,
+    EnrolmentFactory,
+    LessonFactory,
     MembershipFactory,
     MetricSnapshotFactory,
     OrderFactory,
@@ -85,7 +96,7 @@ CAPABILITIES = [
     ("refunds.disputes", "disputed and escalated refunds: see"),
     ("refunds.final", "disputed and escalated refunds: decide finally"),
     ("agencies.directory", "agency directory (API)"),
-    ("roster.see", "agency roster & contracts, creators' violations and originality: see"),
+    ("roster.see", "agency roster & contracts, creators' violations, originality, training: see"),
     ("roster.change", "contracts: offer, withdraw, end"),
     ("contracts.answer", "contract offers: accept, decline"),
     ("assessments.api", "agency assessments, what-if (API)"),
@@ -115,10 +126,15 @@ CAPABILITIES = [
     ("matching.product_api", "selection centre: creators for a product (API)"),
     ("matching.creator_api", "selection centre: products for a creator (API)"),
     ("matching.lookalike_api", "lookalike creators (API)"),
+    ("academy.see", "academy: courses and lessons (drafts too), enrolments and completion: see"),
+    ("academy.change", "academy: create and edit courses and lessons, reorder, publish"),
+    ("academy.learn", "academy: enrol, mark lessons done, leave a course"),
+    ("academy.api", "academy courses and lessons (API)"),
+    ("academy.enrolments", "academy enrolments and progress (API)"),
     (
         "portal",
         "creator portal, my traffic panel, my contracts, my compliance notices, my refunds and "
-        "complaints, my originality flags",
+        "complaints, my originality flags, my academy (pages, `academy/me/`)",
     ),
     ("keys.manage", "API keys: manage"),
     ("webhooks.manage", "webhooks: manage"),
@@ -150,6 +166,7 @@ EVERY_TENANT = {
     "matching_lookalike_api": "yes",
     "compliance_check_api": "yes",
     "originality_check_api": "yes",
+    "academy_api": "yes",
 }
 OWNER = {"keys_manage": "yes", "webhooks_manage": "yes", "audit_see": "yes"}
 NOT_ADMIN = {"keys_manage": "403", "webhooks_manage": "403", "audit_see": "403"}
@@ -177,6 +194,9 @@ OPERATOR = {
     "matching_creator_api": "yes",
     "refunds_disputes": "yes",
     "refunds_final": "yes",
+    "academy_see": "yes",
+    "academy_change": "yes",
+    "academy_enrolments": "yes (all)",
 }
 OPERATOR_READER = {
     **OPERATOR,
@@ -192,6 +212,7 @@ OPERATOR_READER = {
     "compliance_policy": "403",
     "push_metrics": "403",
     "refunds_final": "403",
+    "academy_change": "403",
 }
 BRAND = {
     **EVERY_TENANT,
@@ -224,6 +245,7 @@ AGENCY = {
     "compliance_case": "own (its signed creators')",
     "compliance_rates": "own (and its creators')",
     "originality_flag": "own (its signed creators')",
+    "academy_enrolments": "own (its signed creators')",
 }
 PARTNER = {
     **EVERY_TENANT,
@@ -303,6 +325,9 @@ MATRIX: dict[str, dict[str, str]] = {
         compliance_check_api="yes",
         compliance_rates="own",
         originality_check_api="yes",
+        academy_learn="own",
+        academy_api="yes",
+        academy_enrolments="own",
     ),
     # A key acts as its organization's owner within its scopes (see KEY_ROW below); it opens
     # no page. The cells name the scopes; the walk checks them against the views' own.
@@ -333,6 +358,9 @@ MATRIX: dict[str, dict[str, str]] = {
         push_metrics="`content:write`, `metrics:write`",
         compliance_check_api="`compliance:check` (it writes nothing)",
         originality_check_api="`originality:check` (it writes nothing)",
+        academy_api="`academy:read`",
+        academy_enrolments="`academy:read`",
+        portal="`academy:read` (`academy/me/`: a key is no creator, 404)",
     ),
     # The system never browses; its cells say what its services accept (SYSTEM_CHECKS).
     "system (beat/CLI)": _row(
@@ -1198,6 +1226,100 @@ def originality_decide_call(w: World) -> Call:
     return Call(path, {"decision": "upheld", "note": "walk"}, done.exists)
 
 
+# The academy's fixtures: a published course the persona's own creator is enrolled in, a draft
+# course of the operator's with a lesson, and the calls that change them.
+
+
+def academy_course(lessons: int = 2, **fields):
+    course = CourseFactory(**fields)
+    for position in range(1, lessons + 1):
+        LessonFactory(course=course, position=position)
+    return course
+
+
+def academy_enrolment(w: World):
+    return EnrolmentFactory(creator=w.creator, course=academy_course())
+
+
+def academy_listed(w: World, path: str) -> Call:
+    academy_enrolment(w)  # a course to list, and the own creator's enrolment
+    return Call(path)
+
+
+def academy_draft(w: World):
+    return academy_course(lessons=1, published=False)
+
+
+def academy_lesson(w: World):
+    course = academy_course(lessons=2, published=False)
+    return Lesson.objects.unscoped().get(course=course, position=2)
+
+
+def academy_enrol_call(w: World) -> Call:
+    course = academy_course()
+    return Call(
+        "/academy/enrol/",
+        {"course": course.slug},
+        Enrolment.objects.unscoped().filter(course=course).exists,
+    )
+
+
+def academy_done_call(w: World) -> Call:
+    enrolment = academy_enrolment(w)
+    lesson = Lesson.objects.unscoped().get(course=enrolment.course, position=1)
+    marked = LessonCompletion.objects.unscoped().filter(enrolment=enrolment, lesson=lesson)
+    return Call(f"/academy/lessons/{lesson.pk}/done/", {}, marked.exists)
+
+
+def academy_leave_call(w: World) -> Call:
+    enrolment = academy_enrolment(w)
+    kept = Enrolment.objects.unscoped().filter(pk=enrolment.pk).exists
+    return Call(f"/academy/enrolments/{enrolment.pk}/leave/", {}, lambda: not kept())
+
+
+def _course_named(slug: str, title: str) -> Callable[[], bool]:
+    return Course.objects.unscoped().filter(slug=slug, title=title).exists
+
+
+def academy_new_call(w: World) -> Call:
+    slug = f"walk-new-{w.name}"
+    data = {"slug": slug, "track": "compliance", "title": "Walk new", "summary": ""}
+    return Call("/academy/manage/new/", data, _course_named(slug, "Walk new"))
+
+
+def academy_edit_call(w: World) -> Call:
+    course = academy_draft(w)
+    data = {"slug": course.slug, "track": course.track, "title": "Walk edited", "summary": ""}
+    path = f"/academy/manage/courses/{course.slug}/"
+    return Call(path, data, _course_named(course.slug, "Walk edited"))
+
+
+def academy_lesson_add_call(w: World) -> Call:
+    course = academy_draft(w)
+    path = f"/academy/manage/courses/{course.slug}/lessons/"
+    added = Lesson.objects.unscoped().filter(course=course, title="Walk lesson").exists
+    return Call(path, {"title": "Walk lesson", "body": "", "minutes": "5"}, added)
+
+
+def academy_publish_call(w: World) -> Call:
+    course = academy_draft(w)
+    published = type(course).objects.unscoped().filter(pk=course.pk, published=True).exists
+    return Call(f"/academy/manage/courses/{course.slug}/publish/", {"published": "1"}, published)
+
+
+def academy_lesson_edit_call(w: World) -> Call:
+    lesson = academy_lesson(w)
+    edited = type(lesson).objects.unscoped().filter(pk=lesson.pk, title="Walk renamed").exists
+    data = {"title": "Walk renamed", "body": "", "minutes": "7"}
+    return Call(f"/academy/manage/lessons/{lesson.pk}/", data, edited)
+
+
+def academy_move_call(w: World) -> Call:
+    lesson = academy_lesson(w)
+    moved = type(lesson).objects.unscoped().filter(pk=lesson.pk, position=1).exists
+    return Call(f"/academy/manage/lessons/{lesson.pk}/move/", {"direction": "up"}, moved)
+
+
 def switch_call(w: World) -> Call:
     context = "creator" if w.persona.creator else (w.org.pk if w.org else "")
     return Call("/switch/", {"context": context})
@@ -1240,6 +1362,47 @@ ROUTES: dict[tuple[str, str], Route] = {
         "creators.profiles", lambda w: Call(f"/api/v1/creators/{w.creator.handle}/metrics/")
     ),
     ("creators:portal", "GET"): Route("portal", get("/portal/")),
+    # The academy: the creator's pages and moves, the operator's management, the agency's view.
+    ("creators:academy", "GET"): Route("portal", get("/academy/")),
+    ("creators:academy_course", "GET"): Route(
+        "portal", lambda w: Call(f"/academy/courses/{academy_enrolment(w).course.slug}/")
+    ),
+    ("api:academy-me", "GET"): Route("portal", get("/api/v1/academy/me/")),
+    ("creators:academy_enrol", "POST"): Route("academy.learn", academy_enrol_call),
+    ("creators:academy_lesson_done", "POST"): Route("academy.learn", academy_done_call),
+    ("creators:academy_leave", "POST"): Route("academy.learn", academy_leave_call),
+    ("creators:academy_manage", "GET"): Route("academy.see", get("/academy/manage/")),
+    ("creators:academy_course_edit", "GET"): Route(
+        "academy.see", lambda w: Call(f"/academy/manage/courses/{academy_draft(w).slug}/")
+    ),
+    ("creators:academy_lesson_edit", "GET"): Route(
+        "academy.see", lambda w: Call(f"/academy/manage/lessons/{academy_lesson(w).pk}/")
+    ),
+    ("creators:academy_course_new", "GET"): Route("academy.change", get("/academy/manage/new/")),
+    ("creators:academy_course_new", "POST"): Route("academy.change", academy_new_call),
+    ("creators:academy_course_edit", "POST"): Route("academy.change", academy_edit_call),
+    ("creators:academy_lesson_add", "POST"): Route("academy.change", academy_lesson_add_call),
+    ("creators:academy_course_publish", "POST"): Route("academy.change", academy_publish_call),
+    ("creators:academy_lesson_edit", "POST"): Route("academy.change", academy_lesson_edit_call),
+    ("creators:academy_lesson_move", "POST"): Route("academy.change", academy_move_call),
+    ("creators:academy_agency", "GET"): Route("roster.see", get("/academy/creators/")),
+    ("creators:academy_agency_creator", "GET"): Route(
+        "roster.see", lambda w: Call(f"/academy/creators/{w.creator.handle}/")
+    ),
+    ("api:academy-course-list", "GET"): Route(
+        "academy.api", lambda w: academy_listed(w, "/api/v1/academy/courses/"), True
+    ),
+    ("api:academy-course-detail", "GET"): Route(
+        "academy.api",
+        lambda w: Call(f"/api/v1/academy/courses/{academy_enrolment(w).course.slug}/"),
+    ),
+    ("api:academy-enrolment-list", "GET"): Route(
+        "academy.enrolments", lambda w: academy_listed(w, "/api/v1/academy/enrolments/"), True
+    ),
+    ("api:academy-enrolment-detail", "GET"): Route(
+        "academy.enrolments",
+        lambda w: Call(f"/api/v1/academy/enrolments/{academy_enrolment(w).pk}/"),
+    ),
     # Brands: campaigns, products, orders, collaborations.
     ("brands:dashboard", "GET"): Route("campaigns.see", get("/brand/")),
     ("brands:dashboard_csv", "GET"): Route("campaigns.see", get("/brand/dashboard/campaigns.csv")),

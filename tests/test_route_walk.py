@@ -113,6 +113,7 @@ class World:
     compliance: dict | None = None  # a case, its sanction, an appeal of it, a retraining
     refund: object = None  # disputed: on the operator's queue; a pending one on the brand's
     complaint: object = None
+    academy: dict | None = None  # a published course, its lesson, the creator's enrolment
 
 
 def owner_actor(organization) -> Actor:
@@ -182,7 +183,9 @@ def seed_world() -> World:
     with acting_as(SYSTEM):
         match_index_build(actor=SYSTEM)
     compliance = compliance_rows(creator, organizations["brand"])
+    academy = academy_rows(creator)
     return World(
+        academy=academy,
         compliance=compliance,
         owners=owners,
         creator=creator,
@@ -281,6 +284,26 @@ def originality_rows(creator, now) -> tuple:
         flag=flag, creator=creator, statement="walk statement", created_at=now
     )
     return flag, contest
+
+
+def academy_rows(creator) -> dict:
+    """A published course of two lessons, the (signed) creator enrolled with one done, and a
+    draft course: every academy page has rows."""
+    from creators.models import LessonCompletion
+    from tests.factories import CourseFactory, EnrolmentFactory, LessonFactory
+
+    course = CourseFactory(slug="walk-course")
+    lessons = [LessonFactory(course=course, position=n) for n in (1, 2)]
+    CourseFactory(slug="walk-draft", published=False)
+    enrolment = EnrolmentFactory(creator=creator, course=course)
+    LessonCompletion.objects.unscoped().create(
+        enrolment=enrolment, lesson=lessons[0], completed_at=enrolment.enrolled_at
+    )
+    return {"course": course, "lesson": lessons[1], "enrolment": enrolment, "creator": creator}
+
+
+def _academy(row: str, field: str = "pk") -> Callable[[World], dict]:
+    return lambda world: {field: getattr(world.academy[row], field)}
 
 
 def _compliance(row: str) -> Callable[[World], dict]:
@@ -384,6 +407,18 @@ PARAMETERS: dict[str, Callable[[World], dict]] = {
     "api:traffic-run-detail": _pk("run"),
     "api:traffic-run-allocations": _pk("run"),
     "admin:brands_collaboration_change": lambda w: {"object_id": w.collaboration.pk},
+    **{
+        f"creators:academy_{name}": _academy("course", "slug")
+        for name in ("course", "course_edit", "lesson_add", "course_publish")
+    },
+    **{
+        f"creators:academy_{name}": _academy("lesson")
+        for name in ("lesson_done", "lesson_edit", "lesson_move")
+    },
+    "creators:academy_leave": _academy("enrolment"),
+    "creators:academy_agency_creator": lambda w: {"handle": w.academy["creator"].handle},
+    "api:academy-course-detail": _academy("course", "slug"),
+    "api:academy-enrolment-detail": _academy("enrolment"),
 }
 
 

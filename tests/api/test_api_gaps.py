@@ -115,7 +115,14 @@ def test_the_refund_refusal_speaks_chinese_too():
 def listed_resources() -> set[str]:
     """What the root should list: every router list route, and the non-router endpoints."""
     names = {prefix for prefix, viewset, _basename in router.registry if hasattr(viewset, "list")}
-    actions = {"me", "metrics/bulk", "content/bulk", "compliance/check", "compliance/check-batch"}
+    actions = {
+        "me",
+        "metrics/bulk",
+        "content/bulk",
+        "compliance/check",
+        "compliance/check-batch",
+        "academy/me",
+    }
     return names | actions
 
 

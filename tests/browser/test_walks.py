@@ -266,6 +266,10 @@ def walk_creator(walk, live_server, accepted: Collaboration) -> None:
         page.click("header nav a[href='/compliance/my/originality/']")
     assert page.locator("ol.my-flags").count() == 1
     walk.shot("originality-flags")
+    with page.expect_navigation():  # the academy: its courses and the catalogue
+        page.click("header nav a[href='/academy/']")
+    assert page.locator("table.my-enrolments").count() == 1
+    walk.shot("academy")
 
 
 def walk_brand_review(walk, live_server, accepted: Collaboration) -> None:
@@ -327,6 +331,10 @@ def walk_agency(walk, live_server, handle: str) -> None:
     assert page.locator("table.creator-rates").count() == 1
     assert page.locator("#flag-table table.flags").count() == 1
     walk.shot("creators-originality")
+    with page.expect_navigation():  # its creators' academy progress
+        page.click("header nav a[href='/academy/creators/']")
+    assert page.locator("table.creators-training").count() == 1
+    walk.shot("creators-training")
 
 
 def give_login(handle: str) -> str:
@@ -440,6 +448,10 @@ def walk_operator(walk, live_server) -> None:
     assert AllocationRun.objects.unscoped().get(pk=run_id).published
     walk.shot("run-published")
     walk_compliance_tabs(walk)
+    with page.expect_navigation():  # the academy's courses, enrolments and completion
+        page.click("header nav a[href='/academy/manage/']")
+    assert page.locator("table.courses-overview").count() == 1
+    walk.shot("academy")
 
 
 def walk_compliance_tabs(walk) -> None:
