@@ -69,8 +69,25 @@ def _amount(value, *, field: str, limit: Decimal = BUDGET_MAX) -> Decimal:
     return amount
 
 
+def _unique(row) -> None:
+    """The uniqueness rules, checked across every row (``unscoped``): ``full_clean`` reads
+    through the default manager, which shows the system no row, and SQLite does not build the
+    milestone rule's constraint (``nulls_distinct``). The callers hold the plan's lock."""
+    if isinstance(row, IncentivePlan):
+        twins = IncentivePlan.objects.unscoped().filter(name=row.name)
+        message = {"name": _("A plan with this name already exists.")}
+    else:
+        twins = Milestone.objects.unscoped().filter(
+            plan_id=row.plan_id, kind=row.kind, threshold=row.threshold, track=row.track
+        )
+        message = _("This plan already has this milestone.")
+    if twins.exclude(pk=row.pk).exists():
+        raise ValidationError(message)
+
+
 def _saved(row):
     """``row`` validated (fields, constraints, in words) and saved."""
+    _unique(row)
     row.full_clean()
     try:
         with transaction.atomic():

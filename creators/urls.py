@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import urls_incentives, views
 
 app_name = "creators"
 urlpatterns = [
@@ -8,3 +8,5 @@ urlpatterns = [
     path("creators/<slug:handle>/", views.detail, name="detail"),
     path("portal/", views.PortalView.as_view(), name="portal"),
 ]
+# The incentive plan (光合计划): operator, creator and agency pages.
+urlpatterns += urls_incentives.urlpatterns

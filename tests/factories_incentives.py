@@ -24,7 +24,7 @@ class MilestoneFactory(UnscopedFactory):
 
     plan = factory.SubFactory(IncentivePlanFactory)
     kind = "followers"
-    threshold = 1_000
+    threshold = factory.Sequence(lambda n: 1_000 * (n + 1))
     amount = Decimal("100.00")
     title = factory.LazyAttribute(lambda m: f"{m.threshold} followers")
 

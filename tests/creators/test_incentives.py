@@ -358,3 +358,14 @@ def test_an_award_tells_the_creators_agency_by_webhook(operator, settings):
     (delivery,) = WebhookDelivery.objects.unscoped().all()
     assert delivery.event == "incentives.award_granted"
     assert delivery.payload["data"]["creator_id"] == creator.pk
+
+
+def test_the_system_cannot_make_a_milestone_or_a_plan_twice():
+    """The system's managers show it no row: the uniqueness checks read across all of them."""
+    with acting_as(SYSTEM):
+        plan = incentive_plan_create(actor=SYSTEM, name="光合计划", budget="1", starts_on=START)
+        with pytest.raises(ValidationError, match="already exists"):
+            incentive_plan_create(actor=SYSTEM, name="光合计划", budget="1", starts_on=START)
+        milestone_create(actor=SYSTEM, plan=plan, kind="first_sale", amount="5")
+        with pytest.raises(ValidationError, match="already has this milestone"):
+            milestone_create(actor=SYSTEM, plan=plan, kind="first_sale", amount="6")
