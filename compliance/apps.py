@@ -11,18 +11,22 @@ class ComplianceConfig(AppConfig):
         from brands.models import Product
         from brands.review_hooks import register_release_gate, register_submission_check
         from creators.ingest import CONTENT_INGESTED
+        from creators.milestone_sources import register_milestone_source
+        from creators.models import MilestoneKind
         from tenancy import roles
         from tenancy.homes import register_nav, register_nav_badge
         from tenancy.scopes import register_scope
         from webhooks import events
 
         from . import hooks, scoring
+        from .milestone_source import SOURCE as ORIGINAL_STREAK
 
         register_scope("compliance:check", _("Pre-check ad copy against the compliance rules"))
         register_scope(
             "originality:check", _("Check a text against every indexed content item for duplicates")
         )
         events.register("compliance.case_decided", _("A compliance review case was decided."))
+        register_milestone_source(MilestoneKind.ORIGINAL_STREAK, ORIGINAL_STREAK)
         register_submission_check(scoring.submission_check)
         register_release_gate(scoring.submission_hold)
         for hook in (hooks.content_ingested, hooks.content_ingested_originality):

@@ -283,6 +283,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 60 * 60,
         "kwargs": _AS_SYSTEM,
     },
+    # Daily job on a 6-hour tick: yesterday's incentive-plan evaluation is claimed once (an
+    # IncentiveRun per day), so the day is awarded within 6 hours of local midnight, a missed
+    # tick is made up by the next, and the other ticks of the day change nothing.
+    "award-incentive-milestones": {
+        "task": "creators.incentive_awards_due",
+        "schedule": 6 * 60 * 60,
+        "kwargs": _AS_SYSTEM,
+    },
 }
 
 # --- matching -------------------------------------------------------------------------------

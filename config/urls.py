@@ -9,6 +9,7 @@ from brands import api as brands_api
 from compliance import api as compliance_api
 from creators import api as creators_api
 from creators import api_academy as academy_api
+from creators import api_incentives as incentives_api
 from matching import api as matching_api
 from mcn import api as mcn_api
 from traffic import api as traffic_api
@@ -25,6 +26,7 @@ for prefix, viewset, basename in [
     *tenancy_api.ROUTES,
     *webhooks_api.ROUTES,
     *creators_api.ROUTES,
+    *incentives_api.ROUTES,
     *brands_api.ROUTES,
     *compliance_api.ROUTES,
     *mcn_api.ROUTES,

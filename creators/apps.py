@@ -9,7 +9,9 @@ class CreatorsConfig(AppConfig):
         from tenancy import roles
         from tenancy.homes import register_home, register_nav
         from tenancy.scopes import register_scope
+        from webhooks import events
 
+        from .milestone_sources import register_own_sources
         from .views import DIRECTORY_KINDS
 
         register_home("creator", "creators:portal")
@@ -23,4 +25,17 @@ class CreatorsConfig(AppConfig):
         register_scope("content:write", _("Push content items"))
         register_scope(
             "academy:read", _("Read academy courses and lessons, and enrolments one may see")
+        )
+        # The incentive plan (光合计划): its pages, its API scope, its events, its facts.
+        register_own_sources()
+        register_nav("creators:incentive_plans", _("Incentive plans"), kinds=[roles.OPERATOR])
+        register_nav("creators:my_awards", _("My awards"), kinds=[roles.CREATOR])
+        register_nav("creators:agency_awards", _("Creators' awards"), kinds=[roles.AGENCY])
+        register_scope("incentives:read", _("Read incentive plans, milestones and awards"))
+        events.register(
+            "incentives.award_granted", _("A creator signed with you earned an incentive award.")
+        )
+        events.register(
+            "incentives.award_revoked",
+            _("An incentive award of a creator signed with you was revoked."),
         )

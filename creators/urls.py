@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_academy
+from . import urls_incentives, views, views_academy
 
 app_name = "creators"
 urlpatterns = [
@@ -52,3 +52,5 @@ urlpatterns = [
         name="academy_agency_creator",
     ),
 ]
+# The incentive plan (光合计划): operator, creator and agency pages.
+urlpatterns += urls_incentives.urlpatterns

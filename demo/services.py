@@ -224,3 +224,53 @@ def demo_match_index_seed():
 
     with acting_as(SYSTEM):
         return match_index_build(actor=SYSTEM)
+
+
+#: The demo's incentive plan (光合计划): milestones as data, ¥ amounts.
+DEMO_PLAN = "光合计划 · 新创作者成长激励"
+DEMO_MILESTONES = [
+    {"kind": "followers", "threshold": 1_000, "amount": "100", "title": "首个 1,000 粉丝"},
+    {"kind": "followers", "threshold": 10_000, "amount": "500", "title": "首个 10,000 粉丝"},
+    {"kind": "followers", "threshold": 100_000, "amount": "2000", "title": "首个 100,000 粉丝"},
+    {"kind": "followers", "threshold": 1_000_000, "amount": "5000", "title": "首个 1,000,000 粉丝"},
+    {"kind": "first_sale", "amount": "200", "title": "首单成交"},
+    {"kind": "original_streak", "threshold": 10, "amount": "80", "title": "连续 10 条原创内容"},
+    *[
+        {"kind": "track_completed", "track": track, "amount": "50", "title": f"学院毕业 · {track}"}
+        for track in ("content_planning", "live_selling", "compliance", "monetisation")
+    ],
+]
+DEMO_PLAN_BUDGET = "300000"
+DEMO_PLAN_WEEKS = 13
+
+
+def demo_incentives_seed(*, end_date: datetime.date):
+    """The demo's incentive plan, running for the last quarter of the world (from the day after
+    the world's first snapshot at the earliest: what a creator had before the plan does not
+    count), and its evaluation for ``end_date``, so the pages have awards. Idempotent: the plan
+    is found by name, each milestone made once, and the day is evaluated once."""
+    from creators.incentive_runs import incentive_run_execute
+    from creators.models import IncentivePlan, MetricSnapshot, Milestone
+    from creators.services_incentives import incentive_plan_create, milestone_create
+    from tenancy.scoping import SYSTEM, acting_as
+
+    first = MetricSnapshot.objects.unscoped().order_by("date").values_list("date", flat=True)
+    quarter = end_date - datetime.timedelta(weeks=DEMO_PLAN_WEEKS)
+    starts_on = max(quarter, (first.first() or quarter) + datetime.timedelta(days=1))
+    with acting_as(SYSTEM):
+        plan = IncentivePlan.objects.unscoped().filter(name=DEMO_PLAN).first()
+        if plan is None:
+            plan = incentive_plan_create(
+                actor=SYSTEM,
+                name=DEMO_PLAN,
+                budget=DEMO_PLAN_BUDGET,
+                starts_on=min(starts_on, end_date),
+                description="新创作者的现金激励：粉丝、首单、原创、学院里程碑，每项只奖励一次。",
+            )
+        rows = Milestone.objects.unscoped().filter(plan=plan)  # the system's manager shows none
+        have = set(rows.values_list("kind", "threshold", "track"))
+        for fields in DEMO_MILESTONES:
+            rule = (fields["kind"], fields.get("threshold"), fields.get("track", ""))
+            if rule not in have:
+                milestone_create(actor=SYSTEM, plan=plan, **fields)
+        return incentive_run_execute(actor=SYSTEM, as_of=end_date)

@@ -122,6 +122,11 @@ ROUTES = {
     "academy-enrolment-detail": Case("agency"),
     "traffic-run-detail": Case("operator", outsider_kind="brand"),
     "traffic-run-allocations": Case("operator", outsider_kind="brand"),
+    # The incentive plan: plans and milestones are public rules (the budget is the operator's);
+    # an award is its creator's, its agency's and the operator's: another agency gets 404.
+    "incentive-plan-detail": Case("operator", public=True, outsider_kind="brand"),
+    "incentive-milestone-detail": Case("operator", public=True, outsider_kind="brand"),
+    "incentive-award-detail": Case("agency"),
 }
 
 
@@ -178,6 +183,20 @@ def matching_object(name: str, tenant):
     if name == "matching-creator-products":
         return f"/api/v1/matching/creators/{handle}/products/", ["Secret offer"]
     return f"/api/v1/creators/{handle}/lookalikes/", [tenant.slug]
+
+
+def incentive_object(name: str, tenant):
+    """A plan's milestone (its budget is the secret: the operator's only) or an award of the
+    agency's signed creator."""
+    from tests.factories_incentives import AwardFactory
+
+    if name == "incentive-award-detail":
+        award = AwardFactory(creator__agency=tenant, creator__handle=f"secret-earner-{tenant.pk}")
+        return f"/api/v1/incentives/awards/{award.pk}/", ["secret-earner"]
+    award = AwardFactory(milestone__plan__budget="98765.43")
+    if name == "incentive-plan-detail":
+        return f"/api/v1/incentives/plans/{award.plan_id}/", ["98765.43"]
+    return f"/api/v1/incentives/milestones/{award.milestone_id}/", []
 
 
 def session(user) -> APIClient:
@@ -242,6 +261,8 @@ def owned_object(name: str, tenant):
         run = traffic_run(owner)
         suffix = "allocations/" if name.endswith("allocations") else ""
         return f"/api/v1/traffic/runs/{run.pk}/{suffix}", [str(run.pool)]
+    if name.startswith("incentive-"):
+        return incentive_object(name, tenant)
     if name.startswith("contract-"):
         action = name.removeprefix("contract-")
         until = datetime.datetime(2099, 1, 1, tzinfo=datetime.UTC)

@@ -250,6 +250,35 @@ def run_with(secrets: list[str], done=None) -> Callable[[object], Built]:
 NOT_OPERATORS = ("brand", "agency", "partner", "creator")
 
 
+def incentive_award(operator_org, done=None) -> Built:
+    """An award of a plan whose budget only the operator's pages show (plans are the
+    platform's); the creator's handle is the ledger's secret."""
+    from tests.factories_incentives import AwardFactory
+
+    award = AwardFactory(
+        creator__handle="secret-earner",
+        milestone__plan__name="Secret plan",
+        milestone__plan__budget=Decimal("98765.43"),
+        milestone__title="Secret milestone",
+    )
+    type(award.plan)._base_manager.filter(pk=award.plan_id).update(spent=award.amount)
+    return Built([award.pk], ["secret-earner"], award, done=done)
+
+
+def incentive_plan_page(operator_org) -> Built:
+    award = incentive_award(operator_org).row
+    return Built([award.plan_id], ["98,765.43", "Secret milestone"], award.plan)
+
+
+def incentive_milestone_page(operator_org) -> Built:
+    award = incentive_award(operator_org).row
+    return Built([award.milestone_id], ["Secret milestone", "Secret plan"], award.milestone)
+
+
+def incentive_award_revoked_by(operator_org) -> Built:
+    return incentive_award(operator_org, done=lambda row: row["status"] == "revoked")
+
+
 def certification_run(operator_org) -> Built:
     """A succeeded cycle over one agency with a creator: runs are the platform's."""
     from mcn.certification import certification_run_create, certification_run_execute
@@ -604,6 +633,16 @@ PAGES = {
         "operator", academy_lesson, post={"direction": "up"}, outsiders=NOT_OPERATORS
     ),
     "creators:academy_agency_creator": Page("agency", academy_trainee),
+    "creators:incentive_plan": Page("operator", incentive_plan_page, outsiders=NOT_OPERATORS),
+    "creators:incentive_milestone": Page(
+        "operator", incentive_milestone_page, outsiders=NOT_OPERATORS
+    ),
+    "creators:incentive_award_revoke": Page(
+        "operator",
+        incentive_award_revoked_by,
+        post={"reason": "Secret reason"},
+        outsiders=NOT_OPERATORS,
+    ),
 }
 
 
@@ -829,6 +868,11 @@ SIMPLE_PAGES = {
     "matching:portal_products": Simple(only("creator")),
     "traffic:runs": Simple(only("operator")),
     "traffic:my_traffic": Simple(only("creator")),
+    "creators:incentive_plans": Simple(only("operator")),
+    "creators:incentive_awards": Simple(only("operator")),
+    "creators:incentive_runs": Simple(only("operator")),
+    "creators:my_awards": Simple(only("creator")),
+    "creators:agency_awards": Simple(only("agency")),
     "analytics:operator_home": Simple(only("operator")),
     "mcn:certification_runs": Simple(only("operator")),
     "mcn:certification_appeals": Simple(only("operator")),

@@ -96,7 +96,10 @@ CAPABILITIES = [
     ("refunds.disputes", "disputed and escalated refunds: see"),
     ("refunds.final", "disputed and escalated refunds: decide finally"),
     ("agencies.directory", "agency directory (API)"),
-    ("roster.see", "agency roster & contracts, creators' violations, originality, training: see"),
+    (
+        "roster.see",
+        "agency roster & contracts, creators' violations, originality, training and awards: see",
+    ),
     ("roster.change", "contracts: offer, withdraw, end"),
     ("contracts.answer", "contract offers: accept, decline"),
     ("assessments.api", "agency assessments, what-if (API)"),
@@ -134,8 +137,12 @@ CAPABILITIES = [
     (
         "portal",
         "creator portal, my traffic panel, my contracts, my compliance notices, my refunds and "
-        "complaints, my originality flags, my academy (pages, `academy/me/`)",
+        "complaints, my originality flags, my academy (pages, `academy/me/`), my awards",
     ),
+    ("incentives.see", "incentive plans, awards ledger, evaluation runs: see"),
+    ("incentives.manage", "incentive plans: create, change, top up; revoke awards"),
+    ("incentives.api", "incentive plans and milestones (API)"),
+    ("awards.see", "incentive awards (API)"),
     ("keys.manage", "API keys: manage"),
     ("webhooks.manage", "webhooks: manage"),
     ("audit.see", "audit trail: see"),
@@ -159,6 +166,7 @@ def _row(*parts: dict[str, str], default: str = "404", **cells: str) -> dict[str
 
 EVERY_TENANT = {
     "account": "yes",
+    "incentives_api": "yes",
     "creators_directory": "yes",
     "creators_profiles": "yes",
     "creators_private": "no",
@@ -197,6 +205,9 @@ OPERATOR = {
     "academy_see": "yes",
     "academy_change": "yes",
     "academy_enrolments": "yes (all)",
+    "incentives_see": "yes",
+    "incentives_manage": "yes",
+    "awards_see": "yes (all)",
 }
 OPERATOR_READER = {
     **OPERATOR,
@@ -213,6 +224,7 @@ OPERATOR_READER = {
     "push_metrics": "403",
     "refunds_final": "403",
     "academy_change": "403",
+    "incentives_manage": "403",
 }
 BRAND = {
     **EVERY_TENANT,
@@ -246,6 +258,7 @@ AGENCY = {
     "compliance_rates": "own (and its creators')",
     "originality_flag": "own (its signed creators')",
     "academy_enrolments": "own (its signed creators')",
+    "awards_see": "own (its signed creators')",
 }
 PARTNER = {
     **EVERY_TENANT,
@@ -328,6 +341,8 @@ MATRIX: dict[str, dict[str, str]] = {
         academy_learn="own",
         academy_api="yes",
         academy_enrolments="own",
+        incentives_api="yes",
+        awards_see="own",
     ),
     # A key acts as its organization's owner within its scopes (see KEY_ROW below); it opens
     # no page. The cells name the scopes; the walk checks them against the views' own.
@@ -361,6 +376,8 @@ MATRIX: dict[str, dict[str, str]] = {
         academy_api="`academy:read`",
         academy_enrolments="`academy:read`",
         portal="`academy:read` (`academy/me/`: a key is no creator, 404)",
+        incentives_api="`incentives:read`",
+        awards_see="`incentives:read`",
     ),
     # The system never browses; its cells say what its services accept (SYSTEM_CHECKS).
     "system (beat/CLI)": _row(
@@ -582,6 +599,21 @@ class World:
         """The published run (runs are the platform's), with the own creator's line."""
         return succeeded_run(self.creator, published=True)
 
+    @cached_property
+    def award(self):
+        """An award of the own creator (the operator's plans are the platform's)."""
+        from tests.factories_incentives import AwardFactory
+
+        return AwardFactory(creator=self.creator)
+
+    @property
+    def plan(self):
+        return self.award.plan
+
+    @property
+    def milestone(self):
+        return self.award.milestone
+
     def key(self) -> ApiKey:
         return api_key_create(actor=SYSTEM, organization=self.own_org, name="k", scopes=[])[0]
 
@@ -599,7 +631,7 @@ class World:
 
     def prepare(self) -> None:
         """Rows every list should show its owner."""
-        self.run, self.own_contract, self.order, self.audit_event  # noqa: B018
+        self.run, self.own_contract, self.order, self.audit_event, self.award  # noqa: B018
         self.endpoint()
         # A refund and a complaint of the own order: the refund and complaint lists show one.
         RefundFactory(order=self.order, amount=Decimal("1.00"))
@@ -1320,6 +1352,45 @@ def academy_move_call(w: World) -> Call:
     return Call(f"/academy/manage/lessons/{lesson.pk}/move/", {"direction": "up"}, moved)
 
 
+def plan_new_call(w: World) -> Call:
+    from creators.models import IncentivePlan
+
+    name = f"Walk plan {w.name}"
+    data = {"name": name, "budget": "1000", "starts_on": DAY.isoformat()}
+    return Call("/operator/incentives/", data, IncentivePlan.objects.unscoped().filter(
+        name=name).exists)  # fmt: skip
+
+
+def plan_top_up_call(w: World) -> Call:
+    from creators.models import IncentivePlan
+    from tests.factories_incentives import IncentivePlanFactory
+
+    plan = IncentivePlanFactory(budget=Decimal("100.00"))
+    grown = IncentivePlan.objects.unscoped().filter(pk=plan.pk, budget=Decimal("150.00")).exists
+    return Call(f"/operator/incentives/{plan.pk}/", {"action": "top_up", "amount": "50"}, grown)
+
+
+def milestone_edit_call(w: World) -> Call:
+    from creators.models import Milestone
+    from tests.factories_incentives import MilestoneFactory
+
+    milestone, title = MilestoneFactory(), f"Walk {w.name}"
+    data = {"action": "save", "kind": "followers", "threshold": milestone.threshold,
+            "amount": "100", "title": title}  # fmt: skip
+    done = Milestone.objects.unscoped().filter(pk=milestone.pk, title=title).exists
+    return Call(f"/operator/incentives/milestones/{milestone.pk}/", data, done)
+
+
+def award_revoke_call(w: World) -> Call:
+    from creators.models import Award, IncentivePlan
+    from tests.factories_incentives import AwardFactory
+
+    award = AwardFactory(creator=w.creator)
+    IncentivePlan.objects.unscoped().filter(pk=award.plan_id).update(spent=award.amount)
+    done = Award.objects.unscoped().filter(pk=award.pk, status="revoked").exists
+    return Call(f"/operator/incentives/awards/{award.pk}/revoke/", {"reason": "walk"}, done)
+
+
 def switch_call(w: World) -> Call:
     context = "creator" if w.persona.creator else (w.org.pk if w.org else "")
     return Call("/switch/", {"context": context})
@@ -1647,6 +1718,43 @@ ROUTES: dict[tuple[str, str], Route] = {
         "traffic.api", lambda w: Call(f"/api/v1/traffic/runs/{w.run.pk}/allocations/")
     ),
     ("traffic:my_traffic", "GET"): Route("portal", get("/portal/traffic/")),
+    # The incentive plan (光合计划): the operator's pages; plans and milestones public in the
+    # API; awards the creator's, its agency's and the operator's.
+    ("creators:incentive_plans", "GET"): Route("incentives.see", get("/operator/incentives/")),
+    ("creators:incentive_plan", "GET"): Route(
+        "incentives.see", lambda w: Call(f"/operator/incentives/{w.plan.pk}/")
+    ),
+    ("creators:incentive_milestone", "GET"): Route(
+        "incentives.see", lambda w: Call(f"/operator/incentives/milestones/{w.milestone.pk}/")
+    ),
+    ("creators:incentive_awards", "GET"): Route(
+        "incentives.see", get("/operator/incentives/awards/")
+    ),
+    ("creators:incentive_runs", "GET"): Route("incentives.see", get("/operator/incentives/runs/")),
+    ("creators:incentive_plans", "POST"): Route("incentives.manage", plan_new_call),
+    ("creators:incentive_plan", "POST"): Route("incentives.manage", plan_top_up_call),
+    ("creators:incentive_milestone", "POST"): Route("incentives.manage", milestone_edit_call),
+    ("creators:incentive_award_revoke", "POST"): Route("incentives.manage", award_revoke_call),
+    ("api:incentive-plan-list", "GET"): Route(
+        "incentives.api", get("/api/v1/incentives/plans/"), True
+    ),
+    ("api:incentive-plan-detail", "GET"): Route(
+        "incentives.api", lambda w: Call(f"/api/v1/incentives/plans/{w.plan.pk}/")
+    ),
+    ("api:incentive-milestone-list", "GET"): Route(
+        "incentives.api", get("/api/v1/incentives/milestones/"), True
+    ),
+    ("api:incentive-milestone-detail", "GET"): Route(
+        "incentives.api", lambda w: Call(f"/api/v1/incentives/milestones/{w.milestone.pk}/")
+    ),
+    ("creators:my_awards", "GET"): Route("portal", get("/portal/awards/")),
+    ("creators:agency_awards", "GET"): Route("roster.see", get("/agency/awards/")),
+    ("api:incentive-award-list", "GET"): Route(
+        "awards.see", get("/api/v1/incentives/awards/"), True
+    ),
+    ("api:incentive-award-detail", "GET"): Route(
+        "awards.see", lambda w: Call(f"/api/v1/incentives/awards/{w.award.pk}/")
+    ),
     # The selection centre's API (no index built here: the answers are empty, not refused).
     ("api:matching-product-creators", "GET"): Route(
         "matching.product_api",

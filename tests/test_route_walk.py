@@ -114,6 +114,7 @@ class World:
     refund: object = None  # disputed: on the operator's queue; a pending one on the brand's
     complaint: object = None
     academy: dict | None = None  # a published course, its lesson, the creator's enrolment
+    award: object = None  # an incentive award of the creator (plan, milestone through it)
 
 
 def owner_actor(organization) -> Actor:
@@ -184,8 +185,10 @@ def seed_world() -> World:
         match_index_build(actor=SYSTEM)
     compliance = compliance_rows(creator, organizations["brand"])
     academy = academy_rows(creator)
+    award = incentive_rows(creator)
     return World(
         academy=academy,
+        award=award,
         compliance=compliance,
         owners=owners,
         creator=creator,
@@ -216,6 +219,21 @@ def certification_cycle(operator: Actor, agency) -> tuple:
     with acting_as(agency_actor):
         appeal = appeal_file(actor=agency_actor, assessment=assessment, text="Walk appeal")
     return run, appeal
+
+
+def incentive_rows(creator):
+    """A plan with a milestone the creator reached, evaluated (the ledger, the runs, the
+    creator's awards and progress have rows)."""
+    from creators.incentive_runs import incentive_run_execute
+    from tests.factories_incentives import IncentivePlanFactory, MilestoneFactory
+
+    today = timezone.localdate()
+    plan = IncentivePlanFactory(starts_on=today - datetime.timedelta(days=30))
+    MilestoneFactory(plan=plan, threshold=1_000)
+    MilestoneFactory(plan=plan, threshold=10_000_000)
+    with acting_as(SYSTEM):
+        incentive_run_execute(actor=SYSTEM, as_of=today)
+    return creator.awards.model.objects.unscoped().filter(creator=creator).first()
 
 
 def compliance_rows(creator, brand) -> dict:
@@ -405,6 +423,12 @@ PARAMETERS: dict[str, Callable[[World], dict]] = {
     "api:matching-creator-products": lambda w: {"handle": w.creator.handle},
     "api:creator-lookalikes": lambda w: {"handle": w.creator.handle},
     "api:traffic-run-detail": _pk("run"),
+    "creators:incentive_plan": lambda w: {"pk": w.award.plan_id},
+    "creators:incentive_milestone": lambda w: {"pk": w.award.milestone_id},
+    "creators:incentive_award_revoke": _pk("award"),
+    "api:incentive-plan-detail": lambda w: {"pk": w.award.plan_id},
+    "api:incentive-milestone-detail": lambda w: {"pk": w.award.milestone_id},
+    "api:incentive-award-detail": _pk("award"),
     "api:traffic-run-allocations": _pk("run"),
     "admin:brands_collaboration_change": lambda w: {"object_id": w.collaboration.pk},
     **{

@@ -111,7 +111,9 @@ class Milestone(models.Model):
             ),
             models.CheckConstraint(
                 condition=(
-                    Q(kind__in=NEEDS_THRESHOLD, threshold__gte=1, track="")
+                    # isnull=False: a NULL threshold would make the test NULL, which a CHECK
+                    # lets through.
+                    Q(kind__in=NEEDS_THRESHOLD, threshold__isnull=False, threshold__gte=1, track="")
                     | Q(kind__in=NEEDS_TRACK, threshold__isnull=True, track__in=Track.values)
                     | (
                         ~Q(kind__in=NEEDS_THRESHOLD + NEEDS_TRACK)

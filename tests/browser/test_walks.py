@@ -477,6 +477,63 @@ def walk_compliance_tabs(walk) -> None:
         walk.shot(f"compliance-{tab.replace('/', '-')}")
 
 
+def walk_operator_incentives(walk, live_server) -> None:
+    """The operator's incentive plans (光合计划): the demo plan, a milestone added to it, an
+    award revoked with a reason in the ledger, the day's evaluation in the runs."""
+    from creators.models import Award, Milestone
+
+    page = walk.page
+    sign_in(walk, live_server, "operator")
+    with page.expect_navigation():
+        page.click("header nav a[href='/operator/incentives/']")
+    walk.shot("incentive-plans")
+    with page.expect_navigation():
+        page.locator("table.plans tbody a").first.click()
+    walk.shot("incentive-plan")
+    before = Milestone.objects.unscoped().count()
+    form = page.locator("form:has(input[name=action][value=milestone])")
+    form.locator("[name=kind]").select_option("followers")
+    form.locator("[name=threshold]").fill("50000")
+    form.locator("[name=amount]").fill("800")
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    assert Milestone.objects.unscoped().count() == before + 1
+    walk.shot("milestone-added")
+    with page.expect_navigation():
+        page.click("nav.tabs a[href='/operator/incentives/awards/']")
+    row = page.locator("#awards-table tr[data-award]:has(form)").first
+    award_id = int(row.get_attribute("data-award"))
+    row.locator("[name=reason]").fill("Browser test: bought followers")
+    with page.expect_navigation():
+        row.locator("button[type=submit]").click()
+    assert Award.objects.unscoped().get(pk=award_id).status == Award.Status.REVOKED
+    walk.shot("award-revoked")
+    with page.expect_navigation():
+        page.click("nav.tabs a[href='/operator/incentives/runs/']")
+    assert page.locator("#runs-table span.status-succeeded").count() >= 1
+    walk.shot("incentive-runs")
+
+
+def walk_creator_awards(walk, live_server) -> None:
+    """The creator's awards and the progress bars to its next milestones, from the navigation."""
+    page = walk.page
+    sign_in(walk, live_server, "creator")
+    with page.expect_navigation():
+        page.click("header nav a[href='/portal/awards/']")
+    assert page.locator("ul.milestone-progress progress").count() >= 1
+    assert page.locator("table.awards").count() == 1
+    walk.shot("my-awards")
+
+
+def walk_agency_awards(walk, live_server) -> None:
+    page = walk.page
+    sign_in(walk, live_server, "agency")
+    with page.expect_navigation():
+        page.click("header nav a[href='/agency/awards/']")
+    assert page.locator("#awards-table table.awards").count() == 1
+    walk.shot("creators-awards")
+
+
 def walk_partner(walk, live_server) -> None:
     page = walk.page
     sign_in(walk, live_server, "partner")
@@ -510,6 +567,9 @@ def test_every_role_walks_its_main_path(walk, live_server, lang, width):
         "signee": lambda w: walk_signee(w, live_server, handle),
         "operator": lambda w: walk_operator(w, live_server),
         "partner": lambda w: walk_partner(w, live_server),
+        "operator-incentives": lambda w: walk_operator_incentives(w, live_server),
+        "creator-awards": lambda w: walk_creator_awards(w, live_server),
+        "agency-awards": lambda w: walk_agency_awards(w, live_server),
     }
     for role, step in steps.items():
         each = walk(lang, role, width)

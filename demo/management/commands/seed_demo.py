@@ -15,6 +15,7 @@ from demo.services import (
     DEMO_PASSWORD,
     demo_certification_seed,
     demo_compliance_seed,
+    demo_incentives_seed,
     demo_match_index_seed,
     demo_tenants_seed,
     demo_world_seed,
@@ -67,6 +68,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Match index v{build.pk}: {build.creators} creators, "
                 f"{build.training_pairs} collaborations trained on."
+            )
+            run = demo_incentives_seed(end_date=end_date)
+            self.stdout.write(
+                f"Incentive plan: {run.awarded} awards, ¥{run.awarded_amount} paid, "
+                f"{run.refused} over budget."
             )
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
