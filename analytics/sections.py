@@ -196,7 +196,7 @@ def _bands(payload: dict) -> Section:
     section = Section("bands", _("Shares by follower band (the olive)"))
     section.note = _(
         "An olive-shaped ecosystem has its weight in the middle: the brief's 100k–1M creators "
-        "hold 65% of tipping."
+        "hold 65 per cent of tipping."
     )
     for key, name in names.items():
         items = [(BAND_LABELS[b], shares[key].get(b)) for b in BAND_KEYS] if shares.get(key) else []
