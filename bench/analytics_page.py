@@ -47,7 +47,8 @@ def prepare(creators: int):
         started = time.perf_counter()
         with acting_as(SYSTEM):
             report = ecosystem_report_store(actor=SYSTEM, as_of=END)
-        print(f"setup: ecosystem report computed and cached in {time.perf_counter() - started:.1f} s")
+        seconds = time.perf_counter() - started
+        print(f"setup: ecosystem report computed and cached in {seconds:.1f} s")
     return report
 
 
