@@ -10,7 +10,8 @@ ecosystem report is cached as of that day, it computes and caches one as the dai
 the operator page with the Django test client, signed in (``force_login``) as a demo operator,
 ``--runs`` times after one warm-up, in both languages, and prints "render: X ms (target < 300
 ms)" (the median; p95 beside it), the query count and the cached payload's size; then the same
-for the agency page of the demo agency with the most contracts (computed on request from its rows). Exits 1 if a target fails.
+for the agency page of the demo agency with the most contracts (computed on request from its
+rows). Exits 1 if a target fails.
 """
 
 import argparse
