@@ -327,6 +327,14 @@ def walk_agency(walk, live_server, handle: str) -> None:
     assert page.locator("table.creator-rates").count() == 1
     assert page.locator("#flag-table table.flags").count() == 1
     walk.shot("creators-originality")
+    with page.expect_navigation():  # its own figures: GMV, its creators' followers, its tier
+        page.click("header nav a[href='/agency/analytics/']")
+    assert_charts_drawn(page)
+    page.select_option("#period-form select[name=by]", "quarter")
+    with page.expect_navigation():
+        page.click("#period-form button[type=submit]")
+    assert "by=quarter" in page.url and page.locator("#agency-periods tbody tr").count() >= 1
+    walk.shot("agency-analytics")
 
 
 def give_login(handle: str) -> str:
@@ -440,6 +448,22 @@ def walk_operator(walk, live_server) -> None:
     assert AllocationRun.objects.unscoped().get(pk=run_id).published
     walk.shot("run-published")
     walk_compliance_tabs(walk)
+    walk_analytics(walk)
+
+
+def walk_analytics(walk) -> None:
+    """The ecosystem analytics: nothing cached yet in the fresh demo world, so the operator asks
+    for yesterday's report (embedded, it is computed at once) and reads it as charts."""
+    page = walk.page
+    with page.expect_navigation():
+        page.click("header nav a[href='/operator/analytics/']")
+    page.locator("#report-empty").wait_for()
+    walk.shot("analytics-empty")
+    with page.expect_navigation():
+        page.click("#compute-form button[type=submit]")
+    assert page.locator("section.report-section").count() == 10
+    assert_charts_drawn(page)
+    walk.shot("analytics")
 
 
 def walk_compliance_tabs(walk) -> None:
