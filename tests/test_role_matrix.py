@@ -95,10 +95,10 @@ CAPABILITIES = [
     ("traffic.publish", "traffic runs: publish"),
     ("traffic.api", "traffic runs (API)"),
     ("certification.see", "certification: cycles, appeals, policy, concentration: see"),
+    ("certification.change", "certification: run a cycle, decide appeals, publish policy"),
     ("analytics.see", "ecosystem analytics and its CSV / Excel exports: see"),
     ("analytics.compute", "ecosystem report: compute now"),
     ("analytics.agency", "agency analytics (its own GMV, followers, tier trend): see"),
-    ("certification.change", "certification: run a cycle, decide appeals, publish policy"),
     (
         "compliance.queue",
         "compliance: queue, appeals, policy, model, figures, "
