@@ -67,6 +67,24 @@ def test_gmv_and_followers_count_the_days_under_contract_only():
     assert [(q["period"], q["gmv"]) for q in quarters] == [("2026-Q1", 7300.0)]
 
 
+def test_a_day_two_contracts_cover_counts_once():
+    agency = OrganizationFactory(kind="agency")
+    creator = CreatorFactory(agency=agency)
+    ContractFactory(
+        organization=agency, creator=creator, status="ended",
+        start=datetime.date(2026, 1, 1), end=datetime.date(2026, 3, 3),
+    )  # fmt: skip
+    ContractFactory(organization=agency, creator=creator, start=datetime.date(2026, 3, 3))
+    snap(creator, datetime.date(2026, 3, 3), "100.00", 5_000)  # the day one ends, one begins
+    snap(creator, datetime.date(2026, 3, 10), "50.00", 5_100)
+    other = signed(agency)
+    snap(other, datetime.date(2026, 3, 3), "7.00", 900)
+    data = agency_slice(actor=agency_actor(agency), today=TODAY)
+    assert data["periods"] == [
+        {"period": "2026-03", "gmv": 157.0, "followers": 6_000, "creators": 2, "growth": None}
+    ]
+
+
 def test_a_snapshot_after_today_is_no_history():
     agency = OrganizationFactory(kind="agency")
     creator = signed(agency)
