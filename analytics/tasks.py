@@ -1,7 +1,9 @@
 """Celery tasks of the analytics app: thin, each calls a service."""
 
+from datetime import date
+
 from tenancy.scoping import Actor
-from tenancy.tasking import periodic_task
+from tenancy.tasking import periodic_task, tenant_task
 
 from . import services
 
@@ -15,3 +17,9 @@ from . import services
 def ecosystem_reports_due(*, actor: Actor) -> int:
     """Beat job: compute and cache yesterday's ecosystem report."""
     return services.ecosystem_reports_due(actor=actor)
+
+
+@tenant_task("analytics.ecosystem_report_store", time_limit=30 * 60, soft_time_limit=29 * 60)
+def ecosystem_report_store(*, actor: Actor, as_of: str) -> int:
+    """The operator's "compute now": compute and cache the report of ``as_of`` (YYYY-MM-DD)."""
+    return services.ecosystem_report_store(actor=actor, as_of=date.fromisoformat(as_of)).pk

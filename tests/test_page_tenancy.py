@@ -824,6 +824,10 @@ class Simple:
     data: Callable[[str], dict] | None = None  # the POST body, given the persona's context
 
 
+def yesterday() -> str:  # the last day a report may describe, as the form checks it
+    return (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
+
+
 BENEFITS = {f"{field}_{tier}": "1" for tier in "SAB" for field in ("impressions", "priority")}
 
 SIMPLE_PAGES = {
@@ -874,6 +878,16 @@ SIMPLE_PAGES = {
     "creators:my_awards": Simple(only("creator")),
     "creators:agency_awards": Simple(only("agency")),
     "analytics:operator_home": Simple(only("operator")),
+    "analytics:report": Simple(only("operator")),
+    # POST: a day that has ended is asked for (302 to the page following it); others 404.
+    "analytics:report_compute": Simple(
+        {**only("operator"), "operator": 302}, method="post", data=lambda _: {"as_of": yesterday()}
+    ),
+    "analytics:report_status": Simple({**only("operator"), "operator": 400}),  # no report named
+    # No report cached yet: back to the page with a message.
+    "analytics:report_csv": Simple({**only("operator"), "operator": 302}),
+    "analytics:report_xlsx": Simple({**only("operator"), "operator": 302}),
+    "analytics:agency": Simple(only("agency")),
     "mcn:certification_runs": Simple(only("operator")),
     "mcn:certification_appeals": Simple(only("operator")),
     "mcn:certification_policy": Simple(only("operator")),

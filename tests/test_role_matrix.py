@@ -110,6 +110,9 @@ CAPABILITIES = [
     ("traffic.api", "traffic runs (API)"),
     ("certification.see", "certification: cycles, appeals, policy, concentration: see"),
     ("certification.change", "certification: run a cycle, decide appeals, publish policy"),
+    ("analytics.see", "ecosystem analytics and its CSV / Excel exports: see"),
+    ("analytics.compute", "ecosystem report: compute now"),
+    ("analytics.agency", "agency analytics (its own GMV, followers, tier trend): see"),
     (
         "compliance.queue",
         "compliance: queue, appeals, policy, model, figures, "
@@ -191,6 +194,8 @@ OPERATOR = {
     "traffic_api": "yes (all runs)",
     "certification_see": "yes",
     "certification_change": "yes",
+    "analytics_see": "yes",
+    "analytics_compute": "yes",
     "compliance_queue": "yes",
     "compliance_review": "yes",
     "compliance_policy": "yes",
@@ -219,6 +224,7 @@ OPERATOR_READER = {
     "traffic_start": "403",
     "traffic_publish": "403",
     "certification_change": "403",
+    "analytics_compute": "403",
     "compliance_review": "403",
     "compliance_policy": "403",
     "push_metrics": "403",
@@ -251,6 +257,7 @@ AGENCY = {
     "roster_change": "own",
     "contracts_answer": NOT_PARTY,
     "tier_appeal": "own",
+    "analytics_agency": "own",
     "push_metrics": "own (signed creators)",
     "assessments_api": "own",
     "matching_creator_api": "own (signed creators)",
@@ -388,6 +395,7 @@ MATRIX: dict[str, dict[str, str]] = {
         traffic_start="yes (`allocate_traffic`)",
         traffic_publish="yes",
         certification_change="yes (`certify_agencies`, the monthly beat job)",
+        analytics_compute="yes (`ecosystem_report --store`, the daily beat job)",
         keys_manage="yes (`create_api_key`)",
         webhooks_manage="no",
         push_metrics="no (it sees no creator: every handle is unknown to it)",
@@ -1066,6 +1074,14 @@ def run_start_call(w: World) -> Call:
     return Call("/operator/traffic/", data, count_grows(AllocationRun.objects.unscoped().all()))
 
 
+def report_compute_call(w: World) -> Call:
+    """Ask for a report: the audit record is the effect (the task runs after commit)."""
+    from analytics.services_compute import REQUESTED
+
+    asked = AuditEvent.objects.unscoped().filter(action=REQUESTED)
+    return Call("/operator/analytics/compute/", {"as_of": DAY.isoformat()}, count_grows(asked))
+
+
 def certification_cycle_call(w: World) -> Call:
     runs = CertificationRun.objects.unscoped().all()
     return Call("/operator/certification/", {"as_of": DAY.isoformat()}, count_grows(runs))
@@ -1700,6 +1716,18 @@ ROUTES: dict[tuple[str, str], Route] = {
     ),
     # Traffic.
     ("analytics:operator_home", "GET"): Route("traffic.see", get("/operator/")),
+    ("analytics:report", "GET"): Route("analytics.see", get("/operator/analytics/")),
+    ("analytics:report_status", "GET"): Route(
+        "analytics.see", get(f"/operator/analytics/status/?pending={DAY.isoformat()}&since=0")
+    ),
+    ("analytics:report_csv", "GET"): Route(
+        "analytics.see", get("/operator/analytics/ecosystem-report.csv")
+    ),
+    ("analytics:report_xlsx", "GET"): Route(
+        "analytics.see", get("/operator/analytics/ecosystem-report.xlsx")
+    ),
+    ("analytics:report_compute", "POST"): Route("analytics.compute", report_compute_call),
+    ("analytics:agency", "GET"): Route("analytics.agency", get("/agency/analytics/")),
     ("traffic:runs", "GET"): Route("traffic.see", get("/operator/traffic/")),
     ("traffic:run", "GET"): Route("traffic.see", lambda w: Call(f"/operator/traffic/{w.run.pk}/")),
     ("traffic:run_status", "GET"): Route(
@@ -2190,6 +2218,12 @@ def _system_publish(w):
     allocation_run_publish(actor=SYSTEM, run=succeeded_run(w.creator))
 
 
+def _system_report(w):
+    from analytics.services import ecosystem_report_store
+
+    ecosystem_report_store(actor=SYSTEM, as_of=DAY)
+
+
 def _system_key(w):
     api_key_create(actor=SYSTEM, organization=OrganizationFactory(), name="cli", scopes=[])
 
@@ -2228,6 +2262,7 @@ SYSTEM_CHECKS = {
     "contracts.answer": _system_answer,
     "traffic.start": _system_start,
     "traffic.publish": _system_publish,
+    "analytics.compute": _system_report,
     "keys.manage": _system_key,
     "webhooks.manage": _system_webhook,
     "push.metrics": _system_metrics,

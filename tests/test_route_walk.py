@@ -23,6 +23,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from analytics.services import ecosystem_report_store
 from creators.models import ContentItem
 from matching.services import match_index_build
 from mcn.certification import appeal_file, certification_run_create, certification_run_execute
@@ -186,6 +187,8 @@ def seed_world() -> World:
     compliance = compliance_rows(creator, organizations["brand"])
     academy = academy_rows(creator)
     award = incentive_rows(creator)
+    with acting_as(SYSTEM):  # the analytics page and its exports draw a cached report
+        ecosystem_report_store(actor=SYSTEM, as_of=today - datetime.timedelta(days=1))
     return World(
         academy=academy,
         award=award,

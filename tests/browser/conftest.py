@@ -148,7 +148,8 @@ class Walk:
 
     def _failed(self, request):
         # A download the browser saves instead of rendering is reported as aborted; not a fault.
-        if request.failure == "net::ERR_ABORTED" and request.url.endswith(".csv"):
+        download = urllib.parse.urlsplit(request.url).path.endswith((".csv", ".xlsx"))
+        if request.failure == "net::ERR_ABORTED" and download:
             return
         # htmx aborts a request that a newer one on the same element replaces (typing in a
         # filter): by design, not a fault. The newer request's answer is still checked.

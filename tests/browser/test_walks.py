@@ -335,6 +335,14 @@ def walk_agency(walk, live_server, handle: str) -> None:
         page.click("header nav a[href='/academy/creators/']")
     assert page.locator("table.creators-training").count() == 1
     walk.shot("creators-training")
+    with page.expect_navigation():  # its own figures: GMV, its creators' followers, its tier
+        page.click("header nav a[href='/agency/analytics/']")
+    assert_charts_drawn(page)
+    page.select_option("#period-form select[name=by]", "quarter")
+    with page.expect_navigation():
+        page.click("#period-form button[type=submit]")
+    assert "by=quarter" in page.url and page.locator("#agency-periods tbody tr").count() >= 1
+    walk.shot("agency-analytics")
 
 
 def give_login(handle: str) -> str:
@@ -452,6 +460,22 @@ def walk_operator(walk, live_server) -> None:
         page.click("header nav a[href='/academy/manage/']")
     assert page.locator("table.courses-overview").count() == 1
     walk.shot("academy")
+    walk_analytics(walk)
+
+
+def walk_analytics(walk) -> None:
+    """The ecosystem analytics: nothing cached yet in the fresh demo world, so the operator asks
+    for yesterday's report (embedded, it is computed at once) and reads it as charts."""
+    page = walk.page
+    with page.expect_navigation():
+        page.click("header nav a[href='/operator/analytics/']")
+    page.locator("#report-empty").wait_for()
+    walk.shot("analytics-empty")
+    with page.expect_navigation():
+        page.click("#compute-form button[type=submit]")
+    assert page.locator("section.report-section").count() == 10
+    assert_charts_drawn(page)
+    walk.shot("analytics")
 
 
 def walk_compliance_tabs(walk) -> None:

@@ -86,6 +86,7 @@ def test_complaint_rate_pages_group_their_figures(language):
 PREFORMATTED = {
     "compliance/policy.html": {"policy.block_threshold", "policy.review_threshold",
                                "policy.restrict_after", "policy.suspend_after"},
+    "analytics/report.html": {"header"},  # a column heading, not a figure
     "creators/_trend.html": {"column"},
     "mcn/_gate_row.html": {"gate.value"},  # metric_value(): formatted by mcn.labels
     "mcn/_tier_changes.html": {"row.after", "row.before"},  # tier letters
