@@ -15,6 +15,9 @@ class CreatorsConfig(AppConfig):
         register_home("creator", "creators:portal")
         register_nav("creators:directory", _("Creators"), kinds=DIRECTORY_KINDS)
         register_nav("creators:portal", _("My creator portal"), kinds=[roles.CREATOR])
+        register_nav(
+            "creators:growth_effect", _("Growth programmes — effect"), kinds=[roles.OPERATOR]
+        )
         register_scope("creators:read", _("Read creators, audience portraits and metrics"))
         register_scope("metrics:write", _("Push metric snapshots"))
         register_scope("content:write", _("Push content items"))

@@ -99,9 +99,11 @@ class Curve:
     events: np.ndarray  # creators reaching 10k on each step's day (0 for the first)
     n: int
     median: float | None
+    horizon: float  # the longest time anyone was watched: the curve says nothing after it
 
     def at(self, days) -> np.ndarray:
-        """S(t) at each of ``days`` (a step function, right-continuous)."""
+        """S(t) at each of ``days`` (a step function, right-continuous; flat past the last step,
+        though past ``horizon`` nobody is watched any more)."""
         positions = np.searchsorted(self.days, np.asarray(days, dtype=float), side="right") - 1
         return self.survival[np.maximum(positions, 0)]
 
@@ -203,6 +205,7 @@ def kaplan_meier(durations, observed) -> Curve:
         events=np.concatenate([[0], counts]).astype(np.int64),
         n=n,
         median=float(days[below[0]]) if len(below) else None,
+        horizon=float(durations.max()) if n else 0.0,
     )
 
 

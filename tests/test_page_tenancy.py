@@ -703,6 +703,7 @@ SIMPLE_PAGES = {
     "tenancy:api_keys": Simple(only(*ORG_KINDS)),
     "creators:directory": Simple(only(*ORG_KINDS)),
     "creators:portal": Simple(only("creator")),
+    "creators:growth_effect": Simple(only("operator")),
     "brands:dashboard": Simple(only("brand")),
     "brands:campaigns": Simple(only("brand")),
     "brands:products": Simple(only("brand")),

@@ -115,6 +115,7 @@ CAPABILITIES = [
     ("matching.product_api", "selection centre: creators for a product (API)"),
     ("matching.creator_api", "selection centre: products for a creator (API)"),
     ("matching.lookalike_api", "lookalike creators (API)"),
+    ("growth.effect", "growth programmes: effect (cohorts, raw and matched rates): see"),
     (
         "portal",
         "creator portal, my traffic panel, my contracts, my compliance notices, my refunds and "
@@ -177,6 +178,7 @@ OPERATOR = {
     "matching_creator_api": "yes",
     "refunds_disputes": "yes",
     "refunds_final": "yes",
+    "growth_effect": "yes",
 }
 OPERATOR_READER = {
     **OPERATOR,
@@ -1513,6 +1515,8 @@ ROUTES: dict[tuple[str, str], Route] = {
         "certification.see", get("/operator/certification/concentration/")
     ),
     ("mcn:certification_runs", "POST"): Route("certification.change", certification_cycle_call),
+    # Growth programmes (creators): the operator's effect measurement.
+    ("creators:growth_effect", "GET"): Route("growth.effect", get("/operator/growth-effect/")),
     ("mcn:certification_appeal_decide", "POST"): Route("certification.change", appeal_decide_call),
     ("mcn:certification_policy", "POST"): Route("certification.change", policy_publish_call),
     ("mcn:certification_benefits", "POST"): Route("certification.change", benefits_call),

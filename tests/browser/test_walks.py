@@ -440,6 +440,22 @@ def walk_operator(walk, live_server) -> None:
     assert AllocationRun.objects.unscoped().get(pk=run_id).published
     walk.shot("run-published")
     walk_compliance_tabs(walk)
+    walk_growth_effect(walk)
+
+
+def walk_growth_effect(walk) -> None:
+    """The growth programmes' effect: the observational caveat, raw beside matched, the
+    Kaplan–Meier chart with its numbers one click away."""
+    page = walk.page
+    with page.expect_navigation():
+        page.click("header nav a[href='/operator/growth-effect/']")
+    assert page.locator("#observational").is_visible()
+    page.locator("#growth-rates tr[data-row=matched]").wait_for()
+    assert_charts_drawn(page)
+    numbers = page.locator("#growth-cycle details.chart-numbers")
+    numbers.locator("summary").click()
+    assert numbers.locator("tbody tr").count() > 1
+    walk.shot("growth-effect")
 
 
 def walk_compliance_tabs(walk) -> None:

@@ -247,3 +247,10 @@ def test_bad_frames_are_refused():
         measure(pd.DataFrame({"creator_id": [1]}), AS_OF)
     with pytest.raises(ValueError, match="negative"):
         measure(creators_frame([("2024-01-01", "food", 50, True, -3, 100)]), AS_OF)
+
+
+@QUICK
+@given(samples)
+def test_km_horizon_is_the_longest_watch(sample):
+    durations, observed = zip(*sample, strict=True)
+    assert kaplan_meier(durations, observed).horizon == max(durations)
