@@ -34,10 +34,11 @@ FAST_RATE_UNTRAINED = 0.12
 
 # Days a "fast" creator needs to reach 10k: uniform in this range (at most 12 weeks, so the
 # 13-week snapshot shows it). It sets the growth cycle, the median days to 10k among creators
-# who got there, trained against untrained: measured from the rows of the default demo world
-# (3000 creators, 104 weeks) by creators.selectors_growth, seeds 1-8 give -38% to -46%, mean
-# -40% (the brief's -40%); the former (14, 84) gave a mean near -46% (-47% for seed 1).
-# The reach rates (68% / 12%) do not depend on it. tests/demo/test_growth_effect.py measures it.
+# who got there, trained against untrained. At the default demo size (3000 creators, 104 weeks)
+# and measured as creators.selectors_growth reads the rows, seeds 1-8 of the generator give -38%
+# to -46%, mean -40% (the brief's -40%; seed 1 from the seeded rows: 62 vs 100 days, -38%); the
+# former (14, 84) gave a mean near -46% (-47% for seed 1). The reach rates (68% / 12%) do not
+# depend on it. tests/demo/test_growth_effect.py measures it from the rows.
 QUICK_DAYS = (32, 84)
 
 BAD_ACTOR_SHARE = 0.04
