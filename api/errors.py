@@ -239,7 +239,7 @@ class MethodNotAllowedMiddleware:
             return response
         allow = response.get("Allow", "")
         if is_api_request(request):
-            message = f'Method "{request.method}" not allowed.'
+            message = _('Method "{method}" not allowed.').format(method=request.method)
             page = JsonResponse(error_body("method_not_allowed", message), status=405)
         else:
             referer = request.META.get("HTTP_REFERER", "")

@@ -15,6 +15,7 @@ import hashlib
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
@@ -27,13 +28,13 @@ LOCK_SECONDS = 60
 class IdempotencyConflict(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "idempotency_conflict"
-    default_detail = "A request with this Idempotency-Key is still being processed."
+    default_detail = _("A request with this Idempotency-Key is still being processed.")
 
 
 class IdempotencyMismatch(APIException):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
     default_code = "idempotency_key_reused"
-    default_detail = "This Idempotency-Key was used with a different request body."
+    default_detail = _("This Idempotency-Key was used with a different request body.")
 
 
 class Replay(Exception):

@@ -6,6 +6,7 @@ view sets, and it fails closed. A key may call only views that declare the scope
 """
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import permissions
 
 from tenancy.roles import ADMIN_ROLES
@@ -55,7 +56,7 @@ class HasActor(permissions.BasePermission):
 class IsOrganizationAdmin(permissions.BasePermission):
     """Session users must be an owner or admin; keys are already limited by their scope."""
 
-    message = "Only an owner or admin of the organization can see this."
+    message = gettext_lazy("Only an owner or admin of the organization can see this.")
 
     def has_permission(self, request, view) -> bool:
         actor = getattr(view, "actor", None)

@@ -2,6 +2,7 @@
 
 They live here because they are built on this package, which is built on tenancy."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -98,7 +99,7 @@ class ApiKeyViewSet(mixins.ListModelMixin, TenantViewSet):
     permission_classes = [HasActor, IsOrganizationAdmin]
     lookup_field = "prefix"
     pagination_class = None
-    keys_refused_message = "API keys cannot manage API keys."  # no scope declared: keys refused
+    keys_refused_message = _("API keys cannot manage API keys.")  # no scope declared: keys refused
 
     def scoped_queryset(self, *, actor):
         return api_keys_list(actor=actor).order_by("-created")

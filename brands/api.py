@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -288,7 +289,7 @@ class DisputeInput(serializers.Serializer):
 class ExternalIdConflict(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "external_id_conflict"
-    default_detail = "This external_id already names a row with other content."
+    default_detail = _("This external_id already names a row with other content.")
     field = "external_id"
 
     @classmethod
@@ -594,7 +595,7 @@ class IngestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
         try:
             return order_by_reference(actor=self.actor, reference=reference)
         except ObjectDoesNotExist:
-            raise serializers.ValidationError({"order": ["Unknown order."]}) from None
+            raise serializers.ValidationError({"order": [_("Unknown order.")]}) from None
 
 
 class RefundViewSet(IngestViewSet):

@@ -94,19 +94,22 @@ def check_transition(
     """Refuse a move the life cycle, the actor's party or the response deadline forbids; a
     content move (``CONTENT_MOVES``) only ``with_content``, from ``brands.review``."""
     if to not in S.values:
-        raise ValidationError({"status": f"Unknown status '{to}'."})
+        raise ValidationError({"status": _("Unknown status '%(to)s'.") % {"to": to}})
     current = collaboration.status
     if to not in TRANSITIONS.get(current, frozenset()):
         raise ValidationError(
-            {"status": f"A collaboration that is '{current}' cannot become '{to}'."}
+            {
+                "status": _("A collaboration that is '%(current)s' cannot become '%(to)s'.")
+                % {"current": current, "to": to}
+            }
         )
     if party_of(actor, collaboration) not in parties_for(current, to):
-        raise PermissionDenied(f"You cannot mark this collaboration '{to}'.")
+        raise PermissionDenied(_("You cannot mark this collaboration '%(to)s'.") % {"to": to})
     if (current, to) in CONTENT_MOVES and not with_content:
         raise ValidationError({"status": CONTENT_MOVE_ONLY[to]})
     late = collaboration.response_deadline and collaboration.response_deadline < now
     if current == S.OFFERED and to in (S.ACCEPTED, S.DECLINED) and late:
-        raise ValidationError({"status": "The response deadline has passed."})
+        raise ValidationError({"status": _("The response deadline has passed.")})
 
 
 @transaction.atomic
@@ -128,7 +131,7 @@ def collaboration_transition(
         .update(status=to, status_changed_at=now)
     )
     if not moved:
-        raise ValidationError({"status": "This collaboration changed meanwhile; reload it."})
+        raise ValidationError({"status": _("This collaboration changed meanwhile; reload it.")})
     collaboration.status, collaboration.status_changed_at = to, now
     audit_event_record(
         actor=actor,
@@ -177,7 +180,7 @@ def collaborations_expire(*, actor: Actor, now=None) -> int:
     return count
 
 
-BRAND_WRITERS_ONLY = "Only a brand member with write access can do this."
+BRAND_WRITERS_ONLY = _("Only a brand member with write access can do this.")
 
 
 def require_brand_writer(actor: Actor) -> None:

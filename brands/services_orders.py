@@ -27,7 +27,7 @@ def order_record(*, actor: Actor, **fields) -> Order:
     require_brand_writer(actor)
     collaboration = fields.get("collaboration")
     if collaboration is not None and collaboration.organization_id != actor.organization_id:
-        raise ValidationError({"collaboration": "Unknown collaboration."})
+        raise ValidationError({"collaboration": _("Unknown collaboration.")})
     return _saved(Order(organization_id=actor.organization_id, **fields))
 
 

@@ -131,12 +131,23 @@ def retrain_run_get(*, actor: Actor, run_id: int) -> RetrainRun:
 # --- The operator's figures ----------------------------------------------------------------------
 
 
-def violations_per_quarter(*, actor: Actor) -> list[dict]:
+def violations_per_quarter(*, actor: Actor, until: date | None = None) -> list[dict]:
     """Per quarter (oldest first): confirmed violations, accounts sanctioned, and the
-    year-on-year change of accounts against the same quarter a year before (None without it)."""
+    year-on-year change of accounts against the same quarter a year before (None without it);
+    decided up to the end of ``until`` (platform time) when given."""
+    return _per_quarter(Case.objects.for_actor(actor), until)
+
+
+def violations_per_quarter_everywhere(*, until: date | None = None) -> list[dict]:
+    """:func:`violations_per_quarter` over every tenant's cases: the ecosystem reports' read."""
+    return _per_quarter(Case.objects.unscoped(), until)
+
+
+def _per_quarter(cases: QuerySet[Case], until: date | None) -> list[dict]:
+    if until is not None:
+        cases = cases.filter(decided_at__lt=_local_range(until, until)[1])
     rows = (
-        Case.objects.for_actor(actor)
-        .filter(status=Case.Status.REJECTED)
+        cases.filter(status=Case.Status.REJECTED)
         .annotate(quarter=TruncQuarter("decided_at"))
         .values("quarter")
         .annotate(cases=Count("id"), accounts=Count("creator", distinct=True))

@@ -90,7 +90,7 @@ RUN_LABELS = {
     RetrainRun.Status.FAILED: pgettext_lazy("retraining", "Failed"),
 }
 #: The platform-wide reference the operator's figures are read against (the brief's figure).
-REFERENCE = {"quarter": "2023 Q2", "accounts": "123k", "yoy": "−65%"}
+REFERENCE = {"quarter": "2023 Q2", "accounts": 123_000, "yoy": "−65%"}  # accounts: ~123k
 
 
 def refusal(error) -> str:

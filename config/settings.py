@@ -276,6 +276,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 6 * 60 * 60,
         "kwargs": _AS_SYSTEM,
     },
+    # Daily: yesterday's ecosystem report (analytics.services); a second beat the same day
+    # replaces the day's cached figures with the same ones unless late rows arrived.
+    "cache-ecosystem-report": {
+        "task": "analytics.ecosystem_reports_due",
+        "schedule": 24 * 60 * 60,
+        "kwargs": _AS_SYSTEM,
+    },
 }
 
 # --- matching -------------------------------------------------------------------------------

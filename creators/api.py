@@ -6,6 +6,7 @@ only to the creator's agency and the operator, decided by ``selectors.can_see_pr
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers
@@ -234,7 +235,7 @@ class CreatorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
     def audience(self, request, handle=None):
         audience = creator_audience(actor=self.actor, creator=self.get_object())
         if audience is None:
-            raise Http404("This creator has no audience portrait yet.")
+            raise Http404(_("This creator has no audience portrait yet."))
         return Response(AudienceOutput(audience).data)
 
     @extend_schema(

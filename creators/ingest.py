@@ -86,7 +86,7 @@ def _require_writer(actor: Actor) -> None:
     actor.require(
         kinds=[roles.OPERATOR, roles.PARTNER, roles.AGENCY],
         write=True,
-        message="Only the operator, data partners and agencies push metrics.",
+        message=_("Only the operator, data partners and agencies push metrics."),
     )
 
 

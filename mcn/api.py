@@ -254,7 +254,7 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
         terms = dict(data.validated_data)
         creator_id = creator_id_for_handle(actor=self.actor, handle=terms.pop("creator"))
         if creator_id is None:
-            raise serializers.ValidationError({"creator": ["Unknown creator handle."]})
+            raise serializers.ValidationError({"creator": [_("Unknown creator handle.")]})
         contract = contract_offer(actor=self.actor, creator_id=creator_id, **terms)
         return Response(ContractOutput(contract).data, status=status.HTTP_201_CREATED)
 

@@ -57,7 +57,7 @@ def _require_operator(actor: Actor) -> None:
     actor.require(
         kinds=[roles.OPERATOR],
         write=True,
-        message="Only the platform operator's staff can run certification and decide appeals.",
+        message=_("Only the platform operator's staff can run certification and decide appeals."),
     )
 
 
@@ -402,7 +402,7 @@ def appeal_file(*, actor: Actor, assessment: AgencyAssessment, text: str) -> App
     scope); one open appeal per assessment."""
     _require_agency_writer(actor)
     if assessment.organization_id != actor.organization_id:
-        raise PermissionDenied("An agency appeals only its own assessments.")
+        raise PermissionDenied(_("An agency appeals only its own assessments."))
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("Say why the assessment is wrong.")})

@@ -57,7 +57,7 @@ def contract_today(now: datetime.datetime | None = None) -> datetime.date:
 
 
 def _require_agency_writer(actor: Actor) -> None:
-    message = "Only a member of an agency with write access can do this."
+    message = _("Only a member of an agency with write access can do this.")
     actor.require(kinds=[roles.AGENCY], write=True, message=message)
     if actor.organization_id is None:  # the system passes ``require`` but has no agency
         raise PermissionDenied(message)
@@ -65,24 +65,26 @@ def _require_agency_writer(actor: Actor) -> None:
 
 def _require_the_creator(actor: Actor, contract: Contract) -> None:
     if not (actor.is_creator and actor.creator_id == contract.creator_id):
-        raise PermissionDenied("Only the creator itself can answer a contract offer.")
+        raise PermissionDenied(_("Only the creator itself can answer a contract offer."))
 
 
 def _percent(value) -> Decimal:
     try:
         share = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise ValidationError({"revenue_share_pct": "Enter a number between 0 and 100."}) from None
+        raise ValidationError(
+            {"revenue_share_pct": _("Enter a number between 0 and 100.")}
+        ) from None
     if not share.is_finite() or not Decimal(0) <= share <= Decimal(100):
-        raise ValidationError({"revenue_share_pct": "Enter a number between 0 and 100."})
+        raise ValidationError({"revenue_share_pct": _("Enter a number between 0 and 100.")})
     if share != share.quantize(Decimal("0.01")):
-        raise ValidationError({"revenue_share_pct": "Use at most 2 decimal places."})
+        raise ValidationError({"revenue_share_pct": _("Use at most 2 decimal places.")})
     return share
 
 
 def _offer_terms(start, expires_in_days, message: str, today: datetime.date) -> None:
     if not isinstance(start, datetime.date) or isinstance(start, datetime.datetime):
-        raise ValidationError({"start": "Enter a valid date."})
+        raise ValidationError({"start": _("Enter a valid date.")})
     if start < today:
         raise ValidationError({"start": _("The start date cannot be in the past.")})
     latest = today + datetime.timedelta(days=START_MAX_DAYS)
@@ -92,10 +94,15 @@ def _offer_terms(start, expires_in_days, message: str, today: datetime.date) -> 
     days_ok = isinstance(expires_in_days, int) and not isinstance(expires_in_days, bool)
     if not days_ok or not 1 <= expires_in_days <= OFFER_DAYS_MAX:
         raise ValidationError(
-            {"expires_in_days": f"An offer stays open 1 to {OFFER_DAYS_MAX} days."}
+            {
+                "expires_in_days": _("An offer stays open 1 to %(most)s days.")
+                % {"most": OFFER_DAYS_MAX}
+            }
         )
     if len(message) > MESSAGE_MAX:
-        raise ValidationError({"message": f"At most {MESSAGE_MAX} characters."})
+        raise ValidationError(
+            {"message": _("At most %(most)s characters.") % {"most": MESSAGE_MAX}}
+        )
 
 
 def _has_active(creator_id: int) -> bool:
@@ -156,7 +163,7 @@ def contract_offer(
     # Locking the creator serialises racing offers and answers about the same person.
     creator = Creator.objects.unscoped().select_for_update().filter(pk=creator_id).first()
     if creator is None:
-        raise ValidationError({"creator": "No such creator."})
+        raise ValidationError({"creator": _("No such creator.")})
     if _has_active(creator.pk):
         raise ValidationError({"creator": ACTIVE_ELSEWHERE})
     open_offer = Contract.objects.for_actor(actor).filter(creator=creator, status=S.OFFERED)
@@ -188,7 +195,7 @@ def _move(contract: Contract, source: str, now, **changes) -> Contract:
         .update(status_changed_at=now, **changes)
     )
     if not moved:
-        raise ValidationError("This contract changed meanwhile; reload the page.")
+        raise ValidationError(_("This contract changed meanwhile; reload the page."))
     for name, value in changes.items():
         setattr(contract, name, value)
     contract.status_changed_at = now
@@ -210,7 +217,8 @@ def contract_withdraw(*, actor: Actor, contract: Contract, now=None) -> Contract
     contract = _own_contract(actor, contract)
     if contract.status != S.OFFERED:
         raise ValidationError(
-            f"Only an open offer can be withdrawn; this one is {contract.status}."
+            _("Only an open offer can be withdrawn; this one is %(status)s.")
+            % {"status": str(S(contract.status).label).lower()}
         )
     _move(contract, S.OFFERED, now, status=S.WITHDRAWN)
     _record(actor, contract, "withdrawn")
@@ -227,13 +235,13 @@ def contract_end(
     if locked is None:  # another tenant's contract: not found, as everywhere
         raise Contract.DoesNotExist
     if locked.status == S.OFFERED:
-        raise ValidationError("This is an open offer: withdraw it instead.")
+        raise ValidationError(_("This is an open offer: withdraw it instead."))
     if locked.status in Contract.CLOSED_OFFERS:
-        raise ValidationError("This offer was never accepted: there is no contract to end.")
+        raise ValidationError(_("This offer was never accepted: there is no contract to end."))
     if locked.status != S.ACTIVE:
-        raise ValidationError("This contract has already ended.")
+        raise ValidationError(_("This contract has already ended."))
     if end < locked.start:
-        raise ValidationError({"end": "A contract cannot end before it starts."})
+        raise ValidationError({"end": _("A contract cannot end before it starts.")})
     locked.status, locked.end, locked.end_reason = S.ENDED, end, reason[:200]
     locked.status_changed_at = timezone.now()
     locked.save(update_fields=["status", "end", "end_reason", "status_changed_at"])
@@ -256,9 +264,11 @@ def _open_offer_for(actor: Actor, contract: Contract, now) -> Contract:
         raise Contract.DoesNotExist
     if contract.status != S.OFFERED:
         label = S(contract.status).label
-        raise ValidationError(f"This offer is no longer open (it is {str(label).lower()}).")
+        raise ValidationError(
+            _("This offer is no longer open (it is %(status)s).") % {"status": str(label).lower()}
+        )
     if contract.offer_expires_at <= now:
-        raise ValidationError("This offer has expired.")
+        raise ValidationError(_("This offer has expired."))
     return contract
 
 

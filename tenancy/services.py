@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import ApiKey, AuditEvent, Organization
 from .roles import ADMIN_ROLES
@@ -84,7 +85,7 @@ def _target_id(target) -> str:
 
 def _require_key_admin(actor: Actor, organization: Organization) -> None:
     """Keys are made by the organization's admins, by the operator's, or by the system (CLI)."""
-    message = "Only an owner or admin of the organization can manage API keys."
+    message = _("Only an owner or admin of the organization can manage API keys.")
     actor.require(roles=ADMIN_ROLES, message=message)
     if not (actor.is_system or actor.is_operator or actor.organization_id == organization.pk):
         raise PermissionDenied(message)
@@ -103,11 +104,13 @@ def api_key_create(
     _require_key_admin(actor, organization)
     unknown = unknown_scopes(scopes)
     if unknown:
-        raise ValidationError({"scopes": f"Unknown scope(s): {', '.join(unknown)}"})
+        raise ValidationError(
+            {"scopes": _("Unknown scope(s): %(scopes)s") % {"scopes": ", ".join(unknown)}}
+        )
     if not name.strip():
-        raise ValidationError({"name": "A key needs a name."})
+        raise ValidationError({"name": _("A key needs a name.")})
     if expires_in_days is not None and expires_in_days <= 0:
-        raise ValidationError({"expires_in_days": "Expiry must be a positive number of days."})
+        raise ValidationError({"expires_in_days": _("Expiry must be a positive number of days.")})
     expiry = timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None
     key, secret = ApiKey.objects.create_key(
         organization=organization,

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from .forms import ApiKeyForm
@@ -26,7 +27,7 @@ from .selectors import (
 from .services import api_key_create, api_key_revoke
 from .views_base import SESSION_CONTEXT_KEY, request_actor, tenant_view
 
-ADMINS_ONLY = "Only an owner or admin of the organization can manage API keys."
+ADMINS_ONLY = gettext_lazy("Only an owner or admin of the organization can manage API keys.")
 
 
 @login_required

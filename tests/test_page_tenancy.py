@@ -313,7 +313,7 @@ def complaint_rate_of(brand) -> Built:
         subject_kind="brand", subject_id=brand.pk, date=datetime.date(2026, 6, 30),
         orders=86421, complaints=97, rate=97 / 86421,
     )  # fmt: skip
-    return Built(["brand", brand.pk], ["86421"], row)
+    return Built(["brand", brand.pk], ["86,421"], row)  # the page groups figures by thousands
 
 
 def owner_of(org):

@@ -236,7 +236,7 @@ def _require_operator(actor: Actor) -> None:
     actor.require(
         kinds=[roles.OPERATOR],
         write=True,
-        message="Only the platform operator's staff can run and publish traffic allocation.",
+        message=_("Only the platform operator's staff can run and publish traffic allocation."),
     )
 
 
@@ -720,7 +720,8 @@ def allocation_run_publish(*, actor: Actor, run: AllocationRun) -> AllocationRun
         run = AllocationRun.objects.unscoped().select_for_update().get(pk=run.pk)
         if run.status != AllocationRun.Status.SUCCEEDED:
             raise ValidationError(
-                f"Only a succeeded run can be published (this one is {run.status})."
+                _("Only a succeeded run can be published (this one is %(status)s).")
+                % {"status": str(AllocationRun.Status(run.status).label).lower()}
             )
         if run.published:
             return run

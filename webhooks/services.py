@@ -56,6 +56,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tenancy import roles
 from tenancy.roles import ADMIN_ROLES
@@ -90,7 +91,7 @@ DELIVER_TASK = "webhooks.deliver"
 def _require_webhook_admin(actor: Actor, endpoint: WebhookEndpoint | None = None) -> None:
     """Endpoints send the organization's data out: its owners and admins manage them, or a key
     (which the API lets in only with the ``webhooks:manage`` scope)."""
-    message = "Only an owner or admin of the organization can manage webhooks."
+    message = _("Only an owner or admin of the organization can manage webhooks.")
     actor.require(roles={*ADMIN_ROLES, roles.API_KEY}, message=message)
     if actor.organization_id is None or (
         endpoint is not None and endpoint.organization_id != actor.organization_id
@@ -102,9 +103,11 @@ def _events_check(events: Iterable[str]) -> list[str]:
     events = sorted(set(events))
     unknown = [event for event in events if event not in EVENTS]
     if unknown:
-        raise ValidationError({"events": f"Unknown event(s): {', '.join(unknown)}."})
+        raise ValidationError(
+            {"events": _("Unknown event(s): %(events)s.") % {"events": ", ".join(unknown)}}
+        )
     if not events:
-        raise ValidationError({"events": "Subscribe to at least one event."})
+        raise ValidationError({"events": _("Subscribe to at least one event.")})
     return events
 
 

@@ -331,7 +331,9 @@ def test_figures_show_quarters_and_the_reference():
     )
     _user, client = operator("viewer")
     body = client.get("/compliance/figures/").content.decode()
-    assert 'data-quarter="2025 Q2"' in body and "123k" in body and "2023 Q2" in body
+    assert 'data-quarter="2025 Q2"' in body and "123K accounts" in body and "2023 Q2" in body
+    zh = client.get("/compliance/figures/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "12.3万" in zh and "123k" not in zh.lower()  # the brief's figure, in Chinese
 
 
 # --- The creator's notices and the agency's view -------------------------------------------------

@@ -1,6 +1,7 @@
 """Small things a person noticed on the pages: plural forms, one percentage, labels instead of
 stored values, Chinese figures grouped like English ones, the directory in the navigation, and
-creator names that lead to their profiles. Pages are rendered in English and Chinese."""
+creator names that lead to their profiles, one Chinese word for "creator". Pages are rendered in
+English and Chinese."""
 
 from decimal import Decimal
 
@@ -18,6 +19,7 @@ from tests.factories import (
     OrganizationFactory,
     UserFactory,
 )
+from tests.ui import catalogue
 from traffic.models import Allocation, AllocationRun
 
 pytestmark = pytest.mark.django_db
@@ -178,7 +180,7 @@ def test_the_directory_is_in_the_navigation_of_those_who_may_see_it(kind):
     assert 'href="/creators/">Creators</a>' in nav
     assert client.get("/creators/").status_code == 200
     zh = client.get("/creators/", **ZH).content.decode()
-    assert 'href="/creators/" aria-current="page">达人</a>' in zh
+    assert 'href="/creators/" aria-current="page">创作者</a>' in zh
 
 
 def test_a_portal_creator_has_no_directory_link():
@@ -235,3 +237,37 @@ def test_trend_heading_has_plural_forms(weeks, heading):
     with translation.override("zh-hans"):
         html = render_to_string("creators/_trend.html", {"trend_weeks": weeks})
     assert f"最近 {weeks} 周" in html
+
+
+# --- One word for "creator" --------------------------------------------------------------------
+
+#: The Chinese word for a creator on every page: 创作者, never its colloquial twin 达人 (the two
+#: were mixed, 达人 in the navigation and 创作者 on the compliance pages). 网红 and MCN 机构 mean
+#: something else and may stay. An msgid whose translation must keep 达人 — a fixed trade term
+#: such as 带货达人 — goes here with the reason; there is none today (达人分销, the distribution
+#: mode, reads as 创作者分销 like the rest).
+ALLOWED_DAREN: dict[str, str] = {}
+
+
+def test_the_catalogue_has_one_word_for_creator():
+    entries = catalogue.parse()
+    mixed = [
+        entry.msgid
+        for entry in entries
+        if any("达人" in text for text in entry.translations) and entry.msgid not in ALLOWED_DAREN
+    ]
+    assert mixed == []
+    creator = [entry for entry in entries if entry.msgid in ("Creator", "Creators")]
+    assert creator and all(entry.translations == ["创作者"] for entry in creator)
+
+
+def test_pages_use_that_word_in_the_navigation_and_the_directory():
+    client = client_for(member("brand").user)
+    CreatorFactory(handle="word")
+    for path in ("/creators/", "/creators/word/", "/brand/"):
+        page = client.get(path, **ZH).content.decode()
+        assert "达人" not in page, path
+    nav = client.get("/creators/", **ZH).content.decode().split("<nav>")[1].split("</nav>")[0]
+    assert ">创作者</a>" in nav
+    portal = portal_client(CreatorFactory()).get("/portal/", **ZH).content.decode()
+    assert "创作者主页" in portal and "达人" not in portal
