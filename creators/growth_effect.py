@@ -184,8 +184,10 @@ class GrowthEffect:
         return self.trained_rate.share - self.untrained_rate.share
 
 
-def kaplan_meier(durations, observed) -> Curve:
-    """The KM curve of ``durations`` (days), ``observed`` False where right-censored."""
+def kaplan_meier(durations, observed, *, watched=None) -> Curve:
+    """The KM curve of ``durations`` (days), ``observed`` False where right-censored.
+    ``watched``: how long each creator was watched (an event can come before the end of the
+    watch); the curve's ``horizon`` is its longest, else the longest duration."""
     durations = np.asarray(durations, dtype=float)
     observed = np.asarray(observed, dtype=bool)
     if durations.shape != observed.shape:
@@ -205,7 +207,7 @@ def kaplan_meier(durations, observed) -> Curve:
         events=np.concatenate([[0], counts]).astype(np.int64),
         n=n,
         median=float(days[below[0]]) if len(below) else None,
-        horizon=float(durations.max()) if n else 0.0,
+        horizon=float(np.max(durations if watched is None else watched)) if n else 0.0,
     )
 
 
@@ -303,6 +305,7 @@ def measure(frame: pd.DataFrame, as_of: datetime.date) -> GrowthEffect:
         curves[name] = kaplan_meier(
             np.where(np.isnan(part["days_to_10k"]), part["observed_days"], part["days_to_10k"]),
             ~np.isnan(part["days_to_10k"].to_numpy()),
+            watched=part["observed_days"].to_numpy(),
         )
     days = rows["days_to_10k"].to_numpy()
     countable = rows[rows["countable"]]

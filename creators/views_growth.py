@@ -7,6 +7,8 @@ operator: 404); this shapes it for the template and the chart tag.
 
 from __future__ import annotations
 
+import math
+
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -24,15 +26,18 @@ CURVE_STEP_DAYS, CURVE_DAYS = 7, 364
 
 
 def curve_points(report) -> tuple[list[int], list[tuple[str, list]]]:
-    """Weekly day labels and each group's share still below 10k on those days; None past the
-    longest any creator of the group was watched (the curve says nothing there)."""
-    days = list(range(0, CURVE_DAYS + 1, CURVE_STEP_DAYS))
+    """Weekly day labels, up to the longest anyone was watched (a year at most), and each
+    group's share still below 10k on those days; None past the longest any creator of the group
+    was watched, and everywhere for a group without creators (the curve says nothing there)."""
+    longest = max(curve.horizon for curve in report.curves.values())
+    last = min(CURVE_DAYS, math.ceil(longest / CURVE_STEP_DAYS) * CURVE_STEP_DAYS)
+    days = list(range(0, last + 1, CURVE_STEP_DAYS))
     series = []
     groups = (("trained", pgettext("growth", "Trained")), ("untrained", _("Not trained")))
     for name, label in groups:
         curve = report.curves[name]
         values = [
-            round(float(value), 4) if day <= curve.horizon else None
+            round(float(value), 4) if curve.n and day <= curve.horizon else None
             for day, value in zip(days, curve.at(days), strict=True)
         ]
         series.append((f"{label} (n={curve.n})", values))

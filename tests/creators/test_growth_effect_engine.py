@@ -254,3 +254,8 @@ def test_bad_frames_are_refused():
 def test_km_horizon_is_the_longest_watch(sample):
     durations, observed = zip(*sample, strict=True)
     assert kaplan_meier(durations, observed).horizon == max(durations)
+
+
+def test_km_horizon_follows_the_watch_when_given():
+    curve = kaplan_meier([10, 20], [True, True], watched=[150, 90])
+    assert curve.horizon == 150 and curve.at([149])[0] == 0.0

@@ -135,6 +135,8 @@ def test_operator_sees_the_figures(world):
     assert trained["y"][0] == 100.0 and trained["y"][6] == 50.0  # day 42: one of two at 10k
     assert untrained["y"][15] == pytest.approx(100 * 2 / 3, abs=0.01)  # day 105: 1 of 3 there
     assert "Show the numbers" in page  # the chart's table, one click away
+    # Up to the longest watch (the January joiners: 172 days), in weeks.
+    assert chart["data"][0]["x"][-1] == "175" and len(trained["x"]) == 26
 
 
 def test_a_new_completion_moves_the_page(world, course):
@@ -205,3 +207,16 @@ def test_the_page_speaks_chinese(world):
     page = client.get(PAGE, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "观察性比较" in page and "成长周期" in page and "参加培训" in page
     assert "observational comparison" not in page
+
+
+def test_a_group_without_creators_draws_no_curve(course):
+    old = CreatorFactory(joined=datetime.date(2025, 6, 1))
+    grow(old, first_day=(datetime.date(2026, 1, 5) - old.joined).days)
+    grow(CreatorFactory(joined=datetime.date(2026, 3, 2)), reach_day=50)  # untrained only
+    page = client_of("operator").get(PAGE).content.decode()
+    (chart,) = [f for f in figures(page) if "Kaplan" in f["title"]]
+    trained, untrained = chart["data"]
+    assert trained["name"] == "Trained (n=0)" and set(trained["y"]) == {None}
+    # At 10k on day 52 (its first snapshot from day 50 on), watched to day 115: 0% from then on.
+    assert untrained["y"][0] == 100.0 and untrained["y"][8] == 0.0 and untrained["y"][16] == 0.0
+    assert untrained["y"][-1] is None  # day 119: nobody was watched that long
