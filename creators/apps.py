@@ -20,6 +20,9 @@ class CreatorsConfig(AppConfig):
         register_nav("creators:academy", _("Academy"), kinds=[roles.CREATOR])
         register_nav("creators:academy_manage", _("Academy"), kinds=[roles.OPERATOR])
         register_nav("creators:academy_agency", _("Creators' training"), kinds=[roles.AGENCY])
+        register_nav(
+            "creators:growth_effect", _("Growth programmes — effect"), kinds=[roles.OPERATOR]
+        )
         register_scope("creators:read", _("Read creators, audience portraits and metrics"))
         register_scope("metrics:write", _("Push metric snapshots"))
         register_scope("content:write", _("Push content items"))

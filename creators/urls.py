@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import urls_incentives, views, views_academy
+from . import urls_incentives, views, views_academy, views_growth
 
 app_name = "creators"
 urlpatterns = [
@@ -51,6 +51,7 @@ urlpatterns = [
         views_academy.academy_agency_creator,
         name="academy_agency_creator",
     ),
+    path("operator/growth-effect/", views_growth.growth_effect, name="growth_effect"),
 ]
 # The incentive plan (光合计划): operator, creator and agency pages.
 urlpatterns += urls_incentives.urlpatterns

@@ -27,7 +27,15 @@ from brands.models import (
 )
 from bulkload.frames import load_frame, next_ids, reset_sequence
 from creators import taxonomy
-from creators.models import AudienceProfile, Creator, MetricSnapshot
+from creators.models import (
+    AudienceProfile,
+    Course,
+    Creator,
+    Enrolment,
+    Lesson,
+    LessonCompletion,
+    MetricSnapshot,
+)
 from demo.world import World, portrait_dicts
 from mcn.models import AgencyProfile, Contract
 from tenancy.models import Membership, Organization
@@ -347,3 +355,53 @@ def order_followups(world: World, keys: dict[str, np.ndarray]) -> None:
                 }
             ),
         )
+
+
+def academy(world: World, creator_ids: np.ndarray) -> None:
+    """The academy's catalogue (the operator's, created before the world began) and every
+    creator's enrolments and lesson completions."""
+    created = world_start(world)
+    course_ids = _ids(Course, len(world.courses))
+    _load(
+        Course,
+        world.courses.drop(columns=["course_index"]).assign(
+            id=course_ids, created_at=created, updated_at=created
+        ),
+    )
+    lessons = world.lessons
+    lesson_ids = _ids(Lesson, len(lessons))
+    _load(
+        Lesson,
+        pd.DataFrame(
+            {
+                "id": lesson_ids,
+                "course_id": course_ids[lessons["course_index"].to_numpy()],
+                **{column: lessons[column] for column in ("position", "title", "body", "minutes")},
+            }
+        ),
+    )
+    enrolments = world.enrolments
+    enrolment_ids = _ids(Enrolment, len(enrolments))
+    _load(
+        Enrolment,
+        pd.DataFrame(
+            {
+                "id": enrolment_ids,
+                "creator_id": creator_ids[enrolments["creator_index"].to_numpy()],
+                "course_id": course_ids[enrolments["course_index"].to_numpy()],
+                "enrolled_at": enrolments["enrolled_at"],
+                "completed_at": enrolments["completed_at"],
+            }
+        ),
+    )
+    done = world.lesson_completions
+    _load(
+        LessonCompletion,
+        pd.DataFrame(
+            {
+                "enrolment_id": enrolment_ids[done["enrolment_index"].to_numpy()],
+                "lesson_id": lesson_ids[done["lesson_index"].to_numpy()],
+                "completed_at": done["completed_at"],
+            }
+        ),
+    )

@@ -117,6 +117,7 @@ def demo_world_seed(
         step(world, keys["creator"])
         progress(f"loaded {step.__name__}")
     loader.contracts(world, keys["creator"], keys["agency"])
+    loader.academy(world, keys["creator"])
     keys["product"] = loader.products(world, keys["brand"])
     keys["campaign"] = loader.campaigns(world, keys["brand"])
     keys["collaboration"] = loader.collaborations(world, keys)

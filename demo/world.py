@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from creators import taxonomy as tx
+from demo.world_academy import make_academy
 from demo.world_audience import (
     AXIS_KEYS,
     audience_fit,
@@ -105,6 +106,9 @@ class World:
     complaints: complaint_index; order_index; category ('false_advertising' | 'quality' |
         'delivery' | 'service' | 'counterfeit'); status ('open' | 'investigating' |
         'resolved' | 'rejected'); filed_at.
+    courses, lessons, enrolments, lesson_completions: the creator academy, see
+        demo.world_academy (the hidden ``trained`` trait is a course completed in the first
+        three weeks; nothing there happens after end_date).
     """
 
     agencies: pd.DataFrame
@@ -118,6 +122,10 @@ class World:
     orders: pd.DataFrame
     refunds: pd.DataFrame
     complaints: pd.DataFrame
+    courses: pd.DataFrame
+    lessons: pd.DataFrame
+    enrolments: pd.DataFrame
+    lesson_completions: pd.DataFrame
 
 
 def generate_world(*, creators: int, seed: int, weeks: int, end_date: datetime.date) -> World:
@@ -140,6 +148,7 @@ def generate_world(*, creators: int, seed: int, weeks: int, end_date: datetime.d
         rng["collaborations"], people, portraits, products, targets, campaigns, timeline
     )
     orders = make_orders(rng["orders"], people, brands, products, campaigns, deals, timeline)
+    academy = make_academy(rng["academy"], people, people.frame["trained"].to_numpy())
     return World(
         agencies=agencies,
         creators=people.frame,
@@ -152,12 +161,16 @@ def generate_world(*, creators: int, seed: int, weeks: int, end_date: datetime.d
         orders=orders,
         refunds=make_refunds(rng["refunds"], people, orders, timeline),
         complaints=make_complaints(rng["complaints"], people, orders, timeline),
+        courses=academy.courses,
+        lessons=academy.lessons,
+        enrolments=academy.enrolments,
+        lesson_completions=academy.lesson_completions,
     )
 
 
 _PARTS = (
     "agencies", "people", "audiences", "snapshots", "products", "campaigns",
-    "collaborations", "orders", "refunds", "complaints",
+    "collaborations", "orders", "refunds", "complaints", "academy",
 )  # fmt: skip
 
 

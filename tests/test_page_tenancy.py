@@ -848,6 +848,7 @@ SIMPLE_PAGES = {
     "creators:academy_manage": Simple(only("operator")),
     "creators:academy_course_new": Simple(only("operator")),
     "creators:academy_agency": Simple(only("agency")),
+    "creators:growth_effect": Simple(only("operator")),
     "brands:dashboard": Simple(only("brand")),
     "brands:campaigns": Simple(only("brand")),
     "brands:products": Simple(only("brand")),

@@ -137,6 +137,7 @@ CAPABILITIES = [
     ("academy.learn", "academy: enrol, mark lessons done, leave a course"),
     ("academy.api", "academy courses and lessons (API)"),
     ("academy.enrolments", "academy enrolments and progress (API)"),
+    ("growth.effect", "growth programmes: effect (cohorts, raw and matched rates): see"),
     (
         "portal",
         "creator portal, my traffic panel, my contracts, my compliance notices, my refunds and "
@@ -213,6 +214,7 @@ OPERATOR = {
     "incentives_see": "yes",
     "incentives_manage": "yes",
     "awards_see": "yes (all)",
+    "growth_effect": "yes",
 }
 OPERATOR_READER = {
     **OPERATOR,
@@ -1812,6 +1814,8 @@ ROUTES: dict[tuple[str, str], Route] = {
         "certification.see", get("/operator/certification/concentration/")
     ),
     ("mcn:certification_runs", "POST"): Route("certification.change", certification_cycle_call),
+    # Growth programmes (creators): the operator's effect measurement.
+    ("creators:growth_effect", "GET"): Route("growth.effect", get("/operator/growth-effect/")),
     ("mcn:certification_appeal_decide", "POST"): Route("certification.change", appeal_decide_call),
     ("mcn:certification_policy", "POST"): Route("certification.change", policy_publish_call),
     ("mcn:certification_benefits", "POST"): Route("certification.change", benefits_call),

@@ -164,12 +164,17 @@ def test_unit_price_by_year_counts_paid_deals_that_went_ahead():
 
 
 def test_reach_10k_in_3_months_moves_with_snapshots_and_training():
+    """The growth programmes' definition (creators.selectors_growth): new creators with a
+    snapshot on joining, watched for 91 days; trained = a course completed within them."""
     joined = AS_OF - datetime.timedelta(days=200)
     course = Course.objects.unscoped().create(
         slug="live", track="live_selling", title="Live", published=True
     )
     trained = [CreatorFactory(joined=joined) for _ in range(2)]
     untrained = [CreatorFactory(joined=joined) for _ in range(2)]
+    for creator in trained + untrained:
+        snapshot(creator, joined, followers=500)
+        snapshot(creator, joined + 150 * DAY, followers=800)
     for creator in trained:
         Enrolment.objects.unscoped().create(
             creator=creator, course=course, enrolled_at=at(joined), completed_at=at(joined + DAY)
@@ -177,19 +182,27 @@ def test_reach_10k_in_3_months_moves_with_snapshots_and_training():
     snapshot(trained[0], joined + 30 * DAY, followers=12_000)
     snapshot(untrained[0], joined + 120 * DAY, followers=50_000)  # too late
     before = growth.reach_10k_in_3_months(AS_OF)
-    assert before == {
-        "trained": 0.5, "trained_creators": 2, "untrained": 0.0, "untrained_creators": 2
+    assert {k: before[k] for k in ("trained", "trained_creators", "untrained")} == {
+        "trained": 0.5, "trained_creators": 2, "untrained": 0.0
     }  # fmt: skip
+    assert before["untrained_creators"] == 2
+    assert before["cycle_days_trained"] == 30 and before["cycle_days_untrained"] == 120
     snapshot(trained[1], joined + 80 * DAY, followers=10_000)
     snapshot(untrained[1], joined + 10 * DAY, followers=10_001)
     after = growth.reach_10k_in_3_months(AS_OF)
     assert after["trained"] == 1.0 and after["untrained"] == 0.5
-    CreatorFactory(joined=AS_OF - 10 * DAY)  # its 3 months are not over: not in the cohort
-    assert growth.reach_10k_in_3_months(AS_OF) == after
+    young = CreatorFactory(joined=AS_OF - 10 * DAY)  # its 3 months are not over: no rate
+    snapshot(young, AS_OF - 10 * DAY, followers=20_000)
+    assert growth.reach_10k_in_3_months(AS_OF)["untrained_creators"] == 2
 
 
 def test_reach_10k_says_when_nobody_is_trained():
-    CreatorFactory(joined=AS_OF - 100 * DAY)
+    assert growth.reach_10k_report(as_of=AS_OF).missing == [
+        "reach_10k_in_3_months: no new creator has been watched for 3 months"
+    ]
+    creator = CreatorFactory(joined=AS_OF - 100 * DAY)
+    snapshot(creator, AS_OF - 100 * DAY, followers=100)
+    snapshot(creator, AS_OF, followers=900)
     figures = growth.reach_10k_report(as_of=AS_OF)
     assert figures.values["reach_10k_in_3_months"]["trained"] is None
     assert any("trained" in what for what in figures.missing)

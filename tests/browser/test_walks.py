@@ -476,6 +476,22 @@ def walk_analytics(walk) -> None:
     assert page.locator("section.report-section").count() == 10
     assert_charts_drawn(page)
     walk.shot("analytics")
+    walk_growth_effect(walk)
+
+
+def walk_growth_effect(walk) -> None:
+    """The growth programmes' effect: the observational caveat, raw beside matched, the
+    Kaplan–Meier chart with its numbers one click away."""
+    page = walk.page
+    with page.expect_navigation():
+        page.click("header nav a[href='/operator/growth-effect/']")
+    assert page.locator("#observational").is_visible()
+    page.locator("#growth-rates tr[data-row=matched]").wait_for()
+    assert_charts_drawn(page)
+    numbers = page.locator("#growth-cycle details.chart-numbers")
+    numbers.locator("summary").click()
+    assert numbers.locator("tbody tr").count() > 1
+    walk.shot("growth-effect")
 
 
 def walk_compliance_tabs(walk) -> None:

@@ -11,7 +11,7 @@ from django.db.models import Sum
 
 from brands.models import Campaign, Collaboration, Complaint, Order, Product, Refund
 from creators import taxonomy as tx
-from creators.models import AudienceProfile, Creator
+from creators.models import AudienceProfile, Course, Creator, Enrolment, LessonCompletion
 from demo.world import generate_world
 from demo.world_calendar import (
     MONTH_THEMES,
@@ -107,6 +107,10 @@ def test_nothing_is_created_after_end_date(seeded):
         (Order.objects.unscoped(), "delivered_at"),
         (Refund.objects.unscoped(), "requested_at"),
         (Complaint.objects.unscoped(), "filed_at"),
+        (Course.objects.unscoped(), "created_at"),
+        (Enrolment.objects.unscoped(), "enrolled_at"),
+        (Enrolment.objects.unscoped(), "completed_at"),
+        (LessonCompletion.objects.unscoped(), "completed_at"),
     ]
     for queryset, field in stamped:
         assert queryset.exists(), field

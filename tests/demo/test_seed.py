@@ -9,7 +9,14 @@ from django.core.management import call_command
 from django.db.models import Case, Count, DecimalField, F, Sum, When
 
 from brands.models import Campaign, Collaboration, Complaint, ContentSubmission, Order
-from creators.models import AudienceProfile, Creator, MetricSnapshot
+from creators.models import (
+    AudienceProfile,
+    Course,
+    Creator,
+    Enrolment,
+    LessonCompletion,
+    MetricSnapshot,
+)
 from mcn.models import Contract
 from tenancy.models import Organization
 
@@ -72,6 +79,9 @@ def test_a_second_run_changes_nothing():
         Collaboration.objects.unscoped(),
         ContentSubmission.objects.unscoped(),
         Order.objects.unscoped(),
+        Course.objects.unscoped(),
+        Enrolment.objects.unscoped(),
+        LessonCompletion.objects.unscoped(),
     ]
     before = [table.count() for table in tables]
     assert "already present" in seed(creators=300)

@@ -413,3 +413,27 @@ def test_validate_distribution_accepts_any_normalised_weights(weights):
     tx.validate_distribution(
         "interests", {k: w / total for k, w in zip(tx.INTEREST, weights, strict=True)}
     )
+
+
+def test_the_academy_rows_carry_the_trained_trait(world):
+    """Trained creators complete a course in their first three weeks, before their 10k crossing
+    when they are older than a month; untrained ones never complete one within 91 days; nothing
+    is enrolled before joining or done after end_date."""
+    creators = world.creators.set_index("creator_index")
+    enrolments = world.enrolments
+    joined = creators["joined"].reindex(enrolments["creator_index"]).to_numpy()
+    assert (enrolments["enrolled_at"].to_numpy() >= joined).all()
+    end = pd.Timestamp(END) + pd.Timedelta(days=1)
+    assert (enrolments["completed_at"].dropna() < end).all()
+    assert (world.lesson_completions["completed_at"] < end).all()
+    done = enrolments.dropna(subset=["completed_at"]).groupby("creator_index")["completed_at"]
+    days = (done.min() - creators["joined"].reindex(done.min().index)).dt.days
+    early = set(days[days <= 91].index)
+    assert early <= set(creators.index[creators["trained"]])
+    assert days[list(early)].max() <= 22
+    # Only the newest trained creators (still on their course at end_date) lack a completion.
+    missing = creators[creators["trained"] & ~creators.index.isin(early)]
+    assert (missing["joined"] > pd.Timestamp(END) - pd.Timedelta(days=22)).all()
+    # Untrained creators enrol too (and drop out, or finish after their first three months).
+    untrained = ~creators["trained"].reindex(enrolments["creator_index"]).to_numpy()
+    assert untrained.sum() > 0.1 * (~creators["trained"]).sum()
