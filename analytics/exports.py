@@ -141,8 +141,8 @@ def workbook_bytes(payload: dict, computed_at, start=None, end=None) -> bytes:
                         sheet.cell(row=sheet.max_row, column=column).number_format = NUMBER_FORMATS[
                             kind
                         ]
-        for line in section.missing:
-            sheet.append([_("Missing input"), str(line)])
+        for key, message in section.missing:
+            sheet.append([_("Missing input"), f"{key}: {message}"])
         sheet.column_dimensions["A"].width = 40
     buffer = io.BytesIO()
     book.save(buffer)

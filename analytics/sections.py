@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 from brands.models import Campaign
 from creators import taxonomy
 
+from .reports.missing import translated
+
 #: Column kinds: how a table cell is shown (page) and stored (Excel number format).
 TEXT, COUNT, MONEY, SHARE, RATIO = "text", "count", "money", "share", "ratio"
 BAND_KEYS = ("head", "mid", "waist", "tail")
@@ -79,7 +81,7 @@ class Section:
     facts: list[tuple[str, object, str]] = field(default_factory=list)  # (label, value, kind)
     charts: list[Chart] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
+    missing: list[tuple[str, str]] = field(default_factory=list)  # (key, message)
 
 
 # --- periods and the date range ----------------------------------------------------------------
@@ -128,11 +130,12 @@ def mode_label(key: str) -> str:
         return key
 
 
-def _missing_by_section(payload: dict) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
+def _missing_by_section(payload: dict) -> dict[str, list[tuple[str, str]]]:
+    """Per section: ``(payload key, message in the reader's language)`` of each missing line."""
+    found: dict[str, list[tuple[str, str]]] = {}
     for line in payload.get("missing", []):
         head = re.split(r"[:.]", str(line), maxsplit=1)[0].strip()
-        found.setdefault(MISSING_SECTION.get(head, "other"), []).append(str(line))
+        found.setdefault(MISSING_SECTION.get(head, "other"), []).append(translated(str(line)))
     return found
 
 

@@ -20,7 +20,9 @@ from creators.models import AudienceProfile
 
 from .. import engine
 from . import Figures
+from . import missing as m
 from .inequality import _snapshots
+from .missing import line
 
 WINDOW_DAYS = 28
 
@@ -45,8 +47,8 @@ def segment_reach(*, as_of: date) -> Figures:
     )
     missing = []
     if not views:
-        missing.append(f"segment_reach: no views in the {WINDOW_DAYS} days")
+        missing.append(line("segment_reach", m.NO_VIEWS, days=WINDOW_DAYS))
     elif not with_portrait:
-        missing.append("segment_reach: no creator with views has an audience portrait")
+        missing.append(line("segment_reach", m.NO_PORTRAITS))
     values = {"window_days": WINDOW_DAYS, "without_portrait": len(views) - len(with_portrait)}
     return Figures({"segment_reach": {**values, "segments": reach}}, missing)

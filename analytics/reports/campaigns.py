@@ -27,7 +27,9 @@ from tenancy.models import Organization
 
 from .. import engine
 from . import Figures
+from . import missing as m
 from .market import end_of
+from .missing import line
 
 
 def _sums(rows, path: str) -> pd.Series:
@@ -70,7 +72,7 @@ def campaign_roi(*, as_of: date) -> Figures:
     for brand, figures in by_brand.items():
         figures["name"] = names.get(int(brand), "")
     overall = engine.roi_by(frame.assign(all="all"), "all")["all"]
-    missing = [] if overall["spend"] else ["campaign_roi: no spend recorded (no fee, commission)"]
+    missing = [] if overall["spend"] else [line("campaign_roi", m.NO_SPEND)]
     return Figures(
         {
             "campaign_roi": {

@@ -17,6 +17,8 @@ from creators.selectors_growth import growth_effect_report
 from tenancy.scoping import SYSTEM
 
 from . import Figures
+from . import missing as m
+from .missing import line
 
 
 def reach_10k_in_3_months(as_of: date) -> dict:
@@ -41,7 +43,7 @@ def reach_10k_report(*, as_of: date) -> Figures:
     shares = reach_10k_in_3_months(as_of)
     missing = []
     if not shares["trained_creators"] + shares["untrained_creators"]:
-        missing.append("reach_10k_in_3_months: no new creator has been watched for 3 months")
+        missing.append(line("reach_10k_in_3_months", m.NOBODY_WATCHED))
     elif not shares["trained_creators"]:
-        missing.append("reach_10k_in_3_months.trained: no new creator completed an academy course")
+        missing.append(line("reach_10k_in_3_months.trained", m.NOBODY_TRAINED))
     return Figures({"reach_10k_in_3_months": shares}, missing)

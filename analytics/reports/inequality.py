@@ -26,6 +26,8 @@ from traffic.services import FOLLOWER_BAND_EDGES
 
 from .. import engine
 from . import Figures
+from . import missing as m
+from .missing import line
 
 WINDOW_DAYS = 365
 BAND_NAMES = {label: name for label, name in BANDS}
@@ -38,7 +40,7 @@ def window(as_of: date, days: int = WINDOW_DAYS) -> tuple[date, date]:
 def _gini_figures(name: str, values, what: str) -> Figures:
     measured = engine.inequality(values)
     if measured is None:
-        return Figures({"gini": {name: None}, "lorenz": {name: []}}, [f"{name}: {what}"])
+        return Figures({"gini": {name: None}, "lorenz": {name: []}}, [what])
     return Figures({"gini": {name: measured["gini"]}, "lorenz": {name: measured["lorenz"]}})
 
 
@@ -52,7 +54,7 @@ def _followers(as_of: date) -> np.ndarray:
 
 
 def followers_inequality(*, as_of: date) -> Figures:
-    return _gini_figures("followers", _followers(as_of), "no creator with followers")
+    return _gini_figures("followers", _followers(as_of), line("followers", m.NO_FOLLOWERS))
 
 
 def latest_run(as_of: date) -> AllocationRun | None:
@@ -65,12 +67,12 @@ def latest_run(as_of: date) -> AllocationRun | None:
 def exposure_inequality(*, as_of: date) -> Figures:
     run = latest_run(as_of)
     if run is None:
-        return _gini_figures("exposure", [], f"no succeeded allocation run on or before {as_of}")
+        return _gini_figures("exposure", [], line("exposure", m.NO_RUN, date=as_of))
     rows = Allocation.objects.unscoped().filter(run_id=run.pk).order_by()
     figures = _gini_figures(
         "exposure",
         _floats(rows.values_list("impressions", flat=True).iterator(chunk_size=20_000)),
-        f"allocation run {run.pk} handed out no impressions",
+        line("exposure", m.RUN_WITHOUT_IMPRESSIONS, run=run.pk),
     )
     figures.values["exposure_run"] = {"id": run.pk, "as_of": run.as_of.isoformat()}
     return figures
@@ -89,7 +91,7 @@ def revenue_inequality(*, as_of: date) -> Figures:
         .values_list("total", flat=True)
     )
     return _gini_figures(
-        "revenue", _floats(per_creator), f"no tipping or GMV in the {WINDOW_DAYS} days"
+        "revenue", _floats(per_creator), line("revenue", m.NO_REVENUE, days=WINDOW_DAYS)
     )
 
 
@@ -115,6 +117,6 @@ def band_share(*, as_of: date) -> Figures:
         values = [float(row[i] or 0) for row in rows]
         shares[what] = engine.named_band_shares(values, sizes, FOLLOWER_BAND_EDGES, BAND_NAMES)
         if shares[what] is None:
-            missing.append(f"band_share.{what}: none in the {WINDOW_DAYS} days")
+            missing.append(line(f"band_share.{what}", m.NO_BAND_FIGURE, days=WINDOW_DAYS))
     shares["creators"] = engine.band_counts(_followers(as_of), FOLLOWER_BAND_EDGES, BAND_NAMES)
     return Figures({"band_share": shares}, missing)

@@ -30,6 +30,8 @@ from mcn.metrics import agency_gmv_by_quarter
 
 from .. import engine
 from . import Figures
+from . import missing as m
+from .missing import line
 
 
 def agency_concentration(*, as_of: date) -> Figures:
@@ -49,9 +51,9 @@ def agency_concentration(*, as_of: date) -> Figures:
     values.update(concentration_quarter=latest.get("quarter"), concentration_by_quarter=quarters)
     missing = []
     if not quarters:
-        missing.append(f"concentration: no GMV in any snapshot up to {as_of}")
+        missing.append(line("concentration", m.NO_GMV, date=as_of))
     elif latest["cr5"] is None:
-        missing.append(f"concentration: no agency had GMV in {latest['quarter']}")
+        missing.append(line("concentration", m.NO_AGENCY_GMV, quarter=latest["quarter"]))
     return Figures(values, missing)
 
 
@@ -68,7 +70,9 @@ def monthly_income(*, as_of: date) -> Figures:
         columns=["month", "total", "active"],
     )
     by_year = {} if first_day is None else engine.monthly_income_by_year(months, first_day, as_of)
-    missing = [] if by_year else [f"avg_monthly_income_by_year: no complete month up to {as_of}"]
+    missing = (
+        [] if by_year else [line("avg_monthly_income_by_year", m.NO_COMPLETE_MONTH, date=as_of)]
+    )
     return Figures(
         {
             "avg_monthly_income_by_year": {str(y): v for y, v in by_year.items()},
@@ -101,9 +105,9 @@ def cooperation_unit_price(*, as_of: date) -> Figures:
         .values_list("year", "mean", "deals")
     )
     by_year = {int(year): float(mean) for year, mean, _deals in rows}
-    missing = [] if by_year else [f"unit_price: no paid collaboration went ahead up to {as_of}"]
+    missing = [] if by_year else [line("unit_price", m.NO_PAID_COLLABORATION, date=as_of)]
     if len(by_year) == 1:
-        missing.append("unit_price.ratio: paid collaborations in one year only")
+        missing.append(line("unit_price.ratio", m.ONE_YEAR_ONLY))
     return Figures(
         {
             "unit_price_by_year": {str(y): v for y, v in sorted(by_year.items())},

@@ -20,6 +20,8 @@ from compliance.models import ComplaintRateDaily
 from compliance.selectors import complaint_counts, violations_per_quarter_everywhere
 
 from . import Figures
+from . import missing as m
+from .missing import line
 
 
 def _stored_alerts(as_of: date) -> dict:
@@ -44,9 +46,9 @@ def complaint_rate(*, as_of: date) -> Figures:
     stored = _stored_alerts(as_of)
     missing = []
     if not orders:
-        missing.append(f"complaint_rate: no order placed in the {WINDOW_DAYS} days")
+        missing.append(line("complaint_rate", m.NO_ORDERS, days=WINDOW_DAYS))
     if stored["date"] is None:
-        missing.append("complaint_rate.alerts: no daily complaint rates stored yet")
+        missing.append(line("complaint_rate.alerts", m.NO_STORED_RATES))
     return Figures(
         {
             "complaint_rate": None if orders == 0 else float(value),
@@ -75,5 +77,5 @@ def violations_handled(*, as_of: date) -> Figures:
         year: {"cases": cases, "yoy": _change(cases, years.get(str(int(year) - 1)))}
         for year, cases in years.items()
     }
-    missing = [] if quarters else [f"violations: no violation confirmed up to {as_of}"]
+    missing = [] if quarters else [line("violations", m.NO_VIOLATIONS, date=as_of)]
     return Figures({"violations_by_quarter": quarters, "violations_by_year": by_year}, missing)

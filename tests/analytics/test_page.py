@@ -131,6 +131,15 @@ def test_missing_inputs_are_said_beside_their_report():
     assert "no succeeded allocation run on or before 2026-06-30" in html
 
 
+def test_missing_inputs_are_said_in_the_readers_language():
+    cache()
+    client = client_of("operator")
+    client.cookies["django_language"] = "zh-hans"
+    html = client.get(URL, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "2026-06-30 及之前没有成功的流量分配运行" in html
+    assert "no succeeded allocation run" not in html
+
+
 def test_the_range_picks_the_report_and_cuts_the_series():
     cache(as_of=datetime.date(2026, 5, 31), concentration_by_quarter=QUARTERS[:2])
     cache(concentration_by_quarter=QUARTERS)

@@ -283,3 +283,15 @@ def test_segment_reach_moves_with_the_views_of_each_audience():
     after = audience.segment_reach(as_of=AS_OF).values["segment_reach"]["segments"]
     assert after["new_farmers"]["share"] > before["new_farmers"]["share"]
     assert after["young_mothers"]["share"] < before["young_mothers"]["share"]
+
+
+def test_a_missing_line_is_translated_back_from_its_message_and_values():
+    from django.utils import translation
+
+    from analytics.reports.missing import NO_AGENCY_GMV, line, translated
+
+    made = line("concentration", NO_AGENCY_GMV, quarter="2026-Q3")
+    assert made == "concentration: no agency had GMV in 2026-Q3"
+    with translation.override("zh-hans"):
+        assert translated(made) == ("concentration", "2026-Q3 没有任何机构产生 GMV")
+        assert translated("other: a line made elsewhere") == ("other", "a line made elsewhere")
