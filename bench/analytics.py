@@ -18,7 +18,7 @@ import os
 import sys
 import time
 
-from brand_dashboard import setup_django  # the benches' one way into Django
+from brand_dashboard import ensure_database, setup_django  # the benches' way into Django
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/olive_bench_analytics"
 END = datetime.date(2026, 11, 27)
@@ -118,6 +118,7 @@ def main() -> int:
     parser.add_argument("--creators", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=2)
     options = parser.parse_args()
+    ensure_database(options.database_url)
     setup_django(options.database_url)
     from django.db import connection
 

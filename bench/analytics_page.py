@@ -22,7 +22,7 @@ import statistics
 import sys
 import time
 
-from brand_dashboard import setup_django  # the benches' one way into Django
+from brand_dashboard import ensure_database, setup_django  # the benches' way into Django
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/olive_bench_analytics_page"
 END = datetime.date(2026, 11, 27)
@@ -110,6 +110,7 @@ def main() -> int:
     parser.add_argument("--creators", type=int, default=3000)
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
+    ensure_database(args.database_url)
     setup_django(args.database_url)
     from django.db import connection
 
