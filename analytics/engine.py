@@ -98,19 +98,6 @@ def first_to_last(by_year: Mapping[int, float]) -> dict | None:
     return {"from": first, "to": last, "ratio": by_year[last] / by_year[first]}
 
 
-def reach_shares(cohort: pd.DataFrame) -> dict:
-    """Share of a cohort of new creators that reached the threshold, trained vs untrained.
-
-    ``cohort``: one row per creator, bool columns ``trained`` and ``reached``. A group with no
-    creator has share ``None``."""
-    result = {}
-    for name, wanted in (("trained", True), ("untrained", False)):
-        group = cohort[cohort["trained"] == wanted]
-        result[name] = float(group["reached"].mean()) if len(group) else None
-        result[f"{name}_creators"] = int(len(group))
-    return result
-
-
 def roi_by(frame: pd.DataFrame, key: str) -> dict[str, dict]:
     """``{key value: {"gmv", "spend", "roi"}}`` summed over ``frame`` (columns ``key``, ``gmv``,
     ``spend``); ROI is GMV ÷ spend, ``None`` when nothing was spent."""

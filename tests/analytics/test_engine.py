@@ -91,19 +91,6 @@ def test_first_to_last_needs_two_years():
     }  # fmt: skip
 
 
-@given(st.lists(st.tuples(st.booleans(), st.booleans()), max_size=50))
-def test_reach_shares_are_shares_of_each_group(rows):
-    frame = pd.DataFrame(rows, columns=["trained", "reached"], dtype=bool)
-    shares = engine.reach_shares(frame)
-    for name, flag in (("trained", True), ("untrained", False)):
-        group = [reached for trained, reached in rows if trained == flag]
-        assert shares[f"{name}_creators"] == len(group)
-        if group:
-            assert shares[name] == pytest.approx(sum(group) / len(group))
-        else:
-            assert shares[name] is None
-
-
 def test_roi_by_sums_then_divides_and_has_none_without_spend():
     frame = pd.DataFrame(
         {"mode": ["a", "a", "b"], "gmv": [100.0, 50.0, 30.0], "spend": [10.0, 20.0, 0.0]}
