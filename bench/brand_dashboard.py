@@ -51,22 +51,28 @@ def analyze() -> None:
     print(f"ANALYZE: {time.perf_counter() - started:.1f} s")
 
 
-def ensure_database(database_url: str) -> None:
-    """Create the PostgreSQL database of ``database_url`` if it is not there yet (a fresh
-    machine); an existing one is kept, with whatever a previous run seeded into it."""
+def admin_connection(database_url: str):
+    """An autocommit connection to the ``postgres`` database of ``database_url``'s server, and
+    the name of ``database_url``'s own database (to create or drop it)."""
     from urllib.parse import urlparse
 
     import psycopg2
 
     parts = urlparse(database_url)
-    if not parts.scheme.startswith("postgres"):
-        return
-    name = parts.path.lstrip("/")
     admin = psycopg2.connect(
         host=parts.hostname, port=parts.port or 5432, user=parts.username or "postgres",
         password=parts.password, dbname="postgres",
     )  # fmt: skip
     admin.autocommit = True
+    return admin, parts.path.lstrip("/")
+
+
+def ensure_database(database_url: str) -> None:
+    """Create the PostgreSQL database of ``database_url`` if it is not there yet (a fresh
+    machine); an existing one is kept, with whatever a previous run seeded into it."""
+    if not database_url.startswith("postgres"):
+        return
+    admin, name = admin_connection(database_url)
     with admin.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         if cursor.fetchone() is None:

@@ -21,7 +21,6 @@ import sys
 import time
 from datetime import date, datetime
 from pathlib import Path
-from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -40,15 +39,9 @@ BAD_SHARE = 0.08  # of the 2% of creators whose buyers complain most
 
 def database(url: str, *, create: bool) -> None:
     """Create (dropping any left over) or drop the scratch database named by ``url``."""
-    import psycopg2
+    from brand_dashboard import admin_connection
 
-    parts = urlparse(url)
-    name = parts.path.lstrip("/")
-    admin = psycopg2.connect(
-        host=parts.hostname, port=parts.port or 5432, user=parts.username or "postgres",
-        password=parts.password, dbname="postgres",
-    )  # fmt: skip
-    admin.autocommit = True
+    admin, name = admin_connection(url)
     with admin.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if create:

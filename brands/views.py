@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from tenancy import roles
 from tenancy.views_base import tenant_view
+from ui.forms import add_service_error
 from ui.pages import found, paginate, render_list
 
 from .dashboard import (
@@ -199,15 +200,6 @@ def campaign_detail(request, pk: int, *, actor):
     }
     partial = "brands/_collaboration_table.html"
     return render_list(request, "brands/campaign.html", partial, context)
-
-
-def add_service_error(form, error: ValidationError) -> None:
-    """Show a service's refusal on the form, on the field it names when the form has it."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @tenant_view([roles.BRAND])

@@ -18,12 +18,12 @@ from creators.models import Creator
 from creators.selectors import creator_by_handle, creator_in_directory
 from tenancy import roles
 from tenancy.views_base import tenant_view
+from ui.forms import add_service_error
 from ui.pages import found
 
 from .forms import OfferForm, remaining_budget
 from .selectors import campaign_of_brand, campaigns_taking_offers, products_taking_offers
 from .services import collaboration_offer
-from .views import add_service_error
 
 INVITE_LABEL = gettext_lazy("Invite to campaign")
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from tenancy import roles
 from tenancy.views_base import tenant_view
+from ui.forms import add_service_error
 from ui.pages import PAGE_SIZE, found, paginate, render_list
 
 from . import refund_rules
@@ -31,7 +32,6 @@ from .selectors import (
     refunds_visible,
 )
 from .services_orders import refund_decide, refund_final_decide
-from .views import add_service_error
 
 
 def _decided_message(decision: str, refund) -> str:

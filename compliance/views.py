@@ -21,10 +21,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from brands.views import add_service_error
 from tenancy import roles
 from tenancy.tasking import enqueue
 from tenancy.views_base import tenant_view
+from ui.forms import add_service_error
 from ui.pages import PAGE_SIZE, found, paginate, render_list
 
 from . import tasks, training

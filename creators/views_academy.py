@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from tenancy import roles
 from tenancy.views_base import tenant_view
+from ui.forms import add_service_error
 from ui.pages import found, paginate
 
 from .forms_academy import CourseForm, EnrolForm, LessonForm, MoveForm, PublishForm
@@ -55,15 +56,6 @@ def _refusal(error: ValidationError | PermissionDenied) -> str:
     if isinstance(error, ValidationError):
         return " ".join(error.messages)
     return str(error) or _("You cannot do this.")
-
-
-def add_service_error(form, error: ValidationError) -> None:
-    """A service's refusal on the form's field it names, else above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 # --- The creator --------------------------------------------------------------------------------

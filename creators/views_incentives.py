@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from tenancy import roles
 from tenancy.views_base import tenant_view
+from ui.forms import add_service_error
 from ui.pages import found, paginate, render_list
 
 from . import selectors_incentives as reads
@@ -25,15 +26,6 @@ from .models import Award
 from .selectors import creator_of_portal
 
 OPERATOR = [roles.OPERATOR]
-
-
-def _refused(request, form, error) -> None:
-    """A service's refusal on the form (fields it knows) and as a message (the rest)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- Operator: plans -----------------------------------------------------------------------------
@@ -47,7 +39,7 @@ def incentive_plans(request, *, actor):
         try:
             plan = writes.incentive_plan_create(actor=actor, **form.cleaned_data)
         except ValidationError as error:
-            _refused(request, form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("Plan “%(name)s” created: add its milestones.") % {
                 "name": plan.name})  # fmt: skip
@@ -130,7 +122,7 @@ def incentive_plan(request, pk: int, *, actor):
         if form is None:
             messages.error(request, " ".join(error.messages))
             return redirect("creators:incentive_plan", pk=plan.pk)
-        _refused(request, form, error)
+        add_service_error(form, error)
     if done:
         messages.success(request, done)
         return redirect("creators:incentive_plan", pk=plan.pk)
@@ -171,7 +163,7 @@ def incentive_milestone(request, pk: int, *, actor):
                 return redirect("creators:incentive_plan", pk=milestone.plan_id)
         except ValidationError as error:
             form.is_valid()
-            _refused(request, form, error)
+            add_service_error(form, error)
     context = {"milestone": milestone, "form": form, "awarded": milestone.awards.exists()}
     response = render(request, "creators/incentives/milestone.html", context)
     response.status_code = 400 if request.method == "POST" else 200

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from creators.filters import translated_choices
 from tenancy import roles
 from tenancy.views_base import tenant_view
+from ui.forms import add_service_error
 from ui.pages import found, paginate, render_list
 
 from .certification import appeal_file
@@ -167,16 +168,6 @@ def appeal(actor, assessment, form: AppealForm) -> bool:
         add_service_error(form, error, {})
         return False
     return True
-
-
-def add_service_error(form, error: ValidationError, renamed: dict[str, str]) -> None:
-    """Show a service's refusal on the form, on the field it names when the form has it."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        name = renamed.get(field, field)
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def with_vertical_labels(contracts):

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from tenancy import roles
 from tenancy.tasking import enqueue
 from tenancy.views_base import tenant_view
+from ui.forms import add_service_error
 from ui.pages import found, paginate
 
 from . import tasks
@@ -49,7 +50,6 @@ from .selectors import (
     tier_policies,
 )
 from .services import contract_today
-from .views import add_service_error
 
 logger = logging.getLogger(__name__)
 OPERATOR = [roles.OPERATOR]
